@@ -1,0 +1,350 @@
+"""``LocktClient``: configuration, lifecycle, and the resource groups hanging off it."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import anyio
+import httpx
+
+from ._config import (
+    DEFAULT_BASE_URL,
+    DEFAULT_READ_CONCURRENCY,
+    DEFAULT_RECORD_LIMIT,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+)
+from ._transport import Transport
+from .errors import ConfigurationError, MalformedResponseError
+from .resources._base import data_of, one, readonly, require_text, rows
+
+if TYPE_CHECKING:
+    from ._gate import WriteGate
+    from .converters import LocktConverter
+    from .models import About, ObjectProperty, TimeInfo
+    from .resources.access_levels import AccessLevels
+    from .resources.credentials import Credentials
+    from .resources.delegates import Delegates
+    from .resources.doors import Doors
+    from .resources.events import Events
+    from .resources.fobs import Fobs
+    from .resources.locations import Locations
+    from .resources.schedules import Schedules
+    from .resources.users import Users
+
+__all__ = ["LocktClient"]
+
+_RESERVED_TLDS = (".test", ".localhost", ".invalid", ".example")
+
+
+def _is_loopback_or_reserved(host: str) -> bool:
+    if host == "localhost" or host.endswith(_RESERVED_TLDS):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"base_url must be an http(s) URL such as {DEFAULT_BASE_URL!r}, got {base_url!r}"
+        )
+    if (
+        parts.scheme == "http"
+        and not allow_insecure_http
+        and not _is_loopback_or_reserved(parts.hostname)
+    ):
+        raise ConfigurationError(
+            f"base_url {base_url!r} uses plain http to a non-loopback host; the api key "
+            "would travel in clear text. Use https, or pass allow_insecure_http=True."
+        )
+    return base_url.rstrip("/")
+
+
+def _zone(value: str | ZoneInfo) -> ZoneInfo:
+    if isinstance(value, ZoneInfo):
+        return value
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"timezone {value!r} is not an IANA zone name (e.g. 'America/New_York')"
+        ) from None
+
+
+class LocktClient:
+    """An async client for one Lockt SecureAccess instance.
+
+    Use it as an async context manager (``async with LocktClient(...) as lockt:``);
+    it owns one pooled ``httpx.AsyncClient`` unless you pass ``http_client``.
+
+    Credentials come from the arguments or from ``LOCKT_API_USER``,
+    ``LOCKT_API_KEY`` and ``LOCKT_BASE_URL``. ``timezone`` is the instance's IANA
+    zone; when None it is read once from ``GET /time``. ``record_limit`` is the
+    instance's maximum records per write (default 100; learned from the server's
+    "Batch size exceeds maximum of X objects." when lower).
+
+    Raises:
+        ConfigurationError: a credential is missing, the base URL is unusable, or
+            the timezone is unknown.
+    """
+
+    def __init__(
+        self,
+        api_user: str | None = None,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timezone: str | ZoneInfo | None = None,
+        record_limit: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        allow_insecure_http: bool = False,
+        read_concurrency: int = DEFAULT_READ_CONCURRENCY,
+        write_gate: WriteGate | None = None,
+        coalesce_window: float = 0.005,
+        coalesce_max_pending: int = 10_000,
+    ):
+        api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
+        api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
+        if not api_user or not api_user.strip():
+            raise ConfigurationError("api_user is missing: pass api_user=... or set LOCKT_API_USER")
+        if not api_key or not api_key.strip():
+            raise ConfigurationError("api_key is missing: pass api_key=... or set LOCKT_API_KEY")
+        base = base_url or os.environ.get("LOCKT_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = _check_base_url(base, allow_insecure_http)
+        if record_limit is not None and (not isinstance(record_limit, int) or record_limit < 1):
+            raise ConfigurationError(f"record_limit must be a positive int, got {record_limit!r}")
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigurationError(f"timeout must be a positive number, got {timeout!r}")
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        if not isinstance(read_concurrency, int) or read_concurrency < 1:
+            raise ConfigurationError(
+                f"read_concurrency must be a positive int, got {read_concurrency!r}"
+            )
+        if transport is not None and http_client is not None:
+            raise ConfigurationError("pass either transport or http_client, not both")
+        self.api_user = api_user
+        self.timeout = float(timeout)
+        self.record_limit = record_limit or DEFAULT_RECORD_LIMIT
+        #: The limit learned from the server's own error, if it was ever lower.
+        self.learned_record_limit: int | None = None
+        self._zone = _zone(timezone) if timezone is not None else None
+        owns = http_client is None
+        if http_client is None:
+            http_client = httpx.AsyncClient(
+                transport=transport,
+                timeout=timeout,
+                limits=httpx.Limits(max_connections=max(read_concurrency + 2, 10)),
+            )
+        self._transport = Transport(
+            base_url=self.base_url,
+            api_user=api_user,
+            api_key=api_key,
+            http_client=http_client,
+            owns_client=owns,
+            retry=RetryPolicy(max_retries=max_retries),
+            timeout=float(timeout),
+        )
+        self._read_limiter = anyio.Semaphore(read_concurrency)
+        self._converter: LocktConverter | None = None
+        self._zone_lock = anyio.Lock()
+        self._write_gate = write_gate
+        self._coalesce_window = coalesce_window
+        self._coalesce_max_pending = coalesce_max_pending
+        self._coalescer: Any = None  # the coalescer of upsert_one & co, made on first use
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<LocktClient {self.base_url} user={self.api_user!r}>"
+
+    # lifecycle -------------------------------------------------------------
+
+    async def __aenter__(self) -> LocktClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Flush coalesced writes still queued, then close the HTTP pool. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._coalescer is not None:
+                await self._coalescer.aclose()
+        finally:
+            await self._transport.aclose()
+
+    # plumbing shared by the resources ---------------------------------------
+
+    @property
+    def instance_key(self) -> str:
+        """Names the instance for the write gate: base URL and api user, never the key."""
+        return f"{self.base_url}|{self.api_user}"
+
+    @property
+    def write_gate(self) -> WriteGate:
+        """The gate every write passes: one write in flight per instance."""
+        if self._write_gate is None:
+            from ._gate import process_gate
+
+            self._write_gate = process_gate(self.instance_key)
+        return self._write_gate
+
+    async def timezone(self) -> ZoneInfo:
+        """The instance's zone: the configured one, or ``GET /time`` once, cached."""
+        if self._zone is None:
+            async with self._zone_lock:
+                if self._zone is None:
+                    info = await self._transport.read("/time")
+                    self._zone = _zone_from_time_body(info.body)
+        return self._zone
+
+    async def converter(self) -> LocktConverter:
+        """The client's cattrs converter, built once from the instance's zone."""
+        if self._converter is None:
+            from .converters import make_converter
+
+            self._converter = make_converter(await self.timezone())
+        return self._converter
+
+    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+        """GET under the read-concurrency bound; returns the decoded body."""
+        async with self._read_limiter:
+            return (await self._transport.read(path, params=params)).body
+
+    # utility endpoints -------------------------------------------------------
+
+    async def ping(self) -> Mapping[str, Any]:
+        """``GET /ping``: connectivity and authorization check (undocumented shape)."""
+        return readonly(data_of(await self._get("/ping"), "/ping"))
+
+    async def about(self) -> About:
+        """``GET /about``: the current release notes."""
+        from .models import About
+
+        conv = await self.converter()
+        return conv.structure(one(data_of(await self._get("/about"), "/about"), "/about"), About)
+
+    async def maintenance(self) -> Mapping[str, Any]:
+        """``GET /maintenance``: scheduled maintenance details (undocumented shape)."""
+        return readonly(data_of(await self._get("/maintenance"), "/maintenance"))
+
+    async def settings(self) -> Mapping[str, Any]:
+        """``GET /settings``: api settings (undocumented shape)."""
+        return readonly(data_of(await self._get("/settings"), "/settings"))
+
+    async def site(self) -> Mapping[str, Any]:
+        """``GET /site``: basic site information (undocumented shape)."""
+        return readonly(data_of(await self._get("/site"), "/site"))
+
+    async def time(self) -> TimeInfo:
+        """``GET /time``: the instance's clock, zone and offset."""
+        from .models import TimeInfo
+
+        body = await self._get("/time")
+        conv = await self.converter()
+        return conv.structure(one(data_of(body, "/time"), "/time"), TimeInfo)
+
+    async def object_types(self) -> list[str]:
+        """``GET /object?listtypes``: the names of the object types."""
+        found = rows(await self._get("/object?listtypes"), "/object?listtypes")
+        return [str(r["object"]) for r in found if isinstance(r, Mapping) and "object" in r]
+
+    async def object_schema(self, type: str) -> list[ObjectProperty]:
+        """``GET /object?type=T``: the properties of one object type."""
+        from .models import ObjectProperty
+
+        require_text("type", type)
+        found = rows(await self._get("/object", {"type": type}), "/object")
+        conv = await self.converter()
+        return [conv.structure(r, ObjectProperty) for r in found]
+
+    # resource groups ----------------------------------------------------------
+
+    @cached_property
+    def users(self) -> Users:
+        from .resources.users import Users
+
+        return Users(self)
+
+    @cached_property
+    def fobs(self) -> Fobs:
+        from .resources.fobs import Fobs
+
+        return Fobs(self)
+
+    @cached_property
+    def doors(self) -> Doors:
+        from .resources.doors import Doors
+
+        return Doors(self)
+
+    @cached_property
+    def access_levels(self) -> AccessLevels:
+        from .resources.access_levels import AccessLevels
+
+        return AccessLevels(self)
+
+    @cached_property
+    def credentials(self) -> Credentials:
+        from .resources.credentials import Credentials
+
+        return Credentials(self)
+
+    @cached_property
+    def delegates(self) -> Delegates:
+        from .resources.delegates import Delegates
+
+        return Delegates(self)
+
+    @cached_property
+    def events(self) -> Events:
+        from .resources.events import Events
+
+        return Events(self)
+
+    @cached_property
+    def locations(self) -> Locations:
+        from .resources.locations import Locations
+
+        return Locations(self)
+
+    @cached_property
+    def schedules(self) -> Schedules:
+        from .resources.schedules import Schedules
+
+        return Schedules(self)
+
+
+def _zone_from_time_body(body: Any) -> ZoneInfo:
+    row = one(data_of(body, "/time"), "/time")
+    name = row.get("timezone")
+    if not isinstance(name, str):
+        raise MalformedResponseError("GET /time: no 'timezone' name", status_code=200)
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MalformedResponseError(
+            f"GET /time: unknown timezone {name[:64]!r}", status_code=200
+        ) from None

@@ -1,0 +1,127 @@
+"""What every resource group shares: envelope unwrapping and argument guards."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..errors import MalformedResponseError, NotFoundError, RecordError
+
+if TYPE_CHECKING:
+    from .._client import LocktClient
+
+T = TypeVar("T")
+
+
+def data_of(body: Any, path: str) -> Any:
+    """The ``data`` node of a read envelope, or a typed error."""
+    if not isinstance(body, Mapping) or "data" not in body:
+        raise MalformedResponseError(
+            f"GET {path}: response has no 'data' envelope", status_code=200
+        )
+    return body["data"]
+
+
+def rows(body: Any, path: str) -> list[Any]:
+    """The ``data`` list of a read envelope (an object counts as a one-row list)."""
+    data = data_of(body, path)
+    if isinstance(data, Mapping):
+        return [data]
+    if not isinstance(data, list):
+        raise MalformedResponseError(
+            f"GET {path}: 'data' is {type(data).__name__}, expected a list", status_code=200
+        )
+    return data
+
+
+def one(data: Any, path: str) -> Mapping[str, Any]:
+    """One object where the document shows an object or a one-element list."""
+    if isinstance(data, list):
+        if len(data) != 1:
+            raise MalformedResponseError(
+                f"GET {path}: expected one object, got a list of {len(data)}", status_code=200
+            )
+        data = data[0]
+    if not isinstance(data, Mapping):
+        raise MalformedResponseError(
+            f"GET {path}: expected an object, got {type(data).__name__}", status_code=200
+        )
+    return data
+
+
+def readonly(data: Any) -> Mapping[str, Any]:
+    """An undocumented response shape handed out as a read-only mapping."""
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    if isinstance(data, Mapping):
+        return MappingProxyType(dict(data))
+    return MappingProxyType({"data": data})
+
+
+def require_text(name: str, value: object) -> str:
+    """A non-blank string argument; blank lookups return every record (a server defect)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise RecordError(
+            f"{name} must be a non-blank string, got {value!r} (a blank {name} would make "
+            "the server return every record)",
+            field=name,
+        )
+    return value.strip()
+
+
+def require_id(name: str, value: object) -> int:
+    """A positive integer id (an int, a digit string, or a model with ``.id``)."""
+    raw = getattr(value, "id", value) if not isinstance(value, int | str) else value
+    if isinstance(raw, bool):
+        raw = None
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if not isinstance(raw, int) or raw <= 0:
+        raise RecordError(f"{name} must be a positive integer id, got {value!r}", field=name)
+    return raw
+
+
+def only_one(**kwargs: object) -> tuple[str, object]:
+    """Exactly one lookup keyword was given; returns it as (name, value)."""
+    given = [(k, v) for k, v in kwargs.items() if v is not None]
+    if len(given) != 1:
+        names = ", ".join(f"{k}=" for k in kwargs)
+        raise RecordError(f"pass exactly one of {names}", field=None)
+    return given[0]
+
+
+class Resource:
+    """Base of the resource groups: borrows the client's reads and converter."""
+
+    def __init__(self, client: LocktClient):
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _list(
+        self, path: str, cls: type[T], params: Mapping[str, str] | None = None
+    ) -> list[T]:
+        body = await self._client._get(path, params)
+        conv = await self._client.converter()
+        return [conv.structure(r, cls) for r in rows(body, path)]
+
+    async def _get_one(self, path: str, cls: type[T], params: Mapping[str, str], what: str) -> T:
+        try:
+            found = await self._list(path, cls, params)
+        except NotFoundError:
+            raise NotFoundError(
+                f"no {what} with {_describe(params)}", status_code=404, method="GET", path=path
+            ) from None
+        if not found:
+            raise NotFoundError(
+                f"no {what} with {_describe(params)}", status_code=200, method="GET", path=path
+            )
+        return found[0]
+
+
+def _describe(params: Mapping[str, str]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in params.items())

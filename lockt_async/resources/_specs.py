@@ -1,0 +1,164 @@
+"""The write endpoints of the catalogue, as ``WriteSpec``s for the write path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import _validation as v
+from .._writes import WriteSpec
+from ..models import AccessLevel, Credential, Delegate, Door, Fob, Location, User
+
+_DATES = frozenset({"access_effective", "access_expires"})
+USER_FIELDS = (
+    frozenset(
+        {
+            "id",
+            "id_num",
+            "first_name",
+            "last_name",
+            "card_num",
+            "credential_key",
+            "email",
+            "phone",
+            "pin",
+            "enabled",
+            "accesslevels",
+            "custom1",
+            "custom2",
+            "custom3",
+            "custom4",
+        }
+    )
+    | _DATES
+)
+
+
+def _user_insert_default(wire: dict[str, Any]) -> None:
+    # The document: "On initial insert, this value must be -1."
+    if wire.get("id") is None:
+        wire["id"] = -1
+
+
+def _id_only(operation: str, method: str, path: str, node: str) -> WriteSpec:
+    return WriteSpec(
+        operation=operation, method=method, path=path, node=node, check=v.check_id_only
+    )
+
+
+USERS_UPSERT = WriteSpec(
+    operation="users.upsert",
+    method="POST",
+    path="/user",
+    node="users",
+    model=User,
+    fields=USER_FIELDS,
+    check=v.check_user,
+    duplicate_fields=v.USER_DUPLICATE_FIELDS,
+    match_fields=("id_num", "id", "email", "card_num"),
+    prepare=_user_insert_default,
+    option_names=("update_existing", "validate_fails_batch", "replace_privileges"),
+)
+# The PUT table lists id, card_num, the dates, enabled and accesslevels; the
+# 2023-04-21 changelog adds the custom fields.
+USER_PUT_FIELDS = (
+    frozenset(
+        {"id", "card_num", "enabled", "accesslevels", "custom1", "custom2", "custom3", "custom4"}
+    )
+    | _DATES
+)
+USERS_UPDATE = WriteSpec(
+    operation="users.update",
+    method="PUT",
+    path="/user",
+    node="users",
+    model=User,
+    fields=USER_PUT_FIELDS,
+    check=v.check_user_put,
+    one_per_call=True,
+    option_names=("validate_fails_batch", "replace_privileges"),
+)
+USERS_DELETE = _id_only("users.delete", "DELETE", "/user", "users")
+
+FOBS_CREATE = WriteSpec(
+    operation="fobs.create",
+    method="POST",
+    path="/fob",
+    node="fobs",
+    model=Fob,
+    fields=frozenset({"name", "id_num", "card_num"}) | _DATES,
+    check=v.check_fob,
+    duplicate_fields=v.FOB_DUPLICATE_FIELDS,
+    match_fields=("name", "card_num", "id_num"),
+)
+FOBS_REASSIGN = WriteSpec(
+    operation="fobs.reassign",
+    method="PUT",
+    path="/fob",
+    node="fobs",
+    model=Fob,
+    fields=frozenset({"id", "user_id"}) | _DATES,
+    check=v.check_fob_reassign,
+)
+FOBS_DELETE = _id_only("fobs.delete", "DELETE", "/fob", "fobs")
+
+DOORS_CREATE = WriteSpec(
+    operation="doors.create",
+    method="POST",
+    path="/door",
+    node="doors",
+    model=Door,
+    fields=frozenset({"name", "location_id"}),
+    check=v.check_door,
+    duplicate_fields=v.DOOR_DUPLICATE_FIELDS,
+    match_fields=("name",),
+)
+DOORS_DELETE = _id_only("doors.delete", "DELETE", "/door", "doors")
+
+ACCESS_LEVELS_CREATE = WriteSpec(
+    operation="access_levels.create",
+    method="POST",
+    path="/accesslevel",
+    node="accesslevels",
+    model=AccessLevel,
+    fields=frozenset({"name", "doors"}),
+    check=v.check_access_level,
+    duplicate_fields=v.ACCESS_LEVEL_DUPLICATE_FIELDS,
+    match_fields=("name",),
+)
+ACCESS_LEVELS_DELETE = _id_only("access_levels.delete", "DELETE", "/accesslevel", "accesslevels")
+
+CREDENTIALS_UPDATE = WriteSpec(
+    operation="credentials.update",
+    method="PUT",
+    path="/credential",
+    node="credentials",
+    model=Credential,
+    fields=frozenset({"id", "card_num", "name"}) | _DATES,
+    check=v.check_credential_update,
+)
+CREDENTIALS_DELETE = _id_only("credentials.delete", "DELETE", "/credential", "credentials")
+
+DELEGATES_CREATE = WriteSpec(
+    operation="delegates.create",
+    method="POST",
+    path="/delegate",
+    node="delegates",
+    model=Delegate,
+    fields=frozenset({"from_user_id", "to_user_id", "doors"}) | _DATES,
+    check=v.check_delegate,
+    one_per_call=True,
+    match_fields=("from_user_id",),
+    option_names=(),
+)
+
+LOCATIONS_CREATE = WriteSpec(
+    operation="locations.create",
+    method="POST",
+    path="/location",
+    node="locations",
+    model=Location,
+    fields=frozenset({"name", "locationtype"}),
+    check=v.check_location,
+    duplicate_fields=v.LOCATION_DUPLICATE_FIELDS,
+    match_fields=("name",),
+)

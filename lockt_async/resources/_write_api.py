@@ -1,0 +1,89 @@
+"""Glue between resource methods and the write path: bulk calls and single-record calls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .._results import BatchResult, Failure, FailureReason, Progress
+from .._writes import WriteSpec, run_batch
+from ..errors import (
+    LocktError,
+    RecordNotWrittenError,
+    ValidationFailedError,
+    WriteNotAppliedError,
+    WriteOutcomeUnknownError,
+)
+from ..models import WriteSummary
+
+if TYPE_CHECKING:
+    from .._client import LocktClient
+
+Records = Iterable[Any] | AsyncIterable[Any]
+OnProgress = Callable[[Progress], None] | None
+
+
+async def bulk(
+    client: LocktClient,
+    spec: WriteSpec,
+    records: Records,
+    options: Mapping[str, bool],
+    *,
+    on_progress: OnProgress = None,
+    stop_on_failure: bool = False,
+    result: BatchResult | None = None,
+) -> BatchResult:
+    for name, value in options.items():
+        if not isinstance(value, bool):
+            raise ValidationFailedError(
+                f"{name} must be True or False, got {value!r}", status_code=0
+            )
+    return await run_batch(
+        client,
+        spec,
+        records,
+        options,
+        on_progress=on_progress,
+        stop_on_failure=stop_on_failure,
+        result=result,
+    )
+
+
+def failure_error(operation: str, failure: Failure) -> LocktError:
+    """The exception a single-record caller gets for its own failure."""
+    text = f"{operation}: " + "; ".join(failure.messages)
+    if failure.reason in (FailureReason.INVALID, FailureReason.REJECTED):
+        return ValidationFailedError(text, status_code=0, failures=[failure])
+    if failure.reason is FailureReason.NOT_SENT:
+        return WriteNotAppliedError(text, failure=failure)
+    return WriteOutcomeUnknownError(text, failure=failure)
+
+
+async def single(
+    client: LocktClient, spec: WriteSpec, record: Any, options: Mapping[str, bool]
+) -> WriteSummary:
+    """Write one record; raise its own failure instead of returning it."""
+    if isinstance(record, list | tuple):
+        raise ValidationFailedError(
+            f"{spec.operation} takes one record per call, got a {type(record).__name__}",
+            status_code=0,
+        )
+    try:
+        result = await bulk(client, spec, [record], options)
+    except ValidationFailedError as exc:
+        if exc.failures:
+            raise failure_error(spec.operation, exc.failures[0]) from None
+        raise
+    if result.failures:
+        raise failure_error(spec.operation, result.failures[0])
+    return WriteSummary(
+        submitted=result.submitted,
+        inserted=result.inserted,
+        updated=result.updated,
+        deleted=result.deleted,
+        processed=result.processed,
+        errors=result.errors,
+    )
+
+
+__all__ = ["RecordNotWrittenError", "bulk", "failure_error", "single"]

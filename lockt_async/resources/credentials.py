@@ -1,0 +1,105 @@
+"""``client.credentials``: digital keys held by users (``/credential``)."""
+
+from __future__ import annotations
+
+import builtins
+
+from .._results import BatchResult
+from ..models import Credential, CredentialSummary
+from . import _specs
+from ._base import Resource, data_of, one, only_one, require_id, require_text
+from ._write_api import OnProgress, Records, bulk
+
+
+class Credentials(Resource):
+    """Credentials: list, look up, summarize."""
+
+    async def list(self, *, user_id: int | str | None = None) -> builtins.list[Credential]:
+        """``GET /credential``, or a user's credentials (``?user_id=``)."""
+        if user_id is None:
+            return await self._list("/credential", Credential)
+        return await self._list(
+            "/credential", Credential, {"user_id": str(require_id("user_id", user_id))}
+        )
+
+    async def get(
+        self, *, id: int | str | None = None, card_num: str | int | None = None
+    ) -> Credential:
+        """``GET /credential?id=`` or ``?card_num=``.
+
+        Raises:
+            RecordError: not exactly one key, or a blank one.
+            NotFoundError: no such credential.
+        """
+        key, value = only_one(id=id, card_num=card_num)
+        param = str(require_id("id", value)) if key == "id" else require_text(key, value)
+        return await self._get_one("/credential", Credential, {key: param}, "credential")
+
+    async def summary(self) -> CredentialSummary:
+        """``GET /credentialsummary``: how many credentials exist, claimed and unclaimed."""
+        body = await self._client._get("/credentialsummary")
+        conv = await self._client.converter()
+        row = one(data_of(body, "/credentialsummary"), "/credentialsummary")
+        return conv.structure(row, CredentialSummary)
+
+    async def update(
+        self,
+        records: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``PUT /credential``: change credentials directly (``id`` required).
+
+        The document leaves the fields open; ``card_num``, ``name`` and the dates are sent.
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``records`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.CREDENTIALS_UPDATE,
+            records,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+
+    async def delete(
+        self,
+        ids: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``DELETE /credential``: remove credentials by id (not fobs).
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``ids`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.CREDENTIALS_DELETE,
+            ids,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )

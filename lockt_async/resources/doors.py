@@ -1,0 +1,133 @@
+"""``client.doors``: access-controlled doors (``/door``, ``/doorstate``)."""
+
+from __future__ import annotations
+
+import builtins
+
+from collections.abc import Iterable
+from typing import Any
+
+from .._results import BatchResult
+from .._writes import send_single
+from ..models import Door, DoorState, UnlockResult
+from . import _specs
+from ._base import Resource, require_id, require_text, rows
+from ._write_api import OnProgress, Records, bulk
+
+
+class Doors(Resource):
+    """Doors: list (optionally those a user can open) and battery state."""
+
+    async def list(
+        self, *, user_id: int | str | None = None, id_num: str | None = None
+    ) -> builtins.list[Door]:
+        """``GET /door``, or the doors a user can open (``?user_id=`` / ``?id_num=``).
+
+        Raises:
+            RecordError: both filters given, or a blank/non-numeric one.
+        """
+        if user_id is not None and id_num is not None:
+            from ..errors import RecordError
+
+            raise RecordError("pass user_id= or id_num=, not both", field="user_id")
+        if user_id is not None:
+            return await self._list("/door", Door, {"user_id": str(require_id("user_id", user_id))})
+        if id_num is not None:
+            return await self._list("/door", Door, {"id_num": require_text("id_num", id_num)})
+        return await self._list("/door", Door)
+
+    async def state(self, *, low_battery: int | float | None = None) -> builtins.list[DoorState]:
+        """``GET /doorstate``: battery levels, or only those below ``low_battery``."""
+        if low_battery is None:
+            return await self._list("/doorstate", DoorState)
+        if isinstance(low_battery, bool) or not isinstance(low_battery, int | float):
+            from ..errors import RecordError
+
+            raise RecordError(
+                f"low_battery must be a number, got {low_battery!r}", field="low_battery"
+            )
+        return await self._list("/doorstate", DoorState, {"low_battery": f"{low_battery:g}"})
+
+    async def create(
+        self,
+        records: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``POST /door``: create doors (name, optional location_id).
+
+        Duplicate names in the input are refused before sending: the server does
+        not check them within a batch (a documented defect).
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``records`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.DOORS_CREATE,
+            records,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+
+    async def delete(
+        self,
+        ids: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``DELETE /door``: remove doors by id.
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``ids`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.DOORS_DELETE,
+            ids,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+
+    async def unlock(self, ids: Iterable[Any]) -> builtins.list[UnlockResult]:
+        """``POST /unlock``: momentarily unlock wired doors; one result per door.
+
+        Sent through the write gate in pages under the record limit.
+
+        Raises:
+            RecordError: an id is blank or not numeric.
+        """
+        door_ids = [{"id": require_id("id", getattr(i, "id", i))} for i in ids]
+        conv = await self._client.converter()
+        out: builtins.list[UnlockResult] = []
+        step = self._client.record_limit
+        for start in range(0, len(door_ids), step):
+            body = {
+                "doors": door_ids[start : start + step],
+                "options": {"validate_fails_batch": "false"},
+            }
+            answer = await send_single(self._client, "POST", "/unlock", body)
+            out.extend(conv.structure(r, UnlockResult) for r in rows(answer, "/unlock"))
+        return out

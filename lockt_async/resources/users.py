@@ -1,0 +1,133 @@
+"""``client.users``: card holders (``/user``)."""
+
+from __future__ import annotations
+
+import builtins
+
+from typing import Any
+
+from .._results import BatchResult
+from ..models import User, WriteSummary
+from . import _specs
+from ._base import Resource, only_one, require_id, require_text
+from ._write_api import OnProgress, Records, bulk, single
+
+
+class Users(Resource):
+    """Card holders: list, look up, and (see the write methods) upsert/update/delete."""
+
+    async def list(self) -> builtins.list[User]:
+        """``GET /user``: every non-administrative card holder."""
+        return await self._list("/user", User)
+
+    async def list_missing_credentials(self) -> builtins.list[User]:
+        """``GET /user?missingcreds``: users that hold no credential."""
+        return await self._list("/user?missingcreds", User)
+
+    async def list_privileged(self) -> builtins.list[User]:
+        """``GET /user?privileged``: users with application-level access."""
+        return await self._list("/user?privileged", User)
+
+    async def list_installers(self) -> builtins.list[User]:
+        """``GET /user?installers``: users with installer rights."""
+        return await self._list("/user?installers", User)
+
+    async def get(self, *, id: int | str | None = None, id_num: str | None = None) -> User:
+        """``GET /user?id=`` or ``?id_num=``: one user.
+
+        Raises:
+            RecordError: neither or both given, or the value is blank (the server
+                would return every user: a documented defect).
+            NotFoundError: no such user.
+        """
+        name, value = only_one(id=id, id_num=id_num)
+        param = str(require_id("id", value)) if name == "id" else require_text("id_num", value)
+        return await self._get_one("/user", User, {name: param}, "user")
+
+    async def upsert(
+        self,
+        records: Records,
+        *,
+        update_existing: bool = False,
+        validate_fails_batch: bool = True,
+        replace_privileges: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``records`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.USERS_UPSERT,
+            records,
+            {
+                "update_existing": update_existing,
+                "validate_fails_batch": validate_fails_batch,
+                "replace_privileges": replace_privileges,
+            },
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+
+    async def update(
+        self, record: Any, *, validate_fails_batch: bool = True, replace_privileges: bool = True
+    ) -> WriteSummary:
+        """``PUT /user``: change only the given fields of one user (``id`` required).
+
+        Raises:
+            ValidationFailedError: the record is invalid or the server rejected it.
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+        """
+        return await single(
+            self._client,
+            _specs.USERS_UPDATE,
+            record,
+            {
+                "validate_fails_batch": validate_fails_batch,
+                "replace_privileges": replace_privileges,
+            },
+        )
+
+    async def delete(
+        self,
+        ids: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``DELETE /user``: remove users by id.
+
+        Ids are ints, digit strings, ``User`` models or mappings with ``id``.
+
+        Takes a list, any iterable or an async iterable of any size (memory of one
+        page). Returns a ``BatchResult`` with an outcome for every record; see
+        ``lockt_async._writes`` for paging and retry rules.
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent).
+            RecordError: ``ids`` is not an iterable of records.
+        """
+        return await bulk(
+            self._client,
+            _specs.USERS_DELETE,
+            ids,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
