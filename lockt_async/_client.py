@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from .errors import ConfigurationError, MalformedResponseError
 from .resources._base import data_of, one, readonly, require_text, rows
 
 if TYPE_CHECKING:
+    from ._coalesce import Coalescer
     from ._gate import WriteGate
     from .converters import LocktConverter
     from .models import About, ObjectProperty, TimeInfo
@@ -165,7 +167,8 @@ class LocktClient:
         self._write_gate = write_gate
         self._coalesce_window = coalesce_window
         self._coalesce_max_pending = coalesce_max_pending
-        self._coalescer: Any = None  # the coalescer of upsert_one & co, made on first use
+        self._coalescer: Coalescer | None = None
+        self._exit_stack: AsyncExitStack | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -174,6 +177,15 @@ class LocktClient:
     # lifecycle -------------------------------------------------------------
 
     async def __aenter__(self) -> LocktClient:
+        from ._coalesce import Coalescer
+
+        # The coalescer's flushes run in a task group owned by the client, entered
+        # here and left in __aexit__ after the queues are flushed: no untracked tasks.
+        self._exit_stack = AsyncExitStack()
+        tg = await self._exit_stack.enter_async_context(anyio.create_task_group())
+        self._coalescer = Coalescer(
+            self, tg, window=self._coalesce_window, max_pending=self._coalesce_max_pending
+        )
         return self
 
     async def __aexit__(
@@ -192,10 +204,22 @@ class LocktClient:
         try:
             if self._coalescer is not None:
                 await self._coalescer.aclose()
+            if self._exit_stack is not None:
+                await self._exit_stack.aclose()  # waits for the last flushes
         finally:
             await self._transport.aclose()
 
     # plumbing shared by the resources ---------------------------------------
+
+    @property
+    def coalescer(self) -> Coalescer:
+        """Merges concurrent ``*_one`` writes into pages; needs ``async with`` on the client."""
+        if self._coalescer is None or self._closed:
+            raise ConfigurationError(
+                "single-record coalesced writes (upsert_one, create_one) need the client "
+                "to be open: use `async with LocktClient(...) as lockt:`"
+            )
+        return self._coalescer
 
     @property
     def instance_key(self) -> str:

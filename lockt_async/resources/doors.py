@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import builtins
-
 from collections.abc import Iterable
 from typing import Any
 
 from .._results import BatchResult
 from .._writes import send_single
-from ..models import Door, DoorState, UnlockResult
+from ..models import Door, DoorState, UnlockResult, WriteSummary
 from . import _specs
 from ._base import Resource, require_id, require_text, rows
 from ._write_api import OnProgress, Records, bulk
@@ -131,3 +130,44 @@ class Doors(Resource):
             answer = await send_single(self._client, "POST", "/unlock", body)
             out.extend(conv.structure(r, UnlockResult) for r in rows(answer, "/unlock"))
         return out
+
+    async def create_one(self, record: Any) -> WriteSummary:
+        """``POST /door`` for one door, sharing pages with concurrent callers.
+
+        Raises: as ``users.upsert_one``.
+        """
+        return await self._client.coalescer.submit(_specs.DOORS_CREATE, record, {})
+
+    async def reconcile(self, result: BatchResult) -> BatchResult:
+        """Settle the ``unknown`` failures of a ``create`` by door ``name``.
+
+        Reads ``GET /door`` once. Returns a NEW ``BatchResult`` (``result`` is
+        not changed): each unknown door whose name is found is dropped from
+        ``failures`` (it was applied); each one not found becomes ``not_sent``
+        ("not applied (checked by name after an unknown outcome)"). Records
+        without a name stay ``unknown``.
+
+        Raises:
+            LocktError: the read of ``/door`` failed (``AuthenticationError``,
+                ``RequestTimeout``, ``ServerError``, ...); call again later.
+        """
+        from .._results import FailureReason
+        from ._reconcile import natural_key, reconcile
+
+        if not any(f.reason is FailureReason.UNKNOWN for f in result.failures):
+            return await reconcile(result, key="name", lookup=_never, checked_by="name")
+        names = {d.name.strip() for d in await self.list() if isinstance(d.name, str)}
+
+        async def lookup(value: str) -> bool:
+            return value in names
+
+        return await reconcile(
+            result,
+            key=lambda rec: natural_key(rec, "name"),
+            lookup=lookup,
+            checked_by="name",
+        )
+
+
+async def _never(value: str) -> bool:  # pragma: no cover - no unknown failures to look up
+    return False

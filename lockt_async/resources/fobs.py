@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import builtins
+from typing import Any
 
 from .._results import BatchResult
-from ..models import Fob
+from ..models import Fob, WriteSummary
 from . import _specs
 from ._base import Resource, only_one, require_id, require_text
 from ._write_api import OnProgress, Records, bulk
@@ -125,3 +126,38 @@ class Fobs(Resource):
             stop_on_failure=stop_on_failure,
             result=result,
         )
+
+    async def create_one(self, record: Any) -> WriteSummary:
+        """``POST /fob`` for one fob, sharing pages with concurrent callers.
+
+        Raises: as ``users.upsert_one``.
+        """
+        return await self._client.coalescer.submit(_specs.FOBS_CREATE, record, {})
+
+    async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:
+        """Settle the ``unknown`` failures of a ``create`` by looking fobs up by ``key``.
+
+        ``key`` is ``"name"`` (default) or ``"card_num"``. Returns a NEW
+        ``BatchResult`` (``result`` is not changed): each unknown fob that is
+        found is dropped from ``failures`` (it was applied); each one not found
+        becomes ``not_sent`` ("not applied (checked by <key> after an unknown
+        outcome)"). Records without that key stay ``unknown``. Lookups run
+        concurrently under the client's read bound.
+
+        Raises:
+            RecordError: ``key`` is not ``"name"`` or ``"card_num"``.
+            LocktError: a lookup failed for a reason other than "not found";
+                call again once the instance answers.
+        """
+        from ..errors import RecordError
+        from ._reconcile import not_found_lookup, reconcile
+
+        if key not in ("name", "card_num"):
+            raise RecordError(f"key must be 'name' or 'card_num', got {key!r}", field="key")
+
+        async def get(value: str) -> object:
+            if key == "name":
+                return await self.get(name=value)
+            return await self.get(card_num=value)
+
+        return await reconcile(result, key=key, lookup=not_found_lookup(get), checked_by=key)

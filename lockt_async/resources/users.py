@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-
 from typing import Any
 
 from .._results import BatchResult
@@ -130,4 +129,50 @@ class Users(Resource):
             on_progress=on_progress,
             stop_on_failure=stop_on_failure,
             result=result,
+        )
+
+    async def upsert_one(
+        self, record: Any, *, update_existing: bool = False, replace_privileges: bool = True
+    ) -> WriteSummary:
+        """``POST /user`` for one record, sharing pages with concurrent callers.
+
+        Concurrent calls within the client's ``coalesce_window`` (and with the same
+        options) go out as one page; each caller gets only its own outcome. The
+        summary is this record's share (inserted when it had no ``id``).
+
+        Raises:
+            ValidationFailedError: this record is invalid or the server rejected it
+                (``.failures[0].messages`` are its own messages).
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+            ConfigurationError: the client is not open (use ``async with``).
+        """
+        return await self._client.coalescer.submit(
+            _specs.USERS_UPSERT,
+            record,
+            {"update_existing": update_existing, "replace_privileges": replace_privileges},
+        )
+
+    async def reconcile(self, result: BatchResult) -> BatchResult:
+        """Settle the ``unknown`` failures of an ``upsert`` by looking users up by ``id_num``.
+
+        Returns a NEW ``BatchResult`` (``result`` is not changed): each unknown
+        insert whose user is found is dropped from ``failures`` (it was applied);
+        each one not found becomes ``not_sent`` ("not applied (checked by id_num
+        after an unknown outcome)") and so is in ``records_to_retry()``. Records
+        without an ``id_num``, and updates (a record with a positive ``id``),
+        stay ``unknown``. Lookups run concurrently under the client's read bound.
+
+        Raises:
+            LocktError: a lookup failed for a reason other than "not found"
+                (``AuthenticationError``, ``RequestTimeout``, ``ServerError``, ...);
+                call again once the instance answers.
+        """
+        from ._reconcile import not_found_lookup, reconcile
+
+        async def get(value: str) -> object:
+            return await self.get(id_num=value)
+
+        return await reconcile(
+            result, key="id_num", lookup=not_found_lookup(get), checked_by="id_num"
         )

@@ -1,0 +1,174 @@
+"""Many single-record callers, one page: coalesced writes (``upsert_one`` and friends).
+
+A flush is scheduled when a queue goes from empty to non-empty and fires after
+a short window, or as soon as a page is full. Callers with different options
+go to different queues. Pages are sent with ``validate_fails_batch=false`` so
+one caller's bad record never fails another's; each caller gets its own
+outcome or its own exception. The queue is bounded (callers wait for room),
+closing the client flushes what is queued, and every waiter is resolved
+whatever fails. Flushes run in a task group owned by the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+
+from ._results import Failure, FailureReason
+from ._writes import PageSender, WriteSpec, prepare_item
+from .errors import ConfigurationError, LocktError, ValidationFailedError
+from .models import WriteSummary
+
+if TYPE_CHECKING:
+    from ._client import LocktClient
+
+_Key = tuple[str, tuple[tuple[str, bool], ...]]
+
+
+class _Pending:
+    __slots__ = ("done", "error", "record", "summary", "wire")
+
+    def __init__(self, record: Any, wire: dict[str, Any]):
+        self.record = record
+        self.wire = wire
+        self.done = anyio.Event()
+        self.summary: WriteSummary | None = None
+        self.error: BaseException | None = None
+
+
+class _Queue:
+    def __init__(self, spec: WriteSpec, options: Mapping[str, bool]):
+        self.spec = spec
+        self.options = dict(options)
+        self.items: list[_Pending] = []
+        self.full = anyio.Event()
+        self.scheduled = False
+
+
+class Coalescer:
+    """Merges concurrent single-record writes of one client into pages."""
+
+    def __init__(
+        self,
+        client: LocktClient,
+        task_group: anyio.abc.TaskGroup,
+        *,
+        window: float,
+        max_pending: int,
+    ):
+        self._client = client
+        self._tg = task_group
+        self._window = window
+        self._room = anyio.Semaphore(max_pending)
+        self._queues: dict[_Key, _Queue] = {}
+        self._closing = False
+
+    async def submit(
+        self, spec: WriteSpec, record: Any, options: Mapping[str, bool]
+    ) -> WriteSummary:
+        """Queue one record, wait for its page, return its summary or raise its failure."""
+        if self._closing:
+            raise ConfigurationError("the client is closing; no new writes are accepted")
+        opts = {**options, "validate_fails_batch": False}
+        conv = await self._client.converter()
+        wire, messages = prepare_item(spec, conv, record, None)
+        if wire is None:
+            failure = Failure(0, record, FailureReason.INVALID, tuple(messages))
+            raise ValidationFailedError(
+                f"{spec.operation}: " + "; ".join(messages), status_code=0, failures=[failure]
+            )
+        async with self._room:
+            pending = _Pending(record, wire)
+            queue = self._enqueue(spec, opts, pending)
+            try:
+                await pending.done.wait()
+            except anyio.get_cancelled_exc_class():
+                # Not yet taken by a flush: withdraw it, it will not be sent.
+                if pending in queue.items:
+                    queue.items.remove(pending)
+                raise
+        if pending.error is not None:
+            raise pending.error
+        assert pending.summary is not None
+        return pending.summary
+
+    def _enqueue(self, spec: WriteSpec, opts: Mapping[str, bool], pending: _Pending) -> _Queue:
+        key: _Key = (spec.operation, tuple(sorted(opts.items())))
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = _Queue(spec, opts)
+        queue.items.append(pending)
+        if len(queue.items) >= self._page_size(spec):
+            queue.full.set()
+        if not queue.scheduled:
+            queue.scheduled = True
+            self._tg.start_soon(self._flush_loop, queue)
+        return queue
+
+    def _page_size(self, spec: WriteSpec) -> int:
+        return 1 if spec.one_per_call else self._client.record_limit
+
+    async def _flush_loop(self, queue: _Queue) -> None:
+        """Wait for the window (or a full page), send pages until the queue is empty."""
+        try:
+            if not self._closing:
+                with anyio.move_on_after(self._window):
+                    await queue.full.wait()
+            while queue.items:
+                size = self._page_size(queue.spec)
+                batch, queue.items = queue.items[:size], queue.items[size:]
+                queue.full = anyio.Event()
+                if len(queue.items) >= size:
+                    queue.full.set()
+                await self._send(queue, batch)
+        finally:
+            queue.scheduled = False
+            if queue.items:  # arrived while the last page was being resolved
+                queue.scheduled = True
+                self._tg.start_soon(self._flush_loop, queue)
+
+    async def _send(self, queue: _Queue, batch: list[_Pending]) -> None:
+        items = [(i, p.record, p.wire) for i, p in enumerate(batch)]
+        try:
+            with anyio.CancelScope(shield=True):
+                outcome = await PageSender(self._client, queue.spec, queue.options).send(items)
+        except BaseException as exc:  # never leave a waiter hanging
+            err = (
+                exc
+                if isinstance(exc, LocktError)
+                else LocktError(f"coalesced write failed: {exc!r}")
+            )
+            for p in batch:
+                p.error = err
+                p.done.set()
+            if not isinstance(exc, Exception):
+                raise
+            return
+        from .resources._write_api import failure_error
+
+        for pos, p in enumerate(batch):
+            failed = outcome.failures.get(pos)
+            if failed is None:
+                p.summary = _summary_for(queue, p.wire)
+            else:
+                reason, messages = failed
+                failure = Failure(0, p.record, reason, messages)
+                p.error = failure_error(queue.spec.operation, failure)
+            p.done.set()
+
+    async def aclose(self) -> None:
+        """Flush everything queued now (no more waiting for windows)."""
+        self._closing = True
+        for queue in self._queues.values():
+            queue.full.set()
+
+
+def _summary_for(queue: _Queue, wire: Mapping[str, Any]) -> WriteSummary:
+    """One caller's share of the page: inferred from its record (the server only counts)."""
+    if queue.spec.path == "/user" and wire.get("id") not in (None, -1, "-1"):
+        updated = 1 if queue.options.get("update_existing") else 0
+        return WriteSummary(submitted=1, updated=updated)
+    return WriteSummary(submitted=1, inserted=1)
