@@ -77,12 +77,11 @@ async def test_bad_caller_gets_its_own_error_others_succeed() -> None:
 async def test_options_go_to_different_pages() -> None:
     """Calls with different options are never merged into one page."""
     sim = Simulator(latency=0.005)
-    async with client_for(sim) as lockt:
-        async with anyio.create_task_group() as tg:
-            for i in range(6):
-                tg.start_soon(
-                    lambda i=i: lockt.users.upsert_one(user_record(i), update_existing=i % 2 == 0)
-                )
+    async with client_for(sim) as lockt, anyio.create_task_group() as tg:
+        for i in range(6):
+            tg.start_soon(
+                lambda i=i: lockt.users.upsert_one(user_record(i), update_existing=i % 2 == 0)
+            )
     writes = sim.journal.writes()
     assert len(writes) == 2
     assert sorted(w.records for w in writes) == [3, 3]
@@ -114,17 +113,17 @@ async def test_close_flushes_queued_records() -> None:
     sim = Simulator()
     results: list[WriteSummary] = []
     with anyio.fail_after(10):
-        async with anyio.create_task_group() as tg:
-            async with client_for(sim, coalesce_window=30.0) as lockt:
+        # The callers' task group outlives the client: its exit must flush them.
+        async with anyio.create_task_group() as tg, client_for(sim, coalesce_window=30.0) as lockt:
 
-                async def one(i: int) -> None:
-                    rec = {"name": f"Fob {i}", "id_num": f"F{i}", "card_num": str(7000 + i)}
-                    results.append(await lockt.fobs.create_one(rec))
+            async def one(i: int) -> None:
+                rec = {"name": f"Fob {i}", "id_num": f"F{i}", "card_num": str(7000 + i)}
+                results.append(await lockt.fobs.create_one(rec))
 
-                for i in range(3):
-                    tg.start_soon(one, i)
-                await anyio.wait_all_tasks_blocked()
-                assert sim.journal.writes() == []  # still inside the 30 s window
+            for i in range(3):
+                tg.start_soon(one, i)
+            await anyio.wait_all_tasks_blocked()
+            assert sim.journal.writes() == []  # still inside the 30 s window
     assert len(results) == 3
     assert len(sim.fobs) == 3
 
