@@ -284,11 +284,14 @@ def _check_enabled(out: list[str], rec: Record) -> None:
         out.append(f"enabled must be true or false: {_show(value)}")
 
 
+_MAX_ID = 2**63 - 1  # ids are database integers; anything larger is a typo or hostile
+
+
 def _positive(value: object) -> int | None:
     if type(value) is int:
-        return value if value > 0 else None
+        return value if 0 < value <= _MAX_ID else None
     n = _to_int(value)
-    return n if n is not None and n > 0 else None
+    return n if n is not None and 0 < n <= _MAX_ID else None
 
 
 def _check_access_levels(out: list[str], rec: Record) -> None:
@@ -361,25 +364,29 @@ def _check_user_fields(out: list[str], rec: Record, update: bool) -> None:
 def check_user(rec: Record) -> list[str]:
     """``POST /user``: one record of a bulk insert/update.
 
-    ``id`` -1 (or missing, which the caller sends as -1) is an INSERT and needs
-    ``id_num``, ``first_name`` and ``last_name``; a positive id is an UPDATE, which
-    needs nothing else. Formats are checked for every field that is given.
+    ``id`` -1 (or missing, which the caller sends as -1) is an INSERT; a positive
+    id is an UPDATE. Both need ``id_num``, ``first_name`` and ``last_name`` (the
+    table's INSERT and UPDATE "Missing or blank" rows). Formats are checked for
+    every field that is given.
     """
     out: list[str] = []
     rid = rec.get("id")
+    required = True
     if rid is None or rid == "-1" or (rid == -1 and _is_int(rid)):
-        insert = True
+        update = False
     elif type(rid) is int and rid > 0:
-        insert = False
+        update = True
     else:
-        insert = False  # judge the rest leniently: the id error is the one to fix
+        update = True
         n = _to_int(rid)
         if n is None or n <= 0:
+            # Judge the rest leniently: the id error is the one to fix.
+            required = False
             out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")
-    _check_text(out, rec, "id_num", insert, allow_int=True)
-    _check_text(out, rec, "first_name", insert)
-    _check_text(out, rec, "last_name", insert)
-    _check_user_fields(out, rec, update=not insert)
+    _check_text(out, rec, "id_num", required, allow_int=True)
+    _check_text(out, rec, "first_name", required)
+    _check_text(out, rec, "last_name", required)
+    _check_user_fields(out, rec, update=update)
     return out
 
 

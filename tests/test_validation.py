@@ -103,10 +103,14 @@ def test_document_error_example_gives_document_messages() -> None:
     ]
 
 
-def test_update_needs_only_an_id() -> None:
-    """user | POST | UPDATE | all — the server acts on what is given."""
-    assert check_user({"id": 618395}) == []
-    assert check_user({"id": "618395", "card_num": "123456"}) == []
+def test_update_needs_names_too() -> None:
+    """user | POST | UPDATE | id_num / first_name / last_name | Missing or blank."""
+    assert check_user({"id": 618395, "id_num": "A1", "first_name": "A", "last_name": "B"}) == []
+    assert check_user({"id": "618395", "card_num": "123456"}) == [
+        "Missing or blank id_num",
+        "Missing or blank first_name",
+        "Missing or blank last_name",
+    ]
 
 
 def test_ints_accepted_for_number_fields() -> None:
@@ -150,9 +154,9 @@ def test_insert_required_missing_key(field: str) -> None:
     assert check_user(rec) == [f"Missing or blank {field}"]
 
 
-def test_update_does_not_require_names() -> None:
-    """user | POST | UPDATE | first_name | Missing or blank — not raised: partial updates."""
-    assert check_user(update(first_name="", last_name=None, id_num="")) == []
+def test_update_requires_names() -> None:
+    """user | POST | UPDATE | first_name | Missing or blank (PUT /user is the partial update)."""
+    assert len(check_user(update(first_name="", last_name=None, id_num=""))) == 3
 
 
 def test_name_of_wrong_type() -> None:

@@ -1,0 +1,232 @@
+"""Generated structure/unstructure hooks for the models.
+
+Like ``cattrs.gen``, each model gets straight-line Python generated from its
+attrs fields (a type check per field, slow-path coercion only when the check
+fails), compiled once per class and bound per converter to that converter's
+date codec. The tolerance rules live in ``_coerce``; per-class wire quirks
+(aliases, write shapes) are the tables below.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Mapping
+from datetime import datetime, time
+from functools import cache
+from typing import Any
+
+import attrs
+
+from .. import models as m
+
+#: Alternative wire names read into a field (NOTES.md contradiction table).
+READ_ALIASES: Mapping[type, Mapping[str, tuple[str, ...]]] = {
+    m.AccessLevelRef: {"id": ("unid",)},
+    m.Event: {"event_time": ("hw_time",)},
+}
+
+#: Fields a model writes. Refs write only what identifies them.
+WRITE_FIELDS: Mapping[type, tuple[str, ...]] = {
+    m.AccessLevelRef: ("id",),
+    m.DoorRef: ("id", "schedule_id"),
+    m.UserRef: ("id",),
+}
+
+#: Read-only fields never written.
+WRITE_EXCLUDED: Mapping[type, frozenset[str]] = {
+    m.User: frozenset({"credentials"}),
+}
+
+#: Ref classes that accept a bare id (``accesslevels=[123]``) from a caller's mapping.
+REF_CLASSES = frozenset({m.AccessLevelRef, m.DoorRef, m.UserRef})
+
+ALL_MODELS: tuple[type, ...] = tuple(getattr(m, name) for name in m.__all__)
+
+_SCALARS: Mapping[Any, str] = {int: "int", str: "str", bool: "bool", float: "float"}
+
+
+@attrs.frozen
+class FieldSpec:
+    """One attrs field and how it crosses the wire."""
+
+    name: str
+    kind: str  # int | str | bool | float | dt | time | one | seq | strseq | extra
+    default: Any
+    model: type | None = None
+
+
+@cache
+def field_specs(cls: type) -> tuple[FieldSpec, ...]:
+    """The wire kinds of ``cls``'s fields, from its type annotations."""
+    hints = typing.get_type_hints(cls)
+    specs = []
+    for a in attrs.fields(cls):
+        specs.append(_spec(a.name, hints[a.name], a.default))
+    return tuple(specs)
+
+
+def _spec(name: str, hint: Any, default: Any) -> FieldSpec:
+    if name == "extra":
+        return FieldSpec(name, "extra", default)
+    args = [x for x in typing.get_args(hint) if x is not type(None)]
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        hint = args[0]
+    if hint in _SCALARS:
+        return FieldSpec(name, _SCALARS[hint], default)
+    if hint is datetime:
+        return FieldSpec(name, "dt", default)
+    if hint is time:
+        return FieldSpec(name, "time", default)
+    if attrs.has(hint):
+        return FieldSpec(name, "one", default, hint)
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        if item is str:
+            return FieldSpec(name, "strseq", default)
+        return FieldSpec(name, "seq", default, item)
+    raise TypeError(f"no wire kind for {name}: {hint!r}")  # pragma: no cover
+
+
+def known_keys(cls: type) -> frozenset[str]:
+    """Every wire key ``cls`` reads (field names and aliases)."""
+    names = {s.name for s in field_specs(cls) if s.kind != "extra"}
+    for aliases in READ_ALIASES.get(cls, {}).values():
+        names.update(aliases)
+    return frozenset(names)
+
+
+def _fname(cls: type, prefix: str) -> str:
+    return f"{prefix}_{cls.__name__}"
+
+
+@cache
+def structure_code(cls: type) -> types.CodeType:
+    """Compiled source defining ``s_<Class>(d, _cl=None)``."""
+    aliases = READ_ALIASES.get(cls, {})
+    lines = [
+        f"def {_fname(cls, 's')}(d, _cl=None):",
+        "    if type(d) is not dict:",
+        f"        d = _as_dict(d, {cls.__name__}, {cls in REF_CLASSES})",
+        "        if type(d) is not dict: return d",
+        "    g = d.get",
+        "    cur = None",
+        "    try:",
+    ]
+    body: list[str] = []
+    args: list[str] = []
+    for i, s in enumerate(field_specs(cls)):
+        n = s.name
+        var = f"f{i}"
+        if s.kind == "extra":
+            known = f"KNOWN_{cls.__name__}"
+            body.append(f"{var} = _EMPTY if d.keys() <= {known} else _extra(d, {known})")
+            args.append(f"{n}={var}")
+            continue
+        body.append(f"{var} = g({n!r})")
+        for alt in aliases.get(n, ()):
+            body.append(f"if {var} is None: {var} = g({alt!r})")
+        if s.kind == "int":
+            body.append(f"if type({var}) is not int: {var} = _int({var}, {n!r})")
+        elif s.kind == "str":
+            body.append(f"if type({var}) is not str or not {var}: {var} = _str({var}, {n!r})")
+        elif s.kind == "bool":
+            body.append(f"if {var} is not True and {var} is not False: {var} = _bool({var}, {n!r})")
+        elif s.kind == "float":
+            body.append(f"if type({var}) is not float: {var} = _float({var}, {n!r})")
+        elif s.kind == "dt":
+            body.append(
+                f"if {var} is not None: {var} = "
+                f"(_dtget({var}) if type({var}) is str else None) or _dt({var}, {n!r})"
+            )
+        elif s.kind == "time":
+            body.append(f"if {var} is not None: {var} = _time({var}, {n!r})")
+        elif s.kind == "strseq":
+            body.append(f"{var} = _strseq({var}, {n!r})")
+        elif s.kind == "one":
+            assert s.model is not None
+            body.append(f"if {var} is not None: {var} = _one({var}, {_fname(s.model, 's')}, {n!r})")
+        elif s.kind == "seq":
+            assert s.model is not None
+            item = _fname(s.model, "s")
+            dflt = "None" if s.default is None else "()"
+            body.append(f"cur = {n!r}")
+            body.append(
+                f"{var} = tuple([{item}(x) for x in {var} if x]) if type({var}) is list "
+                f"else _seq({var}, {item}, {n!r}, {dflt})"
+            )
+        if s.default is not None and s.kind in ("int", "str", "bool", "float"):
+            body.append(f"if {var} is None: {var} = {s.default!r}")
+        args.append(f"{n}={var}")
+    lines += ["        " + b for b in body]
+    lines.append(f"        return {cls.__name__}({', '.join(args)})")
+    lines.append("    except RecordError as exc:")
+    seqs = ", ".join(
+        f"{s.name!r}: {_fname(s.model, 's')}"
+        for s in field_specs(cls)
+        if s.kind == "seq" and s.model is not None
+    )
+    lines.append(f"        raise _nested_seq(exc, cur, d, {{{seqs}}}) from None")
+    src = "\n".join(lines) + "\n"
+    return compile(src, f"<lockt structure {cls.__name__}>", "exec")
+
+
+@cache
+def unstructure_code(cls: type) -> types.CodeType:
+    """Compiled source defining ``u_<Class>(o)``: the wire dict for writing."""
+    excluded = WRITE_EXCLUDED.get(cls, frozenset())
+    only = WRITE_FIELDS.get(cls)
+    specs = [
+        s
+        for s in field_specs(cls)
+        if s.kind != "extra" and s.name not in excluded and (only is None or s.name in only)
+    ]
+    scalars = [s for s in specs if s.kind in ("int", "str", "bool", "float")]
+    rest = [s for s in specs if s not in scalars]
+    lines = [f"def {_fname(cls, 'u')}(o):", "    cur = None", "    try:"]
+    body: list[str] = []
+    literal = ", ".join(f"{s.name!r}: o.{s.name}" for s in scalars)
+    body.append(f"d = {{{literal}}}")
+    if scalars:
+        body.append("if None in d.values(): d = {k: v for k, v in d.items() if v is not None}")
+    for s in rest:
+        n = s.name
+        body.append(f"v = o.{n}")
+        if s.kind == "dt":
+            body.append(f"if v is not None: d[{n!r}] = _fmt(v, {n!r})")
+        elif s.kind == "time":
+            body.append(f"if v is not None: d[{n!r}] = _fmt_time(v, {n!r})")
+        elif s.kind == "strseq":
+            body.append(f"if v is not None: d[{n!r}] = [str(x) for x in v]")
+        elif s.kind == "one":
+            assert s.model is not None
+            body.append(f"if v is not None: d[{n!r}] = _u_one(v, {s.model.__name__}, {n!r})")
+        elif s.kind == "seq":
+            assert s.model is not None
+            body.append(f"cur = {n!r}")
+            if WRITE_FIELDS.get(s.model) == ("id",):
+                item = "{'id': x.id}"
+            else:
+                item = f"{_fname(s.model, 'u')}(x)"
+            body.append(f"if v is not None: d[{n!r}] = [{item} for x in v]")
+    body.append("return d")
+    lines += ["        " + b for b in body]
+    lines.append("    except (AttributeError, TypeError) as exc:")
+    lines.append(f"        raise _write_error(exc, cur, {cls.__name__!r}) from None")
+    src = "\n".join(lines) + "\n"
+    return compile(src, f"<lockt unstructure {cls.__name__}>", "exec")
+
+
+def build_hooks(
+    namespace: dict[str, Any],
+) -> tuple[dict[type, Callable[..., Any]], dict[type, Callable[..., Any]]]:
+    """Exec every model's hooks into ``namespace``; return (structure, unstructure) maps."""
+    for cls in ALL_MODELS:
+        namespace[cls.__name__] = cls
+        namespace[f"KNOWN_{cls.__name__}"] = known_keys(cls)
+    for cls in ALL_MODELS:
+        exec(structure_code(cls), namespace)
+        exec(unstructure_code(cls), namespace)
+    structure = {cls: namespace[_fname(cls, "s")] for cls in ALL_MODELS}
+    unstructure = {cls: namespace[_fname(cls, "u")] for cls in ALL_MODELS}
+    return structure, unstructure

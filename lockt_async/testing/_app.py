@@ -1,0 +1,288 @@
+"""The HTTP face of the simulator: auth, faults, rate limit, envelopes, journal.
+
+One Starlette route catches every path under the base path and dispatches
+from two tables (reads in ``_reads``, writes here), so 404s, the journal and
+the fault plan live in one place.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qsl
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from . import _validation as v
+from ._faults import Delay, Drop, RateLimit, RequestInfo, Respond
+from ._journal import WRITE_METHODS, Entry
+from ._reads import READERS
+from ._users import prepare_user, prepare_user_put
+from ._writes import (
+    Batch,
+    Options,
+    Prepared,
+    prepare_credential_put,
+    prepare_delegate,
+    prepare_delete,
+    prepare_door,
+    prepare_fob,
+    prepare_fob_put,
+    prepare_level,
+    prepare_location,
+)
+
+if TYPE_CHECKING:
+    from ._sim import Simulator
+
+ONE_PER_CALL = "This endpoint is limited to 1 object per call."
+
+
+class ConnectionDropped(Exception):
+    """Raised inside the app to cut a response off mid-body (a dropped connection)."""
+
+
+@dataclass(frozen=True)
+class WriteSpec:
+    """A write endpoint: body node, per-record rule, summary shape."""
+
+    node: str
+    prepare: Callable[[dict[str, Any], Batch], Prepared]
+    summary: Literal["write", "delete", "process"] = "write"
+    single: bool = False
+    has_options: bool = True
+
+
+_USERS_DELETE = WriteSpec("users", prepare_delete("user"), "delete")
+_LEVEL_DELETE = WriteSpec("accesslevels", prepare_delete("accesslevel"), "delete")
+_DELEGATE = WriteSpec("delegates", prepare_delegate, "process", single=True, has_options=False)
+WRITERS: dict[tuple[str, str], WriteSpec] = {
+    ("POST", "/user"): WriteSpec("users", prepare_user),
+    ("PUT", "/user"): WriteSpec("users", prepare_user_put, single=True),
+    ("DELETE", "/user"): _USERS_DELETE,
+    ("POST", "/fob"): WriteSpec("fobs", prepare_fob),
+    ("PUT", "/fob"): WriteSpec("fobs", prepare_fob_put),
+    ("DELETE", "/fob"): WriteSpec("fobs", prepare_delete("fob"), "delete"),
+    ("PUT", "/credential"): WriteSpec("credentials", prepare_credential_put),
+    ("DELETE", "/credential"): WriteSpec("credentials", prepare_delete("credential"), "delete"),
+    ("POST", "/door"): WriteSpec("doors", prepare_door),
+    ("DELETE", "/door"): WriteSpec("doors", prepare_delete("door"), "delete"),
+    ("POST", "/accesslevel"): WriteSpec("accesslevels", prepare_level),
+    ("DELETE", "/accesslevel"): _LEVEL_DELETE,
+    ("DELETE", "/accesslevels"): _LEVEL_DELETE,
+    ("POST", "/location"): WriteSpec("locations", prepare_location),
+    ("POST", "/delegate"): _DELEGATE,
+    ("POST", "/delegates"): _DELEGATE,
+}
+_SPECIAL_POSTS = frozenset({"/unlock", "/anonymize"})
+
+
+class _CutResponse(Response):
+    """Start a response, send part of it, then fail: the connection closes mid-body."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"data": {', "more_body": True})
+        raise ConnectionDropped("simulated dropped connection")
+
+
+def _json(status: int, payload: Any) -> Response:
+    return Response(json.dumps(payload).encode(), status, media_type="application/json")
+
+
+def _error(status: int, message: str) -> Response:
+    return _json(status, {"data": {"error": message}})
+
+
+class _Handler:
+    """Request processing bound to one simulator."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+
+    async def handle(self, request: Request) -> Response:
+        sim = self.sim
+        method = request.method
+        full = request.url.path
+        base = sim.base_path
+        # Outside the base path nothing matches: "" is in neither dispatch table.
+        path = (full[len(base) :].rstrip("/") or "/") if full.startswith(base + "/") else ""
+        query = request.url.query
+        entry = sim.journal.open(Entry(method, path, query, time.monotonic()))
+        try:
+            return await self._process(request, entry)
+        finally:
+            entry.ended = time.monotonic()
+            if not entry.outcome:  # the client went away (timeout, cancel) mid-request
+                entry.outcome = "cancelled"
+
+    async def _process(self, request: Request, entry: Entry) -> Response:
+        sim, method, path = self.sim, entry.method, entry.path
+        raw = await request.body()
+        parsed: Any = None
+        if raw:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                parsed = None
+        if isinstance(parsed, dict):
+            entry.records = sum(len(x) for x in parsed.values() if isinstance(x, list))
+        headers = request.headers
+        if headers.get("apiuser") != sim.api_user or headers.get("apikey") != sim.api_key:
+            return self._done(entry, 401, "denied", _error(401, v.ACCESS_DENIED))
+        action = sim.faults.pick(RequestInfo(method, path, entry.query, entry.records))
+        delay = 0.0
+        if isinstance(action, Respond):
+            reply = Response(action.body, action.status, media_type=action.content_type)
+            return self._done(entry, action.status, "fault:respond", reply)
+        if isinstance(action, RateLimit):
+            return self._done(entry, 429, "fault:rate_limit", _error(429, v.RATE_LIMITED))
+        if isinstance(action, Drop) and not action.after_apply:
+            return self._done(entry, 0, "fault:drop_before", _CutResponse())
+        if isinstance(action, Delay):
+            delay = action.seconds
+        query = dict(parse_qsl(entry.query, keep_blank_values=True))
+        if method == "GET":
+            reader = READERS.get(path)
+            if path == "/settings":
+                status, payload = 200, {"data": self._settings()}
+            elif reader is None:
+                return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
+            else:
+                if sim.read_latency:
+                    await anyio.sleep(sim.read_latency)
+                status, payload = reader(sim.instance, query, sim.defects)
+            outcome = "ok" if status == 200 else "rejected"
+        elif method in WRITE_METHODS:
+            spec = WRITERS.get((method, path))
+            special = (method == "POST" and path in _SPECIAL_POSTS) or (
+                method == "POST" and path in ("/delegate", "/delegates") and "purge" in query
+            )
+            if spec is None and not special:
+                return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
+            if not sim.write_lock.acquire(blocking=False):
+                return self._done(entry, 429, "rate_limited", _error(429, v.RATE_LIMITED))
+            try:
+                if sim.latency:
+                    await anyio.sleep(sim.latency)
+                if spec is None or "purge" in query:
+                    status, payload, applied = self._special(path, query, parsed)
+                else:
+                    status, payload, applied = self._write(spec, parsed)
+            finally:
+                sim.write_lock.release()
+            entry.applied = applied
+            outcome = "ok" if status == 200 and "errors" not in payload else "rejected"
+            if status == 200 and "errors" in payload:
+                outcome = "partial"
+        else:
+            return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
+        if isinstance(action, Drop):
+            return self._done(entry, 0, "fault:drop_after", _CutResponse())
+        if delay:
+            await anyio.sleep(delay)
+            outcome = f"fault:delay:{outcome}"
+        return self._done(entry, status, outcome, _json(status, payload))
+
+    @staticmethod
+    def _done(entry: Entry, status: int, outcome: str, reply: Response) -> Response:
+        entry.status, entry.outcome = status, outcome
+        return reply
+
+    def _settings(self) -> dict[str, Any]:
+        sim = self.sim
+        return {"record_limit": sim.record_limit, "timezone": sim.timezone.key, "version": "1.1.0"}
+
+    def _write(self, spec: WriteSpec, parsed: Any) -> tuple[int, Any, bool]:
+        """Validate a whole page, then apply it (or nothing)."""
+        sim = self.sim
+        records = parsed.get(spec.node) if isinstance(parsed, dict) else None
+        if not isinstance(records, list) or not records:
+            return 400, {"data": {"error": v.NO_DATA}}, False
+        if spec.single and len(records) != 1:
+            return 400, {"data": {"error": ONE_PER_CALL}}, False
+        if len(records) > sim.record_limit:
+            return 400, {"data": {"error": v.batch_limit_message(sim.record_limit)}}, False
+        options = Options.parse(parsed.get("options")) if spec.has_options else Options()
+        batch = Batch(sim.instance, options, sim.defects)
+        errors: list[dict[str, Any]] = []
+        ops = []
+        for rec in records:
+            res = spec.prepare(rec, batch) if isinstance(rec, dict) else ["Invalid record"]
+            if isinstance(res, list):
+                errors.append({"error": res, "input_data": rec})
+            else:
+                ops.append(res)
+        if errors and options.validate_fails_batch:
+            return 400, {"result": [v.BATCH_FAILED], "errors": errors}, False
+        counts = {"inserted": 0, "updated": 0, "deleted": 0, "processed": 0, "ignored": 0}
+        for op in ops:
+            counts[op()] += 1
+        summary: dict[str, int] = {"submitted": len(records)}
+        if spec.summary == "write":
+            summary.update(inserted=counts["inserted"], updated=counts["updated"])
+        elif spec.summary == "delete":
+            summary["deleted"] = counts["deleted"]
+        else:
+            summary["processed"] = counts["processed"]
+        summary["errors"] = len(errors)
+        payload: dict[str, Any] = {"data": summary}
+        if errors:
+            payload.update(result=[v.BATCH_PARTIAL], errors=errors)
+        return 200, payload, len(ops) > counts["ignored"]
+
+    def _special(self, path: str, query: dict[str, str], parsed: Any) -> tuple[int, Any, bool]:
+        """POST /unlock, /delegate?purge, /anonymize?user_id=."""
+        inst = self.sim.instance
+        if path == "/unlock":
+            doors = parsed.get("doors") if isinstance(parsed, dict) else None
+            if not isinstance(doors, list) or not doors:
+                return 400, {"data": {"error": v.NO_DATA}}, False
+            if len(doors) > self.sim.record_limit:
+                return 400, {"data": {"error": v.batch_limit_message(self.sim.record_limit)}}, False
+            return 200, {"data": [self._unlock(d) for d in doors]}, False
+        if path == "/anonymize":
+            uid = query.get("user_id", "")
+            user = inst.users.get(int(uid)) if uid.isdigit() else None
+            if user is None:
+                return 400, {"data": {"error": f"user_id is not valid: {uid}"}}, False
+            user.update(first_name="Anonymized", last_name="Anonymized", name="Anonymized",
+                        email="", phone="")  # fmt: skip
+            return 200, {"data": {"submitted": 1, "processed": 1, "errors": 0}}, True
+        now = inst.now()
+        expired = [g for g, rec in inst.delegates.items() if rec["access_expires"] < now]
+        submitted = len(inst.delegates)
+        for gid in expired:
+            del inst.delegates[gid]
+        summary = {"submitted": submitted, "deleted": len(expired), "errors": 0}
+        return 200, {"data": summary}, bool(expired)
+
+    def _unlock(self, item: Any) -> dict[str, Any]:
+        raw = item.get("id") if isinstance(item, dict) else item
+        ident = v.text(raw)
+        door = self.sim.instance.doors.get(int(ident)) if ident.isdigit() else None
+        if door is None:
+            return {"id": raw, "name": "", "unlocked": False, "status": "error",
+                    "errors": [f"Door id is not valid: {v.text(raw)}"]}  # fmt: skip
+        if not door.get("online", True):
+            message = "Unexpected error unlocking door. Door or Controller may be offline."
+            return {"id": door["id"], "name": door["name"], "unlocked": False,
+                    "status": "error", "errors": [message]}  # fmt: skip
+        return {"id": door["id"], "name": door["name"], "unlocked": True, "status": "unlocked",
+                "errors": []}  # fmt: skip
+
+
+def build_app(sim: Simulator) -> Starlette:
+    """The ASGI app serving every endpoint under ``sim.base_path``."""
+    methods = ["GET", "POST", "PUT", "DELETE"]
+    handler = _Handler(sim)
+    return Starlette(routes=[Route("/{path:path}", handler.handle, methods=methods)])

@@ -1,0 +1,143 @@
+"""The :class:`Simulator`: one Lockt instance, its HTTP app, faults and journal."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ._faults import FaultPlan
+from ._journal import Journal
+from ._seed import seed as _load_seed
+from ._state import Instance, Record
+
+if TYPE_CHECKING:
+    import httpx
+    from starlette.applications import Starlette
+
+DEFAULT_DEFECTS = frozenset({"blank_id_returns_all", "door_batch_duplicates"})
+# Known defects the simulator can also reproduce, off by default:
+#   "accesslevel_duplicates_span_batch": POST /accesslevel checks duplicate door ids
+#   across every access level of the page, not within each one.
+KNOWN_DEFECTS = DEFAULT_DEFECTS | {"accesslevel_duplicates_span_batch"}
+
+
+class Simulator:
+    """A faithful, stateful, in-memory Lockt instance served over ASGI.
+
+    ``latency`` is slept (holding the write slot) by every write before it is
+    applied; ``read_latency`` by every read. ``record_limit``, ``api_key`` and
+    both latencies may be changed at any time.
+    """
+
+    base_path = "/api/v1"
+
+    def __init__(
+        self,
+        *,
+        api_user: str = "sim-user",
+        api_key: str = "sim-key",
+        timezone: str = "America/New_York",
+        record_limit: int = 100,
+        latency: float = 0.0,
+        seed: bool = False,
+        defects: frozenset[str] = DEFAULT_DEFECTS,
+    ) -> None:
+        unknown = set(defects) - KNOWN_DEFECTS
+        if unknown:
+            raise ValueError(f"unknown defects: {sorted(unknown)}")
+        self.api_user = api_user
+        self.api_key = api_key
+        self.timezone = ZoneInfo(timezone)
+        self.record_limit = record_limit
+        self.latency = latency
+        self.read_latency = 0.0
+        self.defects = frozenset(defects)
+        self.seeded = seed
+        self.faults = FaultPlan()
+        self.journal = Journal()
+        # A threading lock, not an anyio one: the app may run in the test's loop
+        # (asyncio or trio) or in a uvicorn thread, and is only ever try-acquired.
+        self.write_lock = threading.Lock()
+        self.instance = Instance(self.timezone)
+        if seed:
+            _load_seed(self.instance)
+        self._app: Starlette | None = None
+
+    def reset(self) -> None:
+        """Forget all records, faults and journal entries (re-seed if seeded)."""
+        self.instance.clear()
+        if self.seeded:
+            _load_seed(self.instance)
+        self.faults.clear()
+        self.journal.clear()
+
+    @property
+    def app(self) -> Starlette:
+        """The ASGI application (built once, lazily)."""
+        if self._app is None:
+            from ._app import build_app
+
+            self._app = build_app(self)
+        return self._app
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An in-process transport; a dropped connection raises like a real socket."""
+        from ._transport import SimTransport
+
+        return SimTransport(self.app)
+
+    def add_event(self, **fields: Any) -> Record:
+        """Append an event with the next event id and return it (wire format)."""
+        return self.instance.add_event(fields)
+
+    # Stores, by id (the same dicts the app reads and writes).
+    @property
+    def users(self) -> dict[int, Record]:
+        """Users by id."""
+        return self.instance.users
+
+    @property
+    def fobs(self) -> dict[int, Record]:
+        """Fob-tagged credentials by id."""
+        return self.instance.fobs
+
+    @property
+    def credentials(self) -> dict[int, Record]:
+        """All credentials (fobs included) by id."""
+        return self.instance.credentials
+
+    @property
+    def doors(self) -> dict[int, Record]:
+        """Doors by id."""
+        return self.instance.doors
+
+    @property
+    def access_levels(self) -> dict[int, Record]:
+        """Access levels by id."""
+        return self.instance.access_levels
+
+    @property
+    def schedules(self) -> dict[int, Record]:
+        """Schedules by id."""
+        return self.instance.schedules
+
+    @property
+    def locations(self) -> dict[int, Record]:
+        """Locations by id."""
+        return self.instance.locations
+
+    @property
+    def location_types(self) -> dict[int, Record]:
+        """Location types by id."""
+        return self.instance.location_types
+
+    @property
+    def delegates(self) -> dict[int, Record]:
+        """Delegate access levels by id."""
+        return self.instance.delegates
+
+    @property
+    def events(self) -> list[Record]:
+        """Events in ascending id order."""
+        return self.instance.events

@@ -1,0 +1,40 @@
+"""pytest fixtures for code that talks to Lockt (registered via the pytest11 entry point).
+
+Imports nothing heavy at import time: the simulator and the client are
+imported inside the fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._sim import Simulator
+
+
+@pytest.fixture
+def lockt_simulator() -> Simulator:
+    """A fresh simulator seeded with the document's example objects."""
+    from ._sim import Simulator
+
+    return Simulator(seed=True)
+
+
+@pytest.fixture
+async def lockt_client(lockt_simulator: Simulator) -> AsyncIterator[Any]:
+    """A ``LocktClient`` wired in-process to ``lockt_simulator`` (needs the anyio plugin)."""
+    from lockt_async import LocktClient  # type: ignore[attr-defined,unused-ignore]
+
+    sim = lockt_simulator
+    client = LocktClient(
+        sim.api_user,
+        sim.api_key,
+        base_url="http://lockt.test/api/v1",
+        transport=sim.transport(),
+        timezone=sim.timezone,
+    )
+    async with client:
+        yield client
