@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import builtins
+from typing import TYPE_CHECKING
 
+from ..errors import RecordError
 from ..models import Event
-from ._base import Resource, require_id
+from ._base import Resource
+
+if TYPE_CHECKING:
+    from .._events import EventStream
 
 
 class Events(Resource):
@@ -19,8 +24,36 @@ class Events(Resource):
         if after_id is None:
             events = await self._list("/events", Event)
         else:
-            events = await self._list(
-                "/events", Event, {"id": str(require_id("after_id", after_id))}
-            )
+            if isinstance(after_id, bool) or not isinstance(after_id, int) or after_id < 0:
+                raise RecordError(
+                    f"after_id must be an event id (int >= 0), got {after_id!r}", field="after_id"
+                )
+            events = await self._list("/events", Event, {"id": str(after_id)})
         events.sort(key=lambda e: e.id or 0)
         return events
+
+    def stream(
+        self,
+        after_id: int | None = None,
+        *,
+        poll_interval: float = 1.0,
+        max_backoff: float = 30.0,
+    ) -> EventStream:
+        """Tail ``/events``: each event once, in id order, surviving transient errors.
+
+        With ``after_id=None`` the events the instance caches now come first (oldest
+        first), then the new ones; with ``after_id=N`` only those above N. Persist
+        ``stream.last_id`` and pass it back as ``after_id`` to resume. Transient
+        failures are logged and retried with capped exponential backoff;
+        ``AuthenticationError`` and other errors are raised. See ``lockt_async._events``.
+
+        Example::
+
+            stream = client.events.stream(after_id=saved_id, poll_interval=2.0)
+            async for event in stream:
+                handle(event)
+                saved_id = stream.last_id
+        """
+        from .._events import EventStream
+
+        return EventStream(self, after_id, poll_interval=poll_interval, max_backoff=max_backoff)
