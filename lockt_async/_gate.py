@@ -56,6 +56,10 @@ class LocalWriteGate:
         with self._guard:
             entry = self._locks.get(id(token))
             if entry is None or entry[0] is not token:
+                # A new event loop (tests run many): forget idle locks of finished loops.
+                for key, (_, lock) in list(self._locks.items()):
+                    if not lock.locked():
+                        del self._locks[key]
                 entry = (token, anyio.Lock())
                 self._locks[id(token)] = entry
             return entry[1]

@@ -40,6 +40,7 @@ import attrs
 
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
 from ._transport import dumps
+from ._validation import DuplicateTracker
 from .errors import (
     APIError,
     AuthenticationError,
@@ -92,7 +93,16 @@ class WriteSpec:
     option_names: tuple[str, ...] = ("validate_fails_batch",)
 
 
+#: (index in the caller's input, the caller's record, its wire dict)
 _Item = tuple[int, Any, dict[str, Any]]
+
+
+@attrs.frozen
+class _Page:
+    """Records cut for one request, and their encoded body."""
+
+    items: list[_Item]
+    body: bytes
 
 
 def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, str]:
@@ -145,7 +155,7 @@ def _id_of(record: Any) -> Any:
 
 
 def prepare_item(
-    spec: WriteSpec, conv: LocktConverter, record: Any, tracker: Any | None
+    spec: WriteSpec, conv: LocktConverter, record: Any, tracker: DuplicateTracker | None
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Convert and check one record: ``(wire, [])`` or ``(None, messages)``."""
     try:
@@ -434,8 +444,11 @@ class _Run:
         on_progress: Callable[[Progress], None] | None,
         stop_on_failure: bool,
         total: int | None,
+        streamed: bool,
     ):
         self.client = client
+        #: A streamed input is checked for duplicates page by page (memory of one page).
+        self.streamed = streamed
         self.spec = spec
         self.sender = PageSender(client, spec, options)
         self.result = result
@@ -445,7 +458,7 @@ class _Run:
         self.started = time.perf_counter()
         self.stopped: LocktError | None = None
         self.building: list[_Item] = []
-        self.handoff: list[_Item] | None = None
+        self.handoff: _Page | None = None
         #: Set by an answer that stops the import (401, all-or-nothing validation).
         self.server_stop: LocktError | None = None
         self.done = 0
@@ -459,9 +472,9 @@ class _Run:
     async def produce(
         self,
         records: Iterable[Any] | AsyncIterable[Any],
-        send: anyio.abc.ObjectSendStream[list[_Item]],
+        send: anyio.abc.ObjectSendStream[_Page],
         conv: LocktConverter,
-        tracker: Any | None,
+        tracker: DuplicateTracker | None,
         prebuilt: list[_Item] | None,
     ) -> None:
         async with send:
@@ -494,35 +507,33 @@ class _Run:
                         continue
                 self.building.append((index, record, wire))
                 if len(self.building) >= self.page_size():
-                    page, self.building = self.building, []
                     if tracker is not None and self.streamed:
                         tracker.reset()
-                    self.handoff = page
-                    await send.send(page)
-                    self.handoff = None
+                    await self.hand_over(send)
             if self.building:
-                page, self.building = self.building, []
-                self.handoff = page
-                await send.send(page)
-                self.handoff = None
+                await self.hand_over(send)
 
-    streamed = False
+    async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
+        """Encode the page built so far (while the previous one is in flight), pass it on."""
+        items, self.building = self.building, []
+        self.handoff = _Page(items, self.sender.body(items))
+        await send.send(self.handoff)
+        self.handoff = None
 
-    async def consume(self, receive: anyio.abc.ObjectReceiveStream[list[_Item]]) -> None:
+    async def consume(self, receive: anyio.abc.ObjectReceiveStream[_Page]) -> None:
         async with receive:
             async for page in receive:
                 if page is self.handoff:
                     self.handoff = None
                 if self.server_stop is not None:
-                    for index, record, _ in page:
-                        self.fail(
-                            index, record, FailureReason.NOT_SENT, [_stop_note(self.server_stop)]
-                        )
+                    note = [_stop_note(self.server_stop)]
+                    for index, record, _ in page.items:
+                        self.fail(index, record, FailureReason.NOT_SENT, note)
                     continue
                 # Shielded: a cancelled caller still learns the fate of the page in flight.
                 with anyio.CancelScope(shield=True):
-                    outcome = await self.sender.send(page, self.sender.body(page))
-                    self.absorb(page, outcome)
+                    outcome = await self.sender.send(page.items, page.body)
+                    self.absorb(page.items, outcome)
 
     def absorb(self, page: Sequence[_Item], outcome: PageOutcome) -> None:
         r = self.result
@@ -555,7 +566,7 @@ class _Run:
         """On cancellation: records taken but not sent are ``not_sent``."""
         pending = list(self.building)
         if self.handoff is not None:
-            pending.extend(self.handoff)
+            pending.extend(self.handoff.items)
         for index, record, _ in pending:
             self.fail(index, record, FailureReason.NOT_SENT, ["not sent: the import was cancelled"])
         self.building = []
@@ -613,8 +624,6 @@ async def run_batch(
     conv = await client.converter()
     vfb = bool(options.get("validate_fails_batch", True))
     is_sequence = isinstance(records, Sequence)
-    from ._validation import DuplicateTracker
-
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     prebuilt: list[_Item] | None = None
     if is_sequence and vfb:
@@ -635,9 +644,8 @@ async def run_batch(
                 failures=invalid,
             )
     total = len(records) if is_sequence else None  # type: ignore[arg-type]
-    run = _Run(client, spec, options, result, on_progress, stop_on_failure, total)
-    run.streamed = not is_sequence
-    send, receive = anyio.create_memory_object_stream[list[_Item]](0)
+    run = _Run(client, spec, options, result, on_progress, stop_on_failure, total, not is_sequence)
+    send, receive = anyio.create_memory_object_stream[_Page](0)
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(run.produce, records, send, conv, tracker, prebuilt)
