@@ -24,7 +24,7 @@ from ._config import (
 )
 from ._transport import Transport
 from .errors import ConfigurationError, MalformedResponseError
-from .resources._base import data_of, one, readonly, require_text, rows
+from .resources._base import data_of, one, readonly, require_text, rows, structure
 
 if TYPE_CHECKING:
     from ._coalesce import Coalescer
@@ -268,7 +268,9 @@ class LocktClient:
         from .models import About
 
         conv = await self.converter()
-        return conv.structure(one(data_of(await self._get("/about"), "/about"), "/about"), About)
+        return structure(
+            conv, one(data_of(await self._get("/about"), "/about"), "/about"), About, "/about"
+        )
 
     async def maintenance(self) -> Mapping[str, Any]:
         """``GET /maintenance``: scheduled maintenance details (undocumented shape)."""
@@ -288,7 +290,7 @@ class LocktClient:
 
         body = await self._get("/time")
         conv = await self.converter()
-        return conv.structure(one(data_of(body, "/time"), "/time"), TimeInfo)
+        return structure(conv, one(data_of(body, "/time"), "/time"), TimeInfo, "/time")
 
     async def object_types(self) -> list[str]:
         """``GET /object?listtypes``: the names of the object types."""
@@ -302,7 +304,7 @@ class LocktClient:
         require_text("type", type)
         found = rows(await self._get("/object", {"type": type}), "/object")
         conv = await self.converter()
-        return [conv.structure(r, ObjectProperty) for r in found]
+        return [structure(conv, r, ObjectProperty, "/object") for r in found]
 
     # resource groups ----------------------------------------------------------
 

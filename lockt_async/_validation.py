@@ -157,7 +157,7 @@ def _check_text(
 def _check_pos_id(out: list[str], rec: Record, field: str, required: bool) -> int | None:
     """A positive integer id field. Returns the id, or None when absent or invalid."""
     value = rec.get(field)
-    if type(value) is int and value > 0:
+    if type(value) is int and 0 < value <= _MAX_ID:
         return value
     if _is_absent(value):
         if required:
@@ -168,6 +168,8 @@ def _check_pos_id(out: list[str], rec: Record, field: str, required: bool) -> in
         out.append(f"Non-Numeric {field} found: {_show(value)}")
     elif n <= 0:
         out.append(f"{field} must be a positive integer id: {_show(value)}")
+    elif n > _MAX_ID:
+        out.append(f"{field} is out of range (over 2**63-1): {_show(value)}")
     else:
         return n
     return None
@@ -374,12 +376,12 @@ def check_user(rec: Record) -> list[str]:
     required = True
     if rid is None or rid == "-1" or (rid == -1 and _is_int(rid)):
         update = False
-    elif type(rid) is int and rid > 0:
+    elif type(rid) is int and 0 < rid <= _MAX_ID:
         update = True
     else:
         update = True
         n = _to_int(rid)
-        if n is None or n <= 0:
+        if n is None or n <= 0 or n > _MAX_ID:
             # Judge the rest leniently: the id error is the one to fix.
             required = False
             out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")

@@ -52,6 +52,7 @@ from .errors import (
     RateLimitError,
     RecordError,
     ValidationFailedError,
+    excerpt,
     parse_record_errors,
 )
 
@@ -261,7 +262,12 @@ class PageSender:
         if out.stop is not None:
             self._fail_all(items, offset, out, FailureReason.NOT_SENT, "not sent: import stopped")
             return
-        body = body if body is not None else self.body(items)
+        if body is None:
+            try:
+                body = self.body(items)
+            except _ENCODE_ERRORS as exc:
+                self._fail_all(items, offset, out, FailureReason.INVALID, _encode_note(exc))
+                return
         transport = self._client._transport
         attempt = 0
         first = items[0][0]
@@ -332,12 +338,29 @@ class PageSender:
             break
         body_json = resp.body
         data = body_json.get("data")
-        if isinstance(data, Mapping):
-            for k in _SUMMARY_FIELDS:
-                v = data.get(k)
-                if isinstance(v, int) and not isinstance(v, bool):
-                    out.summary[k] = out.summary.get(k, 0) + v
-        errors = parse_record_errors(body_json.get("errors"))
+        raw_errors = body_json.get("errors")
+        if (
+            not isinstance(data, Mapping)
+            or type(data.get("submitted")) is not int
+            or (raw_errors is not None and not isinstance(raw_errors, list))
+        ):
+            # Every documented write answer carries an integer ``submitted``; anything
+            # else (``{}``, ``{"data": []}``, ...) proves nothing was or was not applied.
+            out.pages.append(self._page(first, items, resp.status_code, start, "unknown", attempt))
+            self._fail_all(
+                items,
+                offset,
+                out,
+                FailureReason.UNKNOWN,
+                f"HTTP {resp.status_code} without the documented write summary: "
+                f"{excerpt(repr(body_json))}",
+            )
+            return
+        for k in _SUMMARY_FIELDS:
+            v = data.get(k)
+            if isinstance(v, int) and not isinstance(v, bool):
+                out.summary[k] = out.summary.get(k, 0) + v
+        errors = parse_record_errors(raw_errors)
         outcome = "partial" if errors else "ok"
         out.pages.append(self._page(first, items, resp.status_code, start, outcome, attempt))
         if errors:
@@ -424,6 +447,13 @@ class PageSender:
             outcome=outcome,
             attempts=attempts,
         )
+
+
+_ENCODE_ERRORS = (TypeError, ValueError, OverflowError)
+
+
+def _encode_note(exc: BaseException) -> str:
+    return f"record cannot be encoded as JSON: {excerpt(str(exc), 120)}"
 
 
 def _msg(exc: BaseException) -> str:
@@ -516,7 +546,21 @@ class _Run:
     async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
         """Encode the page built so far (while the previous one is in flight), pass it on."""
         items, self.building = self.building, []
-        self.handoff = _Page(items, self.sender.body(items))
+        try:
+            body = self.sender.body(items)
+        except _ENCODE_ERRORS:
+            # A value JSON cannot carry (an int past 64 bits...): find it, send the rest.
+            good = []
+            for item in items:
+                try:
+                    dumps(item[2])
+                    good.append(item)
+                except _ENCODE_ERRORS as exc:
+                    self.fail(item[0], item[1], FailureReason.INVALID, [_encode_note(exc)])
+            if not good:
+                return
+            items, body = good, self.sender.body(good)
+        self.handoff = _Page(items, body)
         await send.send(self.handoff)
         self.handoff = None
 

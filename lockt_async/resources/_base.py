@@ -10,6 +10,7 @@ from ..errors import MalformedResponseError, NotFoundError, RecordError
 
 if TYPE_CHECKING:
     from .._client import LocktClient
+    from ..converters import LocktConverter
 
 T = TypeVar("T")
 
@@ -48,6 +49,18 @@ def one(data: Any, path: str) -> Mapping[str, Any]:
             f"GET {path}: expected an object, got {type(data).__name__}", status_code=200
         )
     return data
+
+
+def structure(conv: LocktConverter, row: Any, cls: type[T], path: str) -> T:
+    """A response row as a model; bad server data is a ``MalformedResponseError``.
+
+    (The converter's ``RecordError`` is for the caller's own input; here the server
+    sent it, so the error names the endpoint instead.)
+    """
+    try:
+        return conv.structure(row, cls)
+    except RecordError as exc:
+        raise MalformedResponseError(f"response of {path}: {exc}", status_code=200) from None
 
 
 def readonly(data: Any) -> Mapping[str, Any]:
@@ -107,7 +120,7 @@ class Resource:
     ) -> list[T]:
         body = await self._client._get(path, params)
         conv = await self._client.converter()
-        return [conv.structure(r, cls) for r in rows(body, path)]
+        return [structure(conv, r, cls, path) for r in rows(body, path)]
 
     async def _get_one(self, path: str, cls: type[T], params: Mapping[str, str], what: str) -> T:
         try:

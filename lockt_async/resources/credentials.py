@@ -7,7 +7,7 @@ import builtins
 from .._results import BatchResult
 from ..models import Credential, CredentialSummary
 from . import _specs
-from ._base import Resource, data_of, one, only_one, require_id, require_text
+from ._base import Resource, data_of, one, only_one, require_id, require_text, structure
 from ._write_api import OnProgress, Records, bulk
 
 
@@ -40,7 +40,7 @@ class Credentials(Resource):
         body = await self._client._get("/credentialsummary")
         conv = await self._client.converter()
         row = one(data_of(body, "/credentialsummary"), "/credentialsummary")
-        return conv.structure(row, CredentialSummary)
+        return structure(conv, row, CredentialSummary, "/credentialsummary")
 
     async def update(
         self,

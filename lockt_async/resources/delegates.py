@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import builtins
-
 from typing import Any
 
 from .._writes import send_single
 from ..models import Delegate, WriteSummary
 from . import _specs
-from ._base import Resource, data_of, one
+from ._base import Resource, data_of, one, structure
 from ._write_api import single
 
 
@@ -36,6 +35,5 @@ class Delegates(Resource):
         """``POST /delegate?purge``: delete every expired delegate access level."""
         body = await send_single(self._client, "POST", "/delegate?purge", None)
         conv = await self._client.converter()
-        return conv.structure(
-            one(data_of(body, "/delegate?purge"), "/delegate?purge"), WriteSummary
-        )
+        row = one(data_of(body, "/delegate?purge"), "/delegate?purge")
+        return structure(conv, row, WriteSummary, "/delegate?purge")

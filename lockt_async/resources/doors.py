@@ -10,7 +10,7 @@ from .._results import BatchResult
 from .._writes import send_single
 from ..models import Door, DoorState, UnlockResult, WriteSummary
 from . import _specs
-from ._base import Resource, require_id, require_text, rows
+from ._base import Resource, require_id, require_text, rows, structure
 from ._write_api import OnProgress, Records, bulk
 
 
@@ -128,7 +128,7 @@ class Doors(Resource):
                 "options": {"validate_fails_batch": "false"},
             }
             answer = await send_single(self._client, "POST", "/unlock", body)
-            out.extend(conv.structure(r, UnlockResult) for r in rows(answer, "/unlock"))
+            out.extend(structure(conv, r, UnlockResult, "/unlock") for r in rows(answer, "/unlock"))
         return out
 
     async def create_one(self, record: Any) -> WriteSummary:
