@@ -86,7 +86,9 @@ Reads
   * /door?user_id / ?id_num: doors reached through access levels and delegations.
   * Controller names use the real "\u2122" where the document shows mojibake.
 Faults and timing
-  * ``latency`` is slept while holding the write slot, before applying.
+  * ``latency`` is a write's whole server time: the write is applied, then the
+    rest of ``latency`` is slept while still holding the write slot (so a page
+    costs max(latency, processing), like a remote instance that slow).
     ``Delay`` faults sleep after applying and after releasing the slot.
   * A dropped connection starts a 200 response, sends part of the body, then
     fails: over uvicorn the socket closes mid-body, in-process ``sim.transport()``

@@ -172,12 +172,14 @@ class _Handler:
             if not sim.write_lock.acquire(blocking=False):
                 return self._done(entry, 429, "rate_limited", _error(429, v.RATE_LIMITED))
             try:
-                if sim.latency:
-                    await anyio.sleep(sim.latency)
                 if spec is None or "purge" in query:
                     status, payload, applied = self._special(path, query, parsed)
                 else:
                     status, payload, applied = self._write(spec, parsed)
+                # ``latency`` is the server's whole time per write, its own work
+                # included, as a remote instance that takes that long would be.
+                if sim.latency:
+                    await anyio.sleep(max(0.0, sim.latency - (time.monotonic() - entry.started)))
             finally:
                 sim.write_lock.release()
             entry.applied = applied

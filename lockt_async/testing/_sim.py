@@ -25,9 +25,9 @@ KNOWN_DEFECTS = DEFAULT_DEFECTS | {"accesslevel_duplicates_span_batch"}
 class Simulator:
     """A faithful, stateful, in-memory Lockt instance served over ASGI.
 
-    ``latency`` is slept (holding the write slot) by every write before it is
-    applied; ``read_latency`` by every read. ``record_limit``, ``api_key`` and
-    both latencies may be changed at any time.
+    ``latency`` is every write's whole server time (applied first, then the rest
+    slept while holding the write slot); ``read_latency`` is slept by every read.
+    ``record_limit``, ``api_key`` and both latencies may be changed at any time.
     """
 
     base_path = "/api/v1"
