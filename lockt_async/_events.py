@@ -1,0 +1,143 @@
+"""Tailing ``/events``: an async iterator that yields each event once, in id order.
+
+``client.events.stream(after_id=None, *, poll_interval=1.0, max_backoff=30.0)``
+returns an :class:`EventStream`:
+
+* ``after_id=None``: first the events the instance currently caches (the newest
+  5000, oldest first), then every new one. ``after_id=N``: only events with an
+  id above N (``GET /events?id=N``).
+* Each event is yielded once, in ascending id order; an id at or below the last
+  one yielded is never yielded again (the stream never goes backwards). Events
+  without an id cannot be placed and are skipped.
+* ``stream.last_id`` is the id of the last event yielded: persist it after
+  handling an event and resume later with ``stream(after_id=last_id)``.
+* When a poll finds nothing new, the stream sleeps ``poll_interval`` seconds.
+* Transient failures (``TransportError``, ``ServerError``, ``RateLimitError``,
+  ``InstanceCommunicationError``, ``MalformedResponseError``) are logged at
+  WARNING and retried with exponential backoff and jitter, capped at
+  ``max_backoff`` seconds; the stream goes on. Anything else (``AuthenticationError``
+  and the other errors) is raised from ``__anext__``.
+
+The stream never ends on its own; stop it by leaving the ``async for`` (or by
+cancelling the task that runs it). It works under asyncio and trio.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import deque
+from typing import TYPE_CHECKING
+
+import anyio
+
+from .errors import (
+    ConfigurationError,
+    InstanceCommunicationError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from .resources._base import require_id
+
+if TYPE_CHECKING:
+    from .models import Event
+    from .resources.events import Events
+
+__all__ = ["TRANSIENT_ERRORS", "EventStream"]
+
+logger = logging.getLogger("lockt_async")
+
+#: Errors the stream survives (logged, then retried with backoff).
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    TransportError,
+    ServerError,
+    RateLimitError,
+    InstanceCommunicationError,
+    MalformedResponseError,
+)
+_MIN_BACKOFF = 0.01
+
+
+class EventStream:
+    """Async iterator over the instance's events; see the module docstring.
+
+    Attributes:
+        last_id: the id of the last event yielded (or the ``after_id`` given);
+            None until one is yielded when started with ``after_id=None``.
+        poll_interval: seconds between polls that found nothing new.
+        max_backoff: the cap, in seconds, of the wait after a transient failure.
+    """
+
+    def __init__(
+        self,
+        events: Events,
+        after_id: int | None = None,
+        *,
+        poll_interval: float = 1.0,
+        max_backoff: float = 30.0,
+    ):
+        if not isinstance(poll_interval, int | float) or poll_interval < 0:
+            raise ConfigurationError(f"poll_interval must be >= 0 seconds, got {poll_interval!r}")
+        if not isinstance(max_backoff, int | float) or max_backoff <= 0:
+            raise ConfigurationError(f"max_backoff must be > 0 seconds, got {max_backoff!r}")
+        self._events = events
+        if after_id is not None and after_id != 0:
+            after_id = require_id("after_id", after_id)  # 0 means "everything after id 0"
+        self.last_id: int | None = after_id
+        self.poll_interval = float(poll_interval)
+        self.max_backoff = float(max_backoff)
+        self._pending: deque[Event] = deque()
+        self._polled = False
+        self._rng = random.Random()
+
+    def __repr__(self) -> str:
+        return f"<EventStream last_id={self.last_id}>"
+
+    def __aiter__(self) -> EventStream:
+        return self
+
+    async def __anext__(self) -> Event:
+        while not self._pending:
+            if self._polled:
+                await anyio.sleep(self.poll_interval)
+            self._pending.extend(await self._poll())
+            self._polled = True
+        event = self._pending.popleft()
+        self.last_id = event.id
+        return event
+
+    async def _poll(self) -> list[Event]:
+        """One successful read of the new events (retrying transient failures)."""
+        failures = 0
+        while True:
+            try:
+                found = await self._events.list(after_id=self.last_id)
+            except TRANSIENT_ERRORS as exc:
+                failures += 1
+                delay = self._backoff(failures)
+                logger.warning(
+                    "event stream: %s: %s; retrying in %.2fs (failure %d)",
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                    failures,
+                )
+                await anyio.sleep(delay)
+                continue
+            return self._new(found)
+
+    def _new(self, found: list[Event]) -> list[Event]:
+        """Events above ``last_id``, each id once, ascending."""
+        floor = self.last_id if self.last_id is not None else 0
+        by_id: dict[int, Event] = {}
+        for event in found:
+            if isinstance(event.id, int) and event.id > floor:
+                by_id.setdefault(event.id, event)
+        return [by_id[i] for i in sorted(by_id)]
+
+    def _backoff(self, failures: int) -> float:
+        base = max(self.poll_interval, _MIN_BACKOFF)
+        ceiling = min(self.max_backoff, base * 2.0 ** min(failures, 30))
+        return ceiling * (0.5 + self._rng.random() / 2)

@@ -1,0 +1,88 @@
+"""A throwaway ``redis-server`` on 127.0.0.1 for the write-gate tests.
+
+``running_redis()`` starts one on a free port (no persistence), waits for PING
+and stops it. Without ``redis-server`` on PATH the tests are skipped, except in
+CI (``CI=true``), which installs it: there a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+_START_TIMEOUT = 10.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def redis_server_binary() -> str:
+    """The path of ``redis-server``; skips the test (fails it under CI) when absent."""
+    path = shutil.which("redis-server")
+    if path is None:
+        message = "redis-server is not on PATH (apt-get install redis-server)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message}; CI must install it", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@contextmanager
+def running_redis() -> Iterator[str]:
+    """Run a private redis-server until the block exits; yields ``redis://127.0.0.1:PORT/0``."""
+    binary = redis_server_binary()
+    with tempfile.TemporaryDirectory(prefix="lockt-redis-") as workdir:
+        for _ in range(3):  # the port may be taken between probing and binding
+            port = _free_port()
+            args = ["--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            args += ["--appendonly", "no", "--dir", workdir]
+            proc = subprocess.Popen(
+                [binary, *args],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            deadline = time.monotonic() + _START_TIMEOUT
+            while proc.poll() is None and time.monotonic() < deadline and not _ping(port):
+                time.sleep(0.02)
+            if proc.poll() is None and _ping(port):
+                break
+            proc.kill()
+            proc.wait()
+        else:
+            pytest.fail("redis-server did not start", pytrace=False)
+        try:
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A private redis-server for the module; its URL."""
+    with running_redis() as url:
+        yield url
