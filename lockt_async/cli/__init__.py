@@ -1,0 +1,127 @@
+"""``lockt``: the command line (bulk import/export, demo, simulator, events).
+
+Exit codes: 0 every record accepted, 1 some records failed, 2 usage or
+configuration error, 3 connection or authentication failure. Errors are one
+line on stderr (``error: ...``); ``--debug`` shows tracebacks and DEBUG logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from typing import Any
+
+import attrs
+import click
+
+from .._version import __version__
+from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
+
+__all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config", "cli", "main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
+
+
+@attrs.frozen(repr=False)
+class Config:
+    """Connection settings from flags or environment. The key is never shown."""
+
+    api_user: str | None
+    api_key: str | None
+    base_url: str | None
+    debug: bool = False
+
+    def __repr__(self) -> str:
+        return f"Config(api_user={self.api_user!r}, base_url={self.base_url!r})"
+
+    def client(self, **kw: Any) -> Any:
+        """A ``LocktClient`` (``ConfigurationError`` -> exit 2)."""
+        from .._client import LocktClient
+
+        return LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
+
+
+_state = {"debug": False}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="lockt")
+@click.option("--api-user", envvar="LOCKT_API_USER", help="API user [env: LOCKT_API_USER].")
+@click.option(
+    "--api-key",
+    envvar="LOCKT_API_KEY",
+    help="API key [env: LOCKT_API_KEY]; prefer the environment (flags show in `ps`).",
+)
+@click.option(
+    "--base-url",
+    envvar="LOCKT_BASE_URL",
+    help="API base URL [env: LOCKT_BASE_URL; default: the Lockt cloud].",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and DEBUG logs.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    api_user: str | None,
+    api_key: str | None,
+    base_url: str | None,
+    debug: bool,
+) -> None:
+    """Bulk import and export for the Lockt SecureAccess Cloud API.
+
+    Start with `lockt demo`: it runs a simulated instance and imports 5,000 card
+    holders into it. Exit codes: 0 all records accepted, 1 some records failed,
+    2 usage or configuration error, 3 connection or authentication failure.
+    """
+    _state["debug"] = debug
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = Config(api_user, api_key, base_url, debug)
+
+
+def _register() -> None:
+    from ._commands import COMMANDS
+    from ._demo import demo
+
+    cli.add_command(demo)
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def _fail(message: str, code: int) -> int:
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    return code
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``lockt`` entry point: runs the group, turns errors into exit codes."""
+    try:
+        code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        code = 130
+    except click.UsageError as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except ConfigurationError as exc:
+        code = _fail(str(exc), EXIT_USAGE)
+    except (TransportError, AuthenticationError) as exc:
+        if _state["debug"]:
+            traceback.print_exc()
+        code = _fail(f"{type(exc).__name__}: {exc}", EXIT_CONNECT)
+    except LocktError as exc:
+        if _state["debug"]:
+            traceback.print_exc()
+        code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
+    except KeyboardInterrupt:
+        code = _fail("interrupted", 130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,331 @@
+"""``lockt import | export | ping | events tail | simulator serve``."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from typing import IO, Any
+
+import anyio
+import click
+
+from .._results import BatchResult, Failure, FailureReason
+from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
+from . import _io as io
+from ._output import console, failures_table, progress, summary_table
+from ._run import interruptible, run
+
+_SPECS = {"users": "USERS_UPSERT", "fobs": "FOBS_CREATE", "doors": "DOORS_CREATE"}
+_KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
+
+
+# --------------------------------------------------------------------------- import
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(sorted(_SPECS)))
+@click.argument("file", type=str)
+@click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
+@click.option("--update-existing", is_flag=True, help="users: update users whose id_num exists.")
+@click.option(
+    "--validate-fails-batch/--no-validate-fails-batch",
+    default=False,
+    show_default=True,
+    help="Default --no-validate-fails-batch: bad rows are reported and the rest is sent. "
+    "With --validate-fails-batch the first invalid row stops the import there "
+    "(earlier pages stand, the rest is not sent).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check every row with the client's rules; send nothing."
+)
+@click.option(
+    "--failures",
+    "failures_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write every failed or unsent row here (input format + reason + messages).",
+)
+@click.pass_obj
+def import_(
+    cfg: Config,
+    kind: str,
+    file: str,
+    fmt: str | None,
+    update_existing: bool,
+    validate_fails_batch: bool,
+    dry_run: bool,
+    failures_path: str | None,
+) -> int:
+    """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
+
+    Columns are the document's field names (id_num, first_name, last_name, email,
+    card_num, access_effective, ...). Dates without an offset are the instance's
+    local time; ISO dates with an offset or Z are instants. Ctrl-C stops after the
+    page in flight and still writes the summary and the failures file.
+    """
+    fmt = io.detect_format(file, fmt)
+    total = io.count_rows(file, fmt)
+    out = console()
+    client = cfg.client()
+    with io.open_input(file) as fh:
+        reader = io.Reader(fh, fmt, kind)
+        records = iter(reader)
+
+        async def go() -> BatchResult:
+            async with client:
+                if dry_run:
+                    return await _dry_run(client, kind, records)
+                resource = getattr(client, kind)
+                write = resource.upsert if kind == "users" else resource.create
+                opts: dict[str, Any] = {"validate_fails_batch": validate_fails_batch}
+                if kind == "users":
+                    opts["update_existing"] = update_existing
+                with progress(out, total, f"importing {kind}") as on_progress:
+                    return await interruptible(
+                        lambda result: write(
+                            records, on_progress=on_progress, result=result, **opts
+                        )
+                    )
+
+        result = run(go)
+        unread: list[Failure] = []
+        if result.cancelled and file != "-":
+            note = ("not sent: the import was interrupted",)
+            for index, record in enumerate(records, start=result.total):
+                unread.append(Failure(index, record, FailureReason.NOT_SENT, note))
+    title = f"{'Dry run' if dry_run else 'Import'} of {kind} from {file}"
+    out.print(summary_table(result, title=title))
+    if unread:
+        out.print(f"{len(unread):,} row(s) not read after the interruption (in the failures file).")
+    if result.failures:
+        out.print(failures_table(result, key=_KEYS[kind]))
+        if len(result.failures) > 20:
+            out.print(f"... and {len(result.failures) - 20} more.")
+    if failures_path:
+        with io.FailureWriter(failures_path, fmt, reader.columns) as writer:
+            for f in [*result.failures, *unread]:
+                writer.write_failure(f)
+        out.print(f"Wrote {writer.count} failed or unsent row(s) to {failures_path}.")
+    if dry_run:
+        out.print("Dry run: nothing was sent.")
+    if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
+        click.echo(f"error: {type(result.stopped_by).__name__}: {result.stopped_by}", err=True)
+        return EXIT_CONNECT
+    return EXIT_OK if result.ok and not unread else EXIT_FAILED
+
+
+def _is_connect(exc: Exception) -> bool:
+    from ..errors import AuthenticationError, TransportError
+
+    return isinstance(exc, AuthenticationError | TransportError)
+
+
+async def _dry_run(client: Any, kind: str, records: Iterator[Any]) -> BatchResult:
+    """The library's own per-record checks (conversion, formats, duplicates); nothing sent."""
+    from .._validation import DuplicateTracker
+    from .._writes import prepare_item
+    from ..resources import _specs
+
+    spec = getattr(_specs, _SPECS[kind])
+    conv = await client.converter()
+    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
+    result = BatchResult(operation=f"{spec.operation} (dry run)")
+    started = time.perf_counter()
+    for index, record in enumerate(records):
+        result.total = index + 1
+        wire, messages = prepare_item(spec, conv, record, tracker)
+        if wire is None:
+            result.failures.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+# --------------------------------------------------------------------------- export
+
+_EXPORTS = {
+    "users": ("users", "User"),
+    "fobs": ("fobs", "Fob"),
+    "doors": ("doors", "Door"),
+    "events": ("events", "Event"),
+    "access-levels": ("access_levels", "AccessLevel"),
+    "locations": ("locations", "Location"),
+    "schedules": ("schedules", "Schedule"),
+}
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(list(_EXPORTS)))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl", "table"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Default: stdout.")
+@click.pass_obj
+def export(cfg: Config, kind: str, fmt: str, output: str | None) -> int:
+    """Export KIND as CSV, JSON lines or a table (dates in the instance's local time)."""
+    from .. import models
+
+    attr, model_name = _EXPORTS[kind]
+    cls = getattr(models, model_name)
+    client = cfg.client()
+
+    async def go() -> list[dict[str, Any]]:
+        async with client:
+            items = await getattr(client, attr).list()
+            conv = await client.converter()
+            return [io.export_row(m, conv) for m in items]
+
+    rows = run(go)
+    columns = io.columns_of(cls)
+    if fmt == "table":
+        _print_table(kind, columns, rows, output)
+        return EXIT_OK
+    with _open_output(output) as fh:
+        n = io.write_csv(fh, columns, rows) if fmt == "csv" else io.write_jsonl(fh, rows)
+    if output:
+        click.echo(f"exported {n} {kind} to {output}", err=True)
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _open_output(path: str | None) -> Iterator[IO[str]]:
+    if not path or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        yield fh
+
+
+def _print_table(
+    kind: str, columns: list[str], rows: list[dict[str, Any]], path: str | None
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)] or columns
+    table = Table(title=f"{kind} ({len(rows)})", title_justify="left")
+    for c in used:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*(io.cell(r.get(c)) for c in used))
+    with _open_output(path) as fh:
+        Console(file=fh, highlight=False, width=None if fh is sys.stdout else 200).print(table)
+
+
+# --------------------------------------------------------------------------- ping, events
+
+
+@click.command()
+@click.pass_obj
+def ping(cfg: Config) -> int:
+    """Check connectivity and credentials (GET /ping)."""
+    client = cfg.client()
+
+    async def go() -> tuple[Any, float]:
+        async with client:
+            start = time.perf_counter()
+            data = await client.ping()
+            return data, time.perf_counter() - start
+
+    data, took = run(go)
+    click.echo(f"ok: {client.base_url} as {client.api_user} ({took * 1000:.0f} ms)")
+    if data:
+        click.echo(json.dumps(dict(data), default=str))
+    return EXIT_OK
+
+
+@click.group()
+def events() -> None:
+    """Door events."""
+
+
+@events.command()
+@click.option(
+    "--after-id", type=click.IntRange(0), help="Start after this event id (default: all)."
+)
+@click.option("--interval", type=click.FloatRange(0.1), default=2.0, show_default=True)
+@click.option("--once", is_flag=True, help="Poll once and exit.")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text")
+@click.pass_obj
+def tail(cfg: Config, after_id: int | None, interval: float, once: bool, fmt: str) -> int:
+    """Print new events as they arrive (polls GET /events?id=N), each once."""
+    client = cfg.client()
+
+    async def go() -> None:
+        last = after_id
+        async with client:
+            conv = await client.converter()
+            while True:
+                found = await client.events.list(after_id=last)
+                for event in found:
+                    if event.id is None or (last is not None and event.id <= last):
+                        continue
+                    last = event.id
+                    row = io.export_row(event, conv)
+                    if fmt == "jsonl":
+                        line = json.dumps({k: v for k, v in row.items() if v is not None})
+                    else:
+                        line = _event_line(row)
+                    click.echo(line)
+                sys.stdout.flush()
+                if once:
+                    return
+                await anyio.sleep(interval)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run(go)
+    return EXIT_OK
+
+
+def _event_line(row: dict[str, Any]) -> str:
+    when = row.get("event_time") or row.get("db_time") or ""
+    what = row.get("code_text") or row.get("category_text") or ""
+    parts = [f"#{row.get('id')}", str(when), str(what)]
+    for key in ("device", "location", "user", "card_num"):
+        if row.get(key):
+            parts.append(f"{key}={row[key]}")
+    return "  ".join(parts)
+
+
+# --------------------------------------------------------------------------- simulator
+
+
+@click.group()
+def simulator() -> None:
+    """A simulated Lockt instance for trying the CLI and testing your code."""
+
+
+@simulator.command()
+@click.option("--port", default=0, show_default=True, help="0 picks a free port.")
+@click.option("--latency", default=0.02, show_default=True, type=click.FloatRange(0))
+@click.option("--record-limit", default=100, show_default=True, type=click.IntRange(1))
+@click.option("--seed", is_flag=True, help="Load the API document's example records.")
+def serve(port: int, latency: float, record_limit: int, seed: bool) -> int:
+    """Serve a simulator on 127.0.0.1 until Ctrl-C; prints the env lines to use it."""
+    import threading
+
+    from ..testing import Simulator, serve_in_thread
+
+    sim = Simulator(record_limit=record_limit, latency=latency, seed=seed)
+    with serve_in_thread(sim, port=port) as url:
+        click.echo(f"LOCKT_BASE_URL={url}")
+        click.echo(f"LOCKT_API_USER={sim.api_user}")
+        click.echo(f"LOCKT_API_KEY={sim.api_key}")
+        click.echo("# simulator credentials; paste with `export`. Ctrl-C stops.", err=True)
+        sys.stdout.flush()
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.wait(0.5):
+            pass
+    return EXIT_OK
+
+
+COMMANDS = (import_, export, ping, events, simulator)
