@@ -5,6 +5,7 @@ flight per instance, with an outcome for every record. See the README.
 """
 
 from ._client import LocktClient
+from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
 from ._version import __version__
@@ -77,6 +78,7 @@ __all__ = [
     "DoorRef",
     "DoorState",
     "Event",
+    "EventStream",
     "Failure",
     "FailureReason",
     "Fob",
