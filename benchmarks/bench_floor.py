@@ -1,0 +1,183 @@
+"""Q1: bulk import against the physical floor (pages x server latency), and vs a hand loop.
+
+At 20 ms per write the floor of N records in pages of 100 is ``ceil(N/100) x 20 ms``:
+the library's wall time over that is the overhead ratio (target <= 1.05), for a
+list input (checked whole before the first page) and a generator input
+(streamed, converted while the previous page is in flight). At 0 ms the
+library's records/s is set against a hand-written httpx loop posting pre-built
+wire dicts to the same kind of server (target: library >= 0.9 of the hand rate).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import anyio
+import httpx
+
+from ._common import (
+    OPTIONS,
+    LostRecords,
+    Metric,
+    Sample,
+    Server,
+    Timer,
+    check_result,
+    check_server,
+    pages_of,
+    simulator,
+    user_record,
+    users,
+    wire_user,
+)
+
+NAME = "floor"
+TITLE = "1. Bulk import vs the physical floor"
+LATENCY = 0.020
+LIMIT = 100
+
+METRICS = [
+    Metric("n", "records imported", fmt="{:,.0f}"),
+    Metric(
+        "ratio_list",
+        "wall / (pages x 20 ms), list input",
+        "x",
+        "<= 1.05",
+        lambda v: v <= 1.05,
+        "{:.3f}",
+    ),
+    Metric(
+        "ratio_gen",
+        "wall / (pages x 20 ms), generator input",
+        "x",
+        "<= 1.05",
+        lambda v: v <= 1.05,
+        "{:.3f}",
+    ),
+    Metric("wall_list", "wall time at 20 ms, list input", "s", fmt="{:.2f}"),
+    Metric("wall_gen", "wall time at 20 ms, generator input", "s", fmt="{:.2f}"),
+    Metric("floor", "floor (pages x 20 ms)", "s", fmt="{:.2f}"),
+    Metric("hand20", "hand-written httpx loop at 20 ms: wall", "s", fmt="{:.2f}"),
+    Metric(
+        "hand20_ratio",
+        "hand-written loop at 20 ms / floor (server's own per-page cost)",
+        "x",
+        fmt="{:.3f}",
+    ),
+    Metric("gen_vs_hand20", "library (generator) / hand-written loop, at 20 ms", "x", fmt="{:.3f}"),
+    Metric("lib_rate", "library records/s at 0 ms (list of dicts)", "rec/s", fmt="{:,.0f}"),
+    Metric("hand_rate", "hand-written httpx loop records/s at 0 ms", "rec/s", fmt="{:,.0f}"),
+    Metric(
+        "rate_ratio",
+        "library / hand-written rate at 0 ms",
+        "x",
+        ">= 0.9",
+        lambda v: v >= 0.9,
+        "{:.3f}",
+    ),
+]
+
+
+def sizes(quick: bool) -> int:
+    return 5_000 if quick else 100_000
+
+
+def repeats(quick: bool) -> int:
+    return 1 if quick else 3
+
+
+async def library_import(server: Server, records: Any, n: int) -> float:
+    async with server.client() as lockt:
+        with Timer() as t:
+            result = await lockt.users.upsert(records)
+    check_result(result, n, "library import")
+    return t.elapsed
+
+
+async def hand_loop(server: Server, n: int) -> float:
+    """The hand-written loop: pre-built dict pages, one POST at a time, httpx ``json=``."""
+    pages = [
+        {"users": page, "options": OPTIONS}
+        for page in pages_of([wire_user(i) for i in range(n)], LIMIT)
+    ]
+    inserted = 0
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        with Timer() as t:
+            for body in pages:
+                resp = await http.post(server.base_url + "/user", json=body, headers=server.headers)
+                resp.raise_for_status()
+                inserted += resp.json()["data"]["inserted"]
+    if inserted != n:
+        raise LostRecords(f"hand-written loop: the server inserted {inserted} of {n}")
+    return t.elapsed
+
+
+def _gen(n: int) -> Iterator[dict[str, Any]]:
+    for i in range(n):
+        yield user_record(i)
+
+
+def run(quick: bool) -> Sample:
+    n = sizes(quick)
+    recs = users(n)
+    ids = {r["id_num"] for r in recs}
+    floor = math.ceil(n / LIMIT) * LATENCY
+    s = Sample()
+    s.values["n"] = n
+    s.values["floor"] = floor
+    with simulator(latency=LATENCY, record_limit=LIMIT) as srv:
+        wall = anyio.run(library_import, srv, recs, n)
+        check_server(srv, ids, "library import (list, 20 ms)")
+    s.values["wall_list"] = wall
+    s.values["ratio_list"] = wall / floor
+    with simulator(latency=LATENCY, record_limit=LIMIT) as srv:
+        wall = anyio.run(library_import, srv, _gen(n), n)
+        check_server(srv, ids, "library import (generator, 20 ms)")
+    s.values["ratio_gen"] = wall / floor
+    s.values["wall_gen"] = wall
+    with simulator(latency=LATENCY, record_limit=LIMIT) as srv:
+        hand20 = anyio.run(hand_loop, srv, n)
+    s.values["hand20"] = hand20
+    s.values["hand20_ratio"] = hand20 / floor
+    s.values["gen_vs_hand20"] = wall / hand20
+    with simulator(latency=0.0, record_limit=LIMIT) as srv:
+        lib = anyio.run(library_import, srv, recs, n)
+        check_server(srv, ids, "library import (list, 0 ms)")
+    with simulator(latency=0.0, record_limit=LIMIT) as srv:
+        hand = anyio.run(hand_loop, srv, n)
+    s.values["lib_rate"] = n / lib
+    s.values["hand_rate"] = n / hand
+    s.values["rate_ratio"] = (n / lib) / (n / hand)
+    return s
+
+
+def profile(quick: bool, top: int = 15) -> tuple[str, Any]:
+    """cProfile of the library's 0 ms import (client process only); the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    n = sizes(quick)
+    recs = users(n)
+    prof = cProfile.Profile()
+    with simulator(latency=0.0, record_limit=LIMIT) as srv:
+
+        async def go() -> None:
+            async with srv.client() as lockt:
+                prof.enable()
+                result = await lockt.users.upsert(recs)
+                prof.disable()
+            check_result(result, n, "profiled import")
+
+        anyio.run(go)
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    out.write("\n--- by cumulative time ---\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    text = "\n".join(
+        line for line in out.getvalue().splitlines() if line.strip() and "Ordered by" not in line
+    )
+    return text, stats
