@@ -115,9 +115,7 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
     """The wire dict of one record; raises ``RecordError`` naming the field."""
     if spec.model is None:
         return {"id": _id_of(record)}
-    if isinstance(record, spec.model):
-        wire = conv.unstructure(record)
-    elif isinstance(record, Mapping):
+    if isinstance(record, Mapping):
         if not spec.fields.issuperset(record):
             unknown = sorted(str(k) for k in record if k not in spec.fields)
             raise RecordError(
@@ -125,17 +123,13 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
                 f"allowed: {', '.join(sorted(spec.fields))}",
                 field=unknown[0],
             )
-        wire = conv.unstructure(conv.structure_record(record, spec.model, allowed=spec.fields))
-    else:
+    elif not isinstance(record, spec.model):
         raise RecordError(
             f"a {spec.operation} record must be a {spec.model.__name__} or a mapping, "
             f"got {type(record).__name__}",
             field=None,
         )
-    if not isinstance(wire, dict):  # pragma: no cover - converter contract
-        raise RecordError(f"record did not convert to an object: {type(wire).__name__}")
-    if spec.fields:
-        wire = {k: v for k, v in wire.items() if k in spec.fields}
+    wire = conv.wire_encoder(spec.model, spec.fields)(record)
     if spec.prepare is not None:
         spec.prepare(wire)
     return wire

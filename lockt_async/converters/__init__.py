@@ -22,6 +22,7 @@ from .. import models as m
 from ..errors import LocktError, RecordError
 from . import _coerce
 from ._gen import REF_CLASSES, build_hooks, field_specs
+from ._wire import WireEncoder
 from .dates import DateCodec, get_zone, localize, parse_time
 
 __all__ = ["LocktConverter", "make_converter"]
@@ -41,6 +42,7 @@ class LocktConverter(cattrs.Converter):
         self.zone = zone
         self.dates = DateCodec(zone)
         self._unstructure_fns: dict[type, Callable[[Any], dict[str, Any]]] = {}
+        self._wire_encoders: dict[tuple[type, frozenset[str]], WireEncoder] = {}
         namespace = self._namespace()
         structure, unstructure = build_hooks(namespace)
         structure[m.TimeInfo] = self._time_info_hook(structure[m.TimeInfo])
@@ -98,6 +100,17 @@ class LocktConverter(cattrs.Converter):
                     field=str(key),
                 )
         return self.structure(dict(mapping), cls)
+
+    def wire_encoder(self, cls: type, fields: frozenset[str]) -> WireEncoder:
+        """The write path's encoder of ``cls`` records (models or mappings) to ``fields``.
+
+        Built once per (class, field set) and cached; see ``converters._wire``.
+        """
+        key = (cls, fields)
+        encoder = self._wire_encoders.get(key)
+        if encoder is None:
+            encoder = self._wire_encoders[key] = WireEncoder(self, cls, fields)
+        return encoder
 
     # -- cattrs entry points, with errors wrapped -------------------------
 
