@@ -22,6 +22,7 @@ import attrs
 import httpx
 
 from ._config import RetryPolicy
+from ._gcpause import PAUSE_BODY_BYTES, gc_paused
 from .errors import (
     APIError,
     ConnectError,
@@ -93,11 +94,15 @@ class _Secret:
 
 
 def decode_body(raw: bytes, *, status_code: int) -> Any:
-    """Decode a JSON body, or raise ``MalformedResponseError`` quoting a short excerpt."""
+    """Decode a JSON body, or raise ``MalformedResponseError`` quoting a short excerpt.
+
+    A large body is decoded with the cyclic GC paused (see ``_gcpause``).
+    """
     if not raw.strip():
         return None
     try:
-        return _loads(raw)
+        with gc_paused(len(raw) > PAUSE_BODY_BYTES):
+            return _loads(raw)
     except _DECODE_ERRORS as exc:
         raise MalformedResponseError(
             f"HTTP {status_code}: response is not valid JSON ({type(exc).__name__}): "

@@ -115,7 +115,7 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
     """The wire dict of one record; raises ``RecordError`` naming the field."""
     if spec.model is None:
         return {"id": _id_of(record)}
-    if isinstance(record, Mapping):
+    if type(record) is dict or (not isinstance(record, spec.model) and isinstance(record, Mapping)):
         if not spec.fields.issuperset(record):
             unknown = sorted(str(k) for k in record if k not in spec.fields)
             raise RecordError(

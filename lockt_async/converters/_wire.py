@@ -57,16 +57,13 @@ class WireEncoder:
         self._conv = conv
         self._cls = cls
         self._fields = fields
-        namespace: dict[str, Any] = {
-            "_fmt": conv.dates.format,
-            "_u": conv.get_unstructure_hook(cls),
-        }
+        self._fmt = _cached_format(conv.dates.format)
+        namespace: dict[str, Any] = {"_fmt": self._fmt, "_u": conv.get_unstructure_hook(cls)}
         exec(model_encoder_code(cls, fields), namespace)
         self._model: Encoder = namespace["w"]
         self._kinds = {
             s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields
         }
-        self._fmt = conv.dates.format
 
     def __call__(self, record: Any) -> dict[str, Any]:
         """The wire dict; raises ``RecordError`` (naming the field) for what cannot be sent."""
@@ -118,6 +115,28 @@ class WireEncoder:
             else:
                 return None
         return out
+
+
+def _cached_format(fmt: Callable[[datetime, str], str]) -> Callable[[datetime, str], str]:
+    """``fmt`` with a small cache: an import's records share few distinct dates.
+
+    Keys are the datetimes themselves: equal aware datetimes are the same
+    instant, hence the same local wall time; a naive one never equals an aware
+    one, so it misses and ``fmt`` refuses it.
+    """
+    cache: dict[datetime, str] = {}
+
+    def format_cached(value: datetime, field: str) -> str:
+        try:
+            return cache[value]
+        except (KeyError, TypeError):
+            text = fmt(value, field)
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[value] = text
+            return text
+
+    return format_cached
 
 
 def _fast_kind(kind: str, model: type | None) -> str:

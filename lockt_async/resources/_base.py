@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .._gcpause import PAUSE_ROWS, gc_paused
 from ..errors import MalformedResponseError, NotFoundError, RecordError
 
 if TYPE_CHECKING:
@@ -61,6 +62,12 @@ def structure(conv: LocktConverter, row: Any, cls: type[T], path: str) -> T:
         return conv.structure(row, cls)
     except RecordError as exc:
         raise MalformedResponseError(f"response of {path}: {exc}", status_code=200) from None
+
+
+def structure_rows(conv: LocktConverter, found: list[Any], cls: type[T], path: str) -> list[T]:
+    """Every row of a read as models; a long list is built with the GC paused."""
+    with gc_paused(len(found) > PAUSE_ROWS):
+        return [structure(conv, r, cls, path) for r in found]
 
 
 def readonly(data: Any) -> Mapping[str, Any]:
@@ -120,7 +127,7 @@ class Resource:
     ) -> list[T]:
         body = await self._client._get(path, params)
         conv = await self._client.converter()
-        return [structure(conv, r, cls, path) for r in rows(body, path)]
+        return structure_rows(conv, rows(body, path), cls, path)
 
     async def _get_one(self, path: str, cls: type[T], params: Mapping[str, str], what: str) -> T:
         try:
