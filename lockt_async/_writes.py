@@ -36,6 +36,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
@@ -508,6 +509,10 @@ class _Run:
                 source = _numbered(records)
             async for index, record, wire in source:
                 self.result.total = index + 1
+                if index % _YIELD_EVERY == 0:
+                    # Let the consumer handle an answer that came in while this page
+                    # is being built: the answer is on the critical path, this is not.
+                    await anyio.lowlevel.checkpoint()
                 if self.stopped is not None:
                     self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(self.stopped)])
                     continue
@@ -612,6 +617,7 @@ class _Run:
         self.result.cancelled = True
 
 
+_YIELD_EVERY = 16
 _INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
 
 
