@@ -512,7 +512,11 @@ class _Run:
                 if index % _YIELD_EVERY == 0:
                     # Let the consumer handle an answer that came in while this page
                     # is being built: the answer is on the critical path, this is not.
-                    await anyio.lowlevel.checkpoint()
+                    try:
+                        await anyio.lowlevel.checkpoint()
+                    except anyio.get_cancelled_exc_class():
+                        self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+                        raise
                 if self.stopped is not None:
                     self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(self.stopped)])
                     continue
@@ -611,13 +615,14 @@ class _Run:
         if self.handoff is not None:
             pending.extend(self.handoff.items)
         for index, record, _ in pending:
-            self.fail(index, record, FailureReason.NOT_SENT, ["not sent: the import was cancelled"])
+            self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
         self.building = []
         self.handoff = None
         self.result.cancelled = True
 
 
 _YIELD_EVERY = 16
+_CANCELLED = "not sent: the import was cancelled"
 _INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
 
 
@@ -698,12 +703,7 @@ async def run_batch(
         run.abandon()
         if isinstance(records, Sequence):
             for index in range(result.total, len(records)):
-                run.fail(
-                    index,
-                    records[index],
-                    FailureReason.NOT_SENT,
-                    ["not sent: the import was cancelled"],
-                )
+                run.fail(index, records[index], FailureReason.NOT_SENT, [_CANCELLED])
             result.total = max(result.total, len(records))
         raise
     if run.stopped is not None and result.stopped_by is None:
