@@ -64,16 +64,10 @@ def simulator(
 ) -> Iterator[Server]:
     """Start a simulator process on 127.0.0.1 and stop it (by its own pid) afterwards.
 
-    Without ``read_latency`` this is the library's own CLI
-    (``python -m lockt_async.testing serve``); the CLI has no read-latency flag,
-    so with one it is ``python -m benchmarks._server`` (the same ``Simulator``
-    served the same way, with ``read_latency`` set).
+    It is the library's own ``python -m lockt_async.testing serve``.
     """
     key = secrets.token_hex(16)  # a throwaway key: never printed, never written
-    if read_latency:
-        module, extra = "benchmarks._server", ["--read-latency", str(read_latency)]
-    else:
-        module, extra = "lockt_async.testing", []
+    module, extra = "lockt_async.testing", ["--read-latency", str(read_latency)]
     cmd = [
         sys.executable,
         "-m",

@@ -5,9 +5,7 @@ other, 20 ms per read on the server. While the concurrent reads run, single
 writes (``users.upsert([one])``) are timed: reads must never hold up the write
 gate, so a write should take about the server's write latency.
 
-The simulator CLI has no read-latency flag: the server here is
-``python -m benchmarks._server`` (the same ``Simulator``, in its own process,
-with ``read_latency`` set).
+The server is ``python -m lockt_async.testing serve --read-latency 0.02`` in its own process.
 """
 
 from __future__ import annotations
@@ -145,7 +143,6 @@ def run(quick: bool) -> Sample:
     s.values["write_ms"] = out["write_ms"]
     s.values["write_max_ms"] = out["write_max_ms"]
     s.notes.append(
-        f"{out['during']:.0f} of {WRITES} timed writes finished while reads were still pending; "
-        "server started with read_latency via benchmarks._server (the CLI lacks the flag)"
+        f"{out['during']:.0f} of {WRITES} timed writes finished while reads were still pending"
     )
     return s

@@ -53,7 +53,8 @@ class Credentials(Resource):
     ) -> BatchResult:
         """``PUT /credential``: change credentials directly (``id`` required).
 
-        The document leaves the fields open; ``card_num``, ``name`` and the dates are sent.
+        The document leaves the fields open; ``id`` and the two dates are sent (the
+        release that added this call added those dates to credentials).
 
         Takes a list, any iterable or an async iterable of any size (memory of one
         page). Returns a ``BatchResult`` with an outcome for every record; see

@@ -6,9 +6,10 @@ import builtins
 from typing import Any
 
 from .._results import BatchResult
+from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
-from ._base import Resource, only_one, require_id, require_text
+from ._base import Resource, data_of, one, only_one, require_id, require_text, structure
 from ._write_api import OnProgress, Records, bulk, single
 
 
@@ -176,3 +177,19 @@ class Users(Resource):
         return await reconcile(
             result, key="id_num", lookup=not_found_lookup(get), checked_by="id_num"
         )
+
+    async def anonymize(self, user_id: int | str | User) -> WriteSummary:
+        """``POST /anonymize?user_id=`` ("pending release" in the document).
+
+        Anonymizes the user's data in user, audit and event archives. Sent through
+        the write gate, once.
+
+        Raises:
+            RecordError: the id is blank or not numeric.
+            APIError: the server refused it (e.g. an unknown user).
+        """
+        uid = require_id("user_id", user_id)
+        body = await send_single(self._client, "POST", f"/anonymize?user_id={uid}", None)
+        conv = await self._client.converter()
+        row = one(data_of(body, "/anonymize"), "/anonymize")
+        return structure(conv, row, WriteSummary, "/anonymize")

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=0, help="0 picks a free port")
     run.add_argument("--latency", type=float, default=0.0, help="seconds per write")
+    run.add_argument("--read-latency", type=float, default=0.0, help="seconds per read")
     run.add_argument("--record-limit", type=int, default=100)
     run.add_argument("--seed", action="store_true", help="load the document's examples")
     run.add_argument("--api-user", default="sim-user")
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         latency=args.latency,
         seed=args.seed,
     )
+    sim.read_latency = args.read_latency
     with serve_in_thread(sim, host=args.host, port=args.port) as url:
         print(f"LOCKT_BASE_URL={url}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

@@ -175,6 +175,21 @@ def test_wrong_key_exits_3_without_the_key(env, users_csv):
     assert SECRET not in proc.stderr + proc.stdout
 
 
+def test_debug_output_never_shows_a_key(env, users_csv):
+    """--debug (tracebacks, DEBUG logs) on success and on a 401 never prints either key."""
+    bad_key = "wrong-KEY-0123456789"
+    ok = lockt(env, "--debug", "import", "users", str(users_csv))
+    denied = lockt({**env, "LOCKT_API_KEY": bad_key}, "--debug", "import", "users", str(users_csv))
+    flag = lockt(env, "--debug", "--api-key", bad_key, "ping")
+    assert ok.returncode == 1  # the bad rows
+    assert denied.returncode == 3 and flag.returncode == 3
+    assert "Traceback" in denied.stderr  # --debug really shows the traceback
+    assert "POST /user" in ok.stderr  # and the DEBUG request lines
+    for proc in (ok, denied, flag):
+        assert SECRET not in proc.stdout + proc.stderr
+        assert bad_key not in proc.stdout + proc.stderr
+
+
 def test_connection_refused_exits_3(env):
     """nothing listening gives exit 3 and a one-line error."""
     proc = lockt({**env, "LOCKT_BASE_URL": "http://127.0.0.1:9/api/v1"}, "ping")
