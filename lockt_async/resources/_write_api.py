@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._writes import WriteSpec, run_batch
@@ -15,6 +15,7 @@ from ..errors import (
     WriteOutcomeUnknownError,
 )
 from ..models import WriteSummary
+from ._base import Resource
 
 if TYPE_CHECKING:
     from .._client import LocktClient
@@ -47,6 +48,37 @@ async def bulk(
         stop_on_failure=stop_on_failure,
         result=result,
     )
+
+
+class Deletable(Resource):
+    """A resource group with a bulk ``DELETE`` by id (users, fobs, doors, ...)."""
+
+    _delete_spec: ClassVar[WriteSpec]
+
+    async def delete(
+        self,
+        ids: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``DELETE`` of this group's records by id (``DELETE /user``, ``/fob``, ...).
+
+        Ids are ints, digit strings, models or mappings with ``id``. A bulk write;
+        see "Bulk writes" in ``lockt_async.resources`` for the input, the
+        ``BatchResult`` and what it raises.
+        """
+        return await bulk(
+            self._client,
+            self._delete_spec,
+            ids,
+            {"validate_fails_batch": validate_fails_batch},
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
 
 
 def failure_error(operation: str, failure: Failure) -> LocktError:
@@ -86,4 +118,4 @@ async def single(
     )
 
 
-__all__ = ["RecordNotWrittenError", "bulk", "failure_error", "single"]
+__all__ = ["Deletable", "RecordNotWrittenError", "bulk", "failure_error", "single"]

@@ -7,12 +7,14 @@ import builtins
 from .._results import BatchResult
 from ..models import Credential, CredentialSummary
 from . import _specs
-from ._base import Resource, data_of, one, only_one, require_id, require_text, structure
-from ._write_api import OnProgress, Records, bulk
+from ._base import data_of, one, only_one, require_id, require_text, structure
+from ._write_api import Deletable, OnProgress, Records, bulk
 
 
-class Credentials(Resource):
+class Credentials(Deletable):
     """Credentials: list, look up, summarize."""
+
+    _delete_spec = _specs.CREDENTIALS_DELETE
 
     async def list(self, *, user_id: int | str | None = None) -> builtins.list[Credential]:
         """``GET /credential``, or a user's credentials (``?user_id=``)."""
@@ -56,49 +58,13 @@ class Credentials(Resource):
         The document leaves the fields open; ``id`` and the two dates are sent (the
         release that added this call added those dates to credentials).
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,
             _specs.CREDENTIALS_UPDATE,
             records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
-
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
-        """``DELETE /credential``: remove credentials by id (not fobs).
-
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``ids`` is not an iterable of records.
-        """
-        return await bulk(
-            self._client,
-            _specs.CREDENTIALS_DELETE,
-            ids,
             {"validate_fails_batch": validate_fails_batch},
             on_progress=on_progress,
             stop_on_failure=stop_on_failure,

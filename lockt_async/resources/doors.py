@@ -10,12 +10,14 @@ from .._results import BatchResult
 from .._writes import send_single
 from ..models import Door, DoorState, UnlockResult, WriteSummary
 from . import _specs
-from ._base import Resource, require_id, require_text, rows, structure
-from ._write_api import OnProgress, Records, bulk
+from ._base import require_id, require_text, rows, structure
+from ._write_api import Deletable, OnProgress, Records, bulk
 
 
-class Doors(Resource):
+class Doors(Deletable):
     """Doors: list (optionally those a user can open) and battery state."""
+
+    _delete_spec = _specs.DOORS_DELETE
 
     async def list(
         self, *, user_id: int | str | None = None, id_num: str | None = None
@@ -61,49 +63,13 @@ class Doors(Resource):
         Duplicate names in the input are refused before sending: the server does
         not check them within a batch (a documented defect).
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,
             _specs.DOORS_CREATE,
             records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
-
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
-        """``DELETE /door``: remove doors by id.
-
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``ids`` is not an iterable of records.
-        """
-        return await bulk(
-            self._client,
-            _specs.DOORS_DELETE,
-            ids,
             {"validate_fails_batch": validate_fails_batch},
             on_progress=on_progress,
             stop_on_failure=stop_on_failure,

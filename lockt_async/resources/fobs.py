@@ -8,12 +8,14 @@ from typing import Any
 from .._results import BatchResult
 from ..models import Fob, WriteSummary
 from . import _specs
-from ._base import Resource, only_one, require_id, require_text
-from ._write_api import OnProgress, Records, bulk
+from ._base import only_one, require_id, require_text
+from ._write_api import Deletable, OnProgress, Records, bulk
 
 
-class Fobs(Resource):
+class Fobs(Deletable):
     """Fobs: list and look up (write methods create, reassign and delete)."""
+
+    _delete_spec = _specs.FOBS_DELETE
 
     async def list(self) -> builtins.list[Fob]:
         """``GET /fob``: every fob."""
@@ -48,14 +50,8 @@ class Fobs(Resource):
     ) -> BatchResult:
         """``POST /fob``: create fobs (name, id_num, card_num, dates).
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,
@@ -78,49 +74,13 @@ class Fobs(Resource):
     ) -> BatchResult:
         """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates.
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,
             _specs.FOBS_REASSIGN,
             records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
-
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
-        """``DELETE /fob``: remove fobs by id.
-
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``ids`` is not an iterable of records.
-        """
-        return await bulk(
-            self._client,
-            _specs.FOBS_DELETE,
-            ids,
             {"validate_fails_batch": validate_fails_batch},
             on_progress=on_progress,
             stop_on_failure=stop_on_failure,

@@ -33,14 +33,8 @@ class Locations(Resource):
     ) -> BatchResult:
         """``POST /location``: create locations (name, locationtype id).
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,

@@ -9,12 +9,14 @@ from .._results import BatchResult
 from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
-from ._base import Resource, data_of, one, only_one, require_id, require_text, structure
-from ._write_api import OnProgress, Records, bulk, single
+from ._base import data_of, one, only_one, require_id, require_text, structure
+from ._write_api import Deletable, OnProgress, Records, bulk, single
 
 
-class Users(Resource):
+class Users(Deletable):
     """Card holders: list, look up, and (see the write methods) upsert/update/delete."""
+
+    _delete_spec = _specs.USERS_DELETE
 
     async def list(self) -> builtins.list[User]:
         """``GET /user``: every non-administrative card holder."""
@@ -57,14 +59,8 @@ class Users(Resource):
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
 
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``records`` is not an iterable of records.
+        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
+        the ``BatchResult`` and what it raises.
         """
         return await bulk(
             self._client,
@@ -98,38 +94,6 @@ class Users(Resource):
                 "validate_fails_batch": validate_fails_batch,
                 "replace_privileges": replace_privileges,
             },
-        )
-
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
-        """``DELETE /user``: remove users by id.
-
-        Ids are ints, digit strings, ``User`` models or mappings with ``id``.
-
-        Takes a list, any iterable or an async iterable of any size (memory of one
-        page). Returns a ``BatchResult`` with an outcome for every record; see
-        ``lockt_async._writes`` for paging and retry rules.
-
-        Raises:
-            ValidationFailedError: a list input has invalid records and
-                ``validate_fails_batch`` is True (nothing was sent).
-            RecordError: ``ids`` is not an iterable of records.
-        """
-        return await bulk(
-            self._client,
-            _specs.USERS_DELETE,
-            ids,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
         )
 
     async def upsert_one(
