@@ -9,6 +9,9 @@ import httpx
 
 from lockt_async import BatchResult, FailureReason
 from lockt_async.testing import Simulator
+from tests.integration.helpers import user_record, users
+
+__all__ = ["RefuseNthWrites", "check_invariants", "failed_reasons", "user_record", "users"]
 
 #: Page outcomes that mean the server answered the page with a usable summary.
 ANSWERED = frozenset({"ok", "partial"})
@@ -96,26 +99,6 @@ class RefuseNthWrites(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def user_record(i: int, **overrides: Any) -> dict[str, Any]:
-    """A valid card holder, unique by ``i`` (as in ``tests/integration/helpers``)."""
-    rec: dict[str, Any] = {
-        "id_num": f"EMP{i:06d}",
-        "first_name": "Ada",
-        "last_name": f"Lovelace{i}",
-        "email": f"ada{i}@example.com",
-        "phone": "5551234567",
-        "pin": f"{1000 + i % 9000}",
-        "card_num": str(100000 + i),
-    }
-    rec.update(overrides)
-    return rec
-
-
-def users(n: int, start: int = 0) -> list[dict[str, Any]]:
-    """``n`` valid card holders."""
-    return [user_record(i) for i in range(start, start + n)]
 
 
 def failed_reasons(result: BatchResult) -> dict[str, int]:
