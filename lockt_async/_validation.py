@@ -241,7 +241,13 @@ def _check_phone(out: list[str], rec: Record) -> None:
     out.append(f"Invalid phone number found: {_show(value)}")
 
 
+#: Valid date strings seen lately: an import's records share few distinct dates.
+_VALID_DATES: set[str] = set()
+
+
 def _valid_date(s: str) -> bool:
+    if s in _VALID_DATES:
+        return True
     if (
         len(s) == 19
         and s[4] == "-"
@@ -255,6 +261,9 @@ def _valid_date(s: str) -> bool:
             _fromisoformat(s)
         except ValueError:
             return False
+        if len(_VALID_DATES) >= 4096:
+            _VALID_DATES.clear()
+        _VALID_DATES.add(s)
         return True
     return False
 
