@@ -18,11 +18,15 @@ rate limited (429 / "in progress")          resent, with backoff
 timeout, dropped connection, 5xx,           ``unknown``; the import goes on
 "An Unexpected Error has occurred...",
 a 200 that is not the documented envelope
-validation errors                           ``rejected`` per record
+validation errors                           ``rejected`` per record (matched
+                                            through the echoed ``input_data``)
+another 4xx                                 ``rejected`` (nothing applied)
 401                                         ``not_sent``; the import stops
 ==========================================  ==================================
 
-When resends run out the page's records are ``not_sent``. Pipelining: while a
+When resends run out the page's records are ``not_sent``. With
+``validate_fails_batch=True`` (all or nothing) a rejected page also stops the
+import: the rest is ``not_sent``. Pipelining: while a
 page is in flight, a producer task already converts, checks and encodes the
 next one, so the client adds little to the server's own time.
 """
