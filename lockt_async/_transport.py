@@ -66,6 +66,15 @@ logger = logging.getLogger("lockt_async")
 
 _RETRY_AFTER_CAP = 60.0
 
+#: httpx errors raised before any byte of the request left: resending is safe.
+_NOT_SENT: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
+
 
 @attrs.frozen
 class Response:
@@ -192,10 +201,10 @@ class Transport:
                 headers=self._headers,
                 timeout=timeout if timeout is not None else self.timeout,
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except _NOT_SENT as exc:
             self._log(method, path, None, start, f"not sent: {type(exc).__name__}")
             raise ConnectError(
-                f"{method} {path}: could not connect ({type(exc).__name__})"
+                f"{method} {path}: request not sent ({type(exc).__name__})"
             ) from None
         except httpx.TimeoutException as exc:
             self._log(method, path, None, start, f"timeout: {type(exc).__name__}")

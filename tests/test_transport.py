@@ -12,6 +12,7 @@ from lockt_async import (
     AuthenticationError,
     ConfigurationError,
     ConnectError,
+    ConnectionDropped,
     LocktClient,
     MalformedResponseError,
     RequestTimeout,
@@ -110,6 +111,35 @@ async def test_reads_do_not_retry_401() -> None:
         with pytest.raises(AuthenticationError):
             await lockt.ping()
     assert calls == 1
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError],
+)
+async def test_errors_before_sending_are_not_sent(exc: type[httpx.TransportError]) -> None:
+    """Errors raised before the request left are ConnectError (not_sent: safe to resend)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc("boom", request=request)
+
+    async with _client(handler, max_retries=0) as lockt:
+        with pytest.raises(ConnectError) as info:
+            await lockt.ping()
+    assert info.value.not_sent
+
+
+@pytest.mark.parametrize("exc", [httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError])
+async def test_errors_after_sending_are_dropped(exc: type[httpx.TransportError]) -> None:
+    """A connection lost once the request (or part of it) left is ConnectionDropped."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc("lost", request=request)
+
+    async with _client(handler, max_retries=0) as lockt:
+        with pytest.raises(ConnectionDropped) as info:
+            await lockt.ping()
+    assert not info.value.not_sent
 
 
 async def test_connect_error_and_timeout_are_typed() -> None:
