@@ -224,6 +224,18 @@ def test_missing_credentials_exit_2(env):
     assert proc.stderr.startswith("error: ") and "LOCKT_API_KEY" in proc.stderr
 
 
+def test_console_script_is_the_same_entry_point(env):
+    """The installed `lockt` console script runs the same command as python -m lockt_async."""
+    script = Path(sys.executable).with_name("lockt")
+    if not script.exists():
+        pytest.skip("the lockt console script is not installed beside this interpreter")
+    proc = subprocess.run(
+        [str(script), "ping"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("ok: http://127.0.0.1")
+
+
 def test_ping_ok(env):
     """ping exits 0 and names the base URL."""
     proc = lockt(env, "ping")
