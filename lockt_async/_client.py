@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from functools import cached_property
 from types import TracebackType
@@ -22,13 +22,13 @@ from ._config import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
+from ._gate import WriteGate
 from ._transport import Transport
 from .errors import ConfigurationError, MalformedResponseError
 from .resources._base import data_of, one, readonly, require_text, rows, structure
 
 if TYPE_CHECKING:
     from ._coalesce import Coalescer
-    from ._gate import WriteGate
     from .converters import LocktConverter
     from .models import About, ObjectProperty, TimeInfo
     from .resources.access_levels import AccessLevels
@@ -94,7 +94,9 @@ class LocktClient:
     ``LOCKT_API_KEY`` and ``LOCKT_BASE_URL``. ``timezone`` is the instance's IANA
     zone; when None it is read once from ``GET /time``. ``record_limit`` is the
     instance's maximum records per write (default 100; learned from the server's
-    "Batch size exceeds maximum of X objects." when lower).
+    "Batch size exceeds maximum of X objects." when lower). ``write_gate`` is the
+    gate every write passes (default: one per instance in this process), or a
+    callable that builds it from ``instance_key`` (e.g. ``RedisWriteGate.factory(r)``).
 
     Raises:
         ConfigurationError: a credential is missing, the base URL is unusable, or
@@ -115,7 +117,7 @@ class LocktClient:
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
         read_concurrency: int = DEFAULT_READ_CONCURRENCY,
-        write_gate: WriteGate | None = None,
+        write_gate: WriteGate | Callable[[str], WriteGate] | None = None,
         coalesce_window: float = 0.005,
         coalesce_max_pending: int = 10_000,
     ):
@@ -164,7 +166,17 @@ class LocktClient:
         self._read_limiter = anyio.Semaphore(read_concurrency)
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
-        self._write_gate = write_gate
+        if write_gate is not None and not isinstance(write_gate, WriteGate):
+            if not callable(write_gate):
+                raise ConfigurationError(
+                    "write_gate must be a WriteGate or a callable taking the instance key"
+                )
+            write_gate = write_gate(self.instance_key)
+            if not isinstance(write_gate, WriteGate):
+                raise ConfigurationError(
+                    f"the write_gate factory returned {type(write_gate).__name__}, not a WriteGate"
+                )
+        self._write_gate: WriteGate | None = write_gate
         self._coalesce_window = coalesce_window
         self._coalesce_max_pending = coalesce_max_pending
         self._coalescer: Coalescer | None = None

@@ -10,7 +10,7 @@ processes or hosts write to the same instance, give every client the same
     from lockt_async.redis_gate import RedisWriteGate
 
     r = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    gate = RedisWriteGate.for_instance(r, base_url, api_user)
+    gate = RedisWriteGate.factory(r)  # the client names its instance itself
     async with LocktClient(api_user, api_key, base_url=base_url, write_gate=gate) as lockt:
         ...
 
@@ -44,7 +44,7 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +146,14 @@ class RedisWriteGate:
     ) -> RedisWriteGate:
         """The gate of the instance at ``base_url`` reached as ``api_user``."""
         return cls(redis, f"{base_url}|{api_user}", **kwargs)
+
+    @classmethod
+    def factory(cls, redis: Redis, **kwargs: Any) -> Callable[[str], RedisWriteGate]:
+        """A ``write_gate=`` factory: the client calls it with its own instance key.
+
+        ``LocktClient(..., write_gate=RedisWriteGate.factory(r, lease=5.0))``.
+        """
+        return lambda instance_key: cls(redis, instance_key, **kwargs)
 
     @classmethod
     def for_client(cls, redis: Redis, client: LocktClient, **kwargs: Any) -> RedisWriteGate:
