@@ -91,24 +91,37 @@ def import_(
                     )
 
         result = run(go)
-        unread: list[Failure] = []
-        if result.cancelled and file != "-":
-            note = ("not sent: the import was interrupted",)
-            for index, record in enumerate(records, start=result.total):
-                unread.append(Failure(index, record, FailureReason.NOT_SENT, note))
+        # Rows never read after an interruption go straight to the failures file
+        # (streamed: a Ctrl-C early in a huge file must not load the rest in memory).
+        unread, written = 0, 0
+        sink = (
+            io.FailureWriter(failures_path, fmt, reader.columns)
+            if failures_path
+            else contextlib.nullcontext(None)
+        )
+        with sink as writer:
+            for f in result.failures:
+                if writer is not None:
+                    writer.write_failure(f)
+            if result.cancelled and file != "-":
+                note = ("not sent: the import was interrupted",)
+                for index, record in enumerate(records, start=result.total):
+                    unread += 1
+                    if writer is not None:
+                        writer.write_failure(Failure(index, record, FailureReason.NOT_SENT, note))
+            if writer is not None:
+                written = writer.count
     title = f"{'Dry run' if dry_run else 'Import'} of {kind} from {file}"
     out.print(summary_table(result, title=title))
     if unread:
-        out.print(f"{len(unread):,} row(s) not read after the interruption (in the failures file).")
+        where = "in the failures file" if failures_path else "use --failures to keep them"
+        out.print(f"{unread:,} row(s) not read after the interruption ({where}).")
     if result.failures:
         out.print(failures_table(result, key=_KEYS[kind]))
         if len(result.failures) > 20:
             out.print(f"... and {len(result.failures) - 20} more.")
     if failures_path:
-        with io.FailureWriter(failures_path, fmt, reader.columns) as writer:
-            for f in [*result.failures, *unread]:
-                writer.write_failure(f)
-        out.print(f"Wrote {writer.count} failed or unsent row(s) to {failures_path}.")
+        out.print(f"Wrote {written} failed or unsent row(s) to {failures_path}.")
     if dry_run:
         out.print("Dry run: nothing was sent.")
     if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
