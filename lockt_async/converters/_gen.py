@@ -129,7 +129,11 @@ def structure_code(cls: type) -> types.CodeType:
         if s.kind == "int":
             body.append(f"if type({var}) is not int: {var} = _int({var}, {n!r})")
         elif s.kind == "str":
-            body.append(f"if type({var}) is not str or not {var}: {var} = _str({var}, {n!r})")
+            # Missing and "" are the common non-str cases: None without a call.
+            body.append(
+                f"if type({var}) is not str or not {var}: "
+                f"{var} = None if {var} is None or {var} == '' else _str({var}, {n!r})"
+            )
         elif s.kind == "bool":
             body.append(f"if {var} is not True and {var} is not False: {var} = _bool({var}, {n!r})")
         elif s.kind == "float":
