@@ -159,10 +159,12 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self._headers = {
             "apiuser": api_user,
-            "apikey": api_key,
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
+        # The key is kept apart, in a holder whose repr hides it, and joins the
+        # headers only for the request being sent: no attribute of the transport
+        # shows it in clear.
         self._key = _Secret(api_key)
         self._http = http_client
         self._owns = owns_client
@@ -198,7 +200,7 @@ class Transport:
                 url,
                 content=body,
                 params=params,
-                headers=self._headers,
+                headers={**self._headers, "apikey": self._key.get()},
                 timeout=timeout if timeout is not None else self.timeout,
             )
         except _NOT_SENT as exc:

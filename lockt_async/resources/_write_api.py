@@ -9,7 +9,6 @@ from .._results import BatchResult, Failure, FailureReason, Progress
 from .._writes import WriteSpec, run_batch
 from ..errors import (
     LocktError,
-    RecordNotWrittenError,
     ValidationFailedError,
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
@@ -118,4 +117,4 @@ async def single(
     )
 
 
-__all__ = ["Deletable", "RecordNotWrittenError", "bulk", "failure_error", "single"]
+__all__ = ["Deletable", "bulk", "failure_error", "single"]
