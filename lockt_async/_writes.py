@@ -108,7 +108,7 @@ class _Page:
     """Records cut for one request, and their encoded body."""
 
     items: list[_Item]
-    body: bytes
+    body: bytes | None  # None: a record JSON cannot carry is inside (the sender finds it)
 
 
 def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, str]:
@@ -216,7 +216,7 @@ class _Matcher:
 
 @attrs.define
 class PageOutcome:
-    """What became of one page's records (positions in the page), and why."""
+    """What became of one page's records (keyed by each item's index), and why."""
 
     failures: dict[int, tuple[FailureReason, tuple[str, ...]]] = attrs.Factory(dict)
     summary: dict[str, int] = attrs.Factory(dict)
@@ -238,34 +238,38 @@ class PageSender:
         self._vfb = bool(options.get("validate_fails_batch", True))
         self._rng = random.Random()
 
-    def body(self, items: Sequence[_Item]) -> bytes:
+    def body(self, items: Sequence[_Item]) -> bytes | None:
+        """The encoded request body, or None when a value JSON cannot carry is inside
+        (an int past 64 bits in a model field...): ``send`` then finds and refuses it."""
         payload: dict[str, Any] = {self._spec.node: [wire for _, _, wire in items]}
         if self._options:
             payload["options"] = self._options
-        return dumps(payload)
+        try:
+            return dumps(payload)
+        except _ENCODE_ERRORS:
+            return None
 
     async def send(self, items: Sequence[_Item], body: bytes | None = None) -> PageOutcome:
         """Send ``items`` (splitting to the current limit first) and report every record."""
         out = PageOutcome()
-        await self._send(items, 0, body, out)
+        await self._send(items, body, out)
         return out
 
-    async def _send(
-        self, items: Sequence[_Item], offset: int, body: bytes | None, out: PageOutcome
-    ) -> None:
+    async def _send(self, items: Sequence[_Item], body: bytes | None, out: PageOutcome) -> None:
         limit = 1 if self._spec.one_per_call else self._client.record_limit
         if len(items) > limit:
             for lo in range(0, len(items), limit):
-                await self._send(items[lo : lo + limit], offset + lo, None, out)
+                await self._send(items[lo : lo + limit], None, out)
             return
         if out.stop is not None:
-            self._fail_all(items, offset, out, FailureReason.NOT_SENT, "not sent: import stopped")
+            self._fail_all(items, out, FailureReason.NOT_SENT, "not sent: import stopped")
             return
         if body is None:
-            try:
-                body = self.body(items)
-            except _ENCODE_ERRORS as exc:
-                self._fail_all(items, offset, out, FailureReason.INVALID, _encode_note(exc))
+            body = self.body(items)
+        if body is None:
+            items = self._refuse_unencodable(items, out)
+            body = self.body(items) if items else None
+            if body is None:
                 return
         transport = self._client._transport
         attempt = 0
@@ -282,22 +286,21 @@ class PageSender:
                 )
                 if exc.limit < len(items) and exc.limit >= 1:
                     self._learn(exc.limit)
-                    await self._send(items, offset, None, out)
+                    await self._send(items, None, out)
                     return
-                self._fail_all(items, offset, out, FailureReason.REJECTED, str(exc))
+                self._fail_all(items, out, FailureReason.REJECTED, str(exc))
                 return
             except (RateLimitError, ConnectError, InstanceCommunicationError) as exc:
                 retryable = not isinstance(exc, InstanceCommunicationError) or exc.not_applied
                 status = getattr(exc, "status_code", None)
                 if not retryable:
                     out.pages.append(self._page(first, items, status, start, "unknown", attempt))
-                    self._fail_all(items, offset, out, FailureReason.UNKNOWN, _msg(exc))
+                    self._fail_all(items, out, FailureReason.UNKNOWN, _msg(exc))
                     return
                 if attempt > WRITE_RETRIES:
                     out.pages.append(self._page(first, items, status, start, "not_sent", attempt))
                     self._fail_all(
                         items,
-                        offset,
                         out,
                         FailureReason.NOT_SENT,
                         f"not applied after {attempt} attempts: {_msg(exc)}",
@@ -307,14 +310,14 @@ class PageSender:
                 continue
             except AuthenticationError as exc:
                 out.pages.append(self._page(first, items, 401, start, "not_sent", attempt))
-                self._fail_all(items, offset, out, FailureReason.NOT_SENT, _msg(exc))
+                self._fail_all(items, out, FailureReason.NOT_SENT, _msg(exc))
                 out.stop = exc
                 return
             except ValidationFailedError as exc:
                 out.pages.append(
                     self._page(first, items, exc.status_code, start, "rejected", attempt)
                 )
-                self._match_errors(items, offset, out, exc.record_errors, batch_failed=True)
+                self._match_errors(items, out, exc.record_errors, batch_failed=True)
                 if self._vfb:
                     out.stop = exc
                 return
@@ -323,16 +326,16 @@ class PageSender:
                 if isinstance(exc, APIError) and 400 <= exc.status_code < 500:
                     # The server refused the request as a whole; nothing was applied.
                     out.pages.append(self._page(first, items, status, start, "rejected", attempt))
-                    self._fail_all(items, offset, out, FailureReason.REJECTED, _msg(exc))
+                    self._fail_all(items, out, FailureReason.REJECTED, _msg(exc))
                     if self._vfb:
                         out.stop = exc
                     return
                 out.pages.append(self._page(first, items, status, start, "unknown", attempt))
-                self._fail_all(items, offset, out, FailureReason.UNKNOWN, _msg(exc))
+                self._fail_all(items, out, FailureReason.UNKNOWN, _msg(exc))
                 return
             except LocktError as exc:  # timeouts and dropped connections
                 out.pages.append(self._page(first, items, None, start, "unknown", attempt))
-                self._fail_all(items, offset, out, FailureReason.UNKNOWN, _msg(exc))
+                self._fail_all(items, out, FailureReason.UNKNOWN, _msg(exc))
                 return
             break
         body_json = resp.body
@@ -348,7 +351,6 @@ class PageSender:
             out.pages.append(self._page(first, items, resp.status_code, start, "unknown", attempt))
             self._fail_all(
                 items,
-                offset,
                 out,
                 FailureReason.UNKNOWN,
                 f"HTTP {resp.status_code} without the documented write summary: "
@@ -363,12 +365,11 @@ class PageSender:
         outcome = "partial" if errors else "ok"
         out.pages.append(self._page(first, items, resp.status_code, start, outcome, attempt))
         if errors:
-            self._match_errors(items, offset, out, errors, batch_failed=False)
+            self._match_errors(items, out, errors, batch_failed=False)
 
     def _match_errors(
         self,
         items: Sequence[_Item],
-        offset: int,
         out: PageOutcome,
         errors: Sequence[Any],
         *,
@@ -381,27 +382,37 @@ class PageSender:
             if pos is None:
                 unmatched += 1
                 continue
-            out.failures[offset + pos] = (FailureReason.REJECTED, detail.messages or ("rejected",))
+            out.failures[items[pos][0]] = (FailureReason.REJECTED, detail.messages or ("rejected",))
         if batch_failed:
-            note = (
-                "not applied: another record of its page failed validation "
-                "(validate_fails_batch=True)",
+            note = "not applied: another record of its page failed validation"
+            self._fail_all(
+                items, out, FailureReason.REJECTED, f"{note} (validate_fails_batch=True)"
             )
-            for pos in range(len(items)):
-                out.failures.setdefault(offset + pos, (FailureReason.REJECTED, note))
         elif unmatched:
-            note = (
+            self._fail_all(
+                items,
+                out,
+                FailureReason.UNKNOWN,
                 f"the server reported {unmatched} error(s) it did not tie to a record; "
                 "this one may or may not have been applied",
             )
-            for pos in range(len(items)):
-                out.failures.setdefault(offset + pos, (FailureReason.UNKNOWN, note))
 
     def _fail_all(
-        self, items: Sequence[_Item], offset: int, out: PageOutcome, reason: FailureReason, msg: str
+        self, items: Sequence[_Item], out: PageOutcome, reason: FailureReason, msg: str
     ) -> None:
-        for pos in range(len(items)):
-            out.failures.setdefault(offset + pos, (reason, (msg,)))
+        for index, _, _ in items:
+            out.failures.setdefault(index, (reason, (msg,)))
+
+    def _refuse_unencodable(self, items: Sequence[_Item], out: PageOutcome) -> list[_Item]:
+        """Mark each record JSON cannot carry ``invalid``; return the others."""
+        good = []
+        for item in items:
+            try:
+                dumps(item[2])
+                good.append(item)
+            except _ENCODE_ERRORS as exc:
+                out.failures[item[0]] = (FailureReason.INVALID, (_encode_note(exc),))
+        return good
 
     def _learn(self, limit: int) -> None:
         if limit < self._client.record_limit:
@@ -553,21 +564,7 @@ class _Run:
     async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
         """Encode the page built so far (while the previous one is in flight), pass it on."""
         items, self.building = self.building, []
-        try:
-            body = self.sender.body(items)
-        except _ENCODE_ERRORS:
-            # A value JSON cannot carry (an int past 64 bits...): find it, send the rest.
-            good = []
-            for item in items:
-                try:
-                    dumps(item[2])
-                    good.append(item)
-                except _ENCODE_ERRORS as exc:
-                    self.fail(item[0], item[1], FailureReason.INVALID, [_encode_note(exc)])
-            if not good:
-                return
-            items, body = good, self.sender.body(good)
-        self.handoff = _Page(items, body)
+        self.handoff = _Page(items, self.sender.body(items))
         await send.send(self.handoff)
         self.handoff = None
 
@@ -591,9 +588,10 @@ class _Run:
         for k, v in outcome.summary.items():
             setattr(r, k, getattr(r, k) + v)
         r.pages.extend(outcome.pages)
-        for pos, (reason, messages) in sorted(outcome.failures.items()):
-            index, record, _ = page[pos]
-            self.fail(index, record, reason, messages)
+        if outcome.failures:
+            records = {index: record for index, record, _ in page}
+            for index, (reason, messages) in sorted(outcome.failures.items()):
+                self.fail(index, records[index], reason, messages)
         if self.client.learned_record_limit is not None:
             r.learned_limit = self.client.learned_record_limit
         self.done += len(page)

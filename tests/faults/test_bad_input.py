@@ -136,6 +136,34 @@ async def test_huge_id_is_invalid_not_a_crash() -> None:
     assert [f.index for f in result.failures] == [1]
 
 
+async def test_unencodable_model_value_fails_only_its_record() -> None:
+    """A model value JSON cannot carry (an int past 64 bits) is invalid; the page still goes."""
+    from lockt_async import User
+
+    good = [User(**user_record(i)) for i in (1, 2)]
+    bad = User(**user_record(3), custom1=10**30)  # type: ignore[arg-type]
+    sim = Simulator()
+    async with _client(sim) as lockt:
+        result = await lockt.users.upsert([good[0], bad, good[1]], validate_fails_batch=False)
+        coalesced: list[BaseException | None] = []
+
+        async def one(rec: Any) -> None:
+            try:
+                await lockt.users.upsert_one(rec)
+                coalesced.append(None)
+            except LocktError as exc:
+                coalesced.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(one, User(**user_record(4)))
+            tg.start_soon(one, User(**user_record(5), custom2=10**30))  # type: ignore[arg-type]
+    (failure,) = result.failures
+    assert failure.index == 1 and "JSON" in failure.messages[0]
+    assert sorted(coalesced, key=lambda e: e is not None)[0] is None  # the good caller landed
+    assert sum(e is not None for e in coalesced) == 1
+    assert {u["id_num"] for u in sim.users.values()} == {"EMP000001", "EMP000002", "EMP000004"}
+
+
 # -- fuzz ----------------------------------------------------------------------------
 
 _TZ = dt.timezone(dt.timedelta(hours=-5))
