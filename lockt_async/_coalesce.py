@@ -18,8 +18,8 @@ import anyio
 import anyio.abc
 
 from ._results import Failure, FailureReason
-from ._writes import PageSender, WriteSpec, prepare_item
-from .errors import ConfigurationError, LocktError, ValidationFailedError
+from ._writes import PageSender, WriteSpec, failure_error, prepare_item
+from .errors import ConfigurationError, LocktError
 from .models import WriteSummary
 
 if TYPE_CHECKING:
@@ -77,9 +77,7 @@ class Coalescer:
         wire, messages = prepare_item(spec, conv, record, None)
         if wire is None:
             failure = Failure(0, record, FailureReason.INVALID, tuple(messages))
-            raise ValidationFailedError(
-                f"{spec.operation}: " + "; ".join(messages), status_code=0, failures=[failure]
-            )
+            raise failure_error(spec.operation, failure)
         async with self._room:
             pending = _Pending(record, wire)
             queue = self._enqueue(spec, opts, pending)
@@ -147,8 +145,6 @@ class Coalescer:
             if not isinstance(exc, Exception):
                 raise
             return
-        from .resources._write_api import failure_error
-
         for pos, p in enumerate(batch):
             failed = outcome.failures.get(pos)
             if failed is None:
@@ -168,7 +164,9 @@ class Coalescer:
 
 def _summary_for(queue: _Queue, wire: Mapping[str, Any]) -> WriteSummary:
     """One caller's share of the page: inferred from its record (the server only counts)."""
-    if queue.spec.path == "/user" and wire.get("id") not in (None, -1, "-1"):
+    # Only an upsert endpoint (one that takes update_existing) can update by id.
+    upsert = "update_existing" in queue.spec.option_names
+    if upsert and wire.get("id") not in (None, -1, "-1"):
         updated = 1 if queue.options.get("update_existing") else 0
         return WriteSummary(submitted=1, updated=updated)
     return WriteSummary(submitted=1, inserted=1)

@@ -57,6 +57,8 @@ from .errors import (
     RateLimitError,
     RecordError,
     ValidationFailedError,
+    WriteNotAppliedError,
+    WriteOutcomeUnknownError,
     excerpt,
     parse_record_errors,
 )
@@ -464,6 +466,16 @@ _ENCODE_ERRORS = (TypeError, ValueError, OverflowError)
 
 def _encode_note(exc: BaseException) -> str:
     return f"record cannot be encoded as JSON: {excerpt(str(exc), 120)}"
+
+
+def failure_error(operation: str, failure: Failure) -> LocktError:
+    """The exception a single-record caller (``update``, ``upsert_one``) gets for its failure."""
+    text = f"{operation}: " + "; ".join(failure.messages)
+    if failure.reason in (FailureReason.INVALID, FailureReason.REJECTED):
+        return ValidationFailedError(text, status_code=0, failures=[failure])
+    if failure.reason is FailureReason.NOT_SENT:
+        return WriteNotAppliedError(text, failure=failure)
+    return WriteOutcomeUnknownError(text, failure=failure)
 
 
 def _msg(exc: BaseException) -> str:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .._results import BatchResult, Failure, FailureReason, Progress
-from .._writes import WriteSpec, run_batch
+from .._results import BatchResult, Progress
+from .._writes import WriteSpec, failure_error, run_batch
 from ..errors import (
-    LocktError,
     ValidationFailedError,
-    WriteNotAppliedError,
-    WriteOutcomeUnknownError,
 )
 from ..models import WriteSummary
 from ._base import Resource
@@ -80,16 +77,6 @@ class Deletable(Resource):
         )
 
 
-def failure_error(operation: str, failure: Failure) -> LocktError:
-    """The exception a single-record caller gets for its own failure."""
-    text = f"{operation}: " + "; ".join(failure.messages)
-    if failure.reason in (FailureReason.INVALID, FailureReason.REJECTED):
-        return ValidationFailedError(text, status_code=0, failures=[failure])
-    if failure.reason is FailureReason.NOT_SENT:
-        return WriteNotAppliedError(text, failure=failure)
-    return WriteOutcomeUnknownError(text, failure=failure)
-
-
 async def single(
     client: LocktClient, spec: WriteSpec, record: Any, options: Mapping[str, bool]
 ) -> WriteSummary:
@@ -117,4 +104,4 @@ async def single(
     )
 
 
-__all__ = ["Deletable", "bulk", "failure_error", "single"]
+__all__ = ["Deletable", "bulk", "single"]
