@@ -22,7 +22,7 @@ from ._config import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
-from ._gate import WriteGate
+from ._gate import WriteGate, process_gate
 from ._transport import Transport
 from .errors import ConfigurationError, MalformedResponseError
 from .resources._base import data_of, one, readonly, require_text, rows, structure
@@ -139,6 +139,14 @@ class LocktClient:
             raise ConfigurationError(
                 f"read_concurrency must be a positive int, got {read_concurrency!r}"
             )
+        if not isinstance(coalesce_window, int | float) or coalesce_window < 0:
+            raise ConfigurationError(
+                f"coalesce_window must be a number of seconds >= 0, got {coalesce_window!r}"
+            )
+        if not isinstance(coalesce_max_pending, int) or coalesce_max_pending < 1:
+            raise ConfigurationError(
+                f"coalesce_max_pending must be a positive int, got {coalesce_max_pending!r}"
+            )
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass either transport or http_client, not both")
         self.api_user = api_user
@@ -166,17 +174,7 @@ class LocktClient:
         self._read_limiter = anyio.Semaphore(read_concurrency)
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
-        if write_gate is not None and not isinstance(write_gate, WriteGate):
-            if not callable(write_gate):
-                raise ConfigurationError(
-                    "write_gate must be a WriteGate or a callable taking the instance key"
-                )
-            write_gate = write_gate(self.instance_key)
-            if not isinstance(write_gate, WriteGate):
-                raise ConfigurationError(
-                    f"the write_gate factory returned {type(write_gate).__name__}, not a WriteGate"
-                )
-        self._write_gate: WriteGate | None = write_gate
+        self._write_gate = _resolve_gate(write_gate, self.instance_key)
         self._coalesce_window = coalesce_window
         self._coalesce_max_pending = coalesce_max_pending
         self._coalescer: Coalescer | None = None
@@ -241,10 +239,6 @@ class LocktClient:
     @property
     def write_gate(self) -> WriteGate:
         """The gate every write passes: one write in flight per instance."""
-        if self._write_gate is None:
-            from ._gate import process_gate
-
-            self._write_gate = process_gate(self.instance_key)
         return self._write_gate
 
     async def timezone(self) -> ZoneInfo:
@@ -373,6 +367,24 @@ class LocktClient:
         from .resources.schedules import Schedules
 
         return Schedules(self)
+
+
+def _resolve_gate(gate: WriteGate | Callable[[str], WriteGate] | None, key: str) -> WriteGate:
+    """The gate given, the one a factory builds for ``key``, or the process-wide one."""
+    if gate is None:
+        return process_gate(key)
+    if isinstance(gate, WriteGate):
+        return gate
+    if not callable(gate):
+        raise ConfigurationError(
+            "write_gate must be a WriteGate or a callable taking the instance key"
+        )
+    built = gate(key)
+    if not isinstance(built, WriteGate):
+        raise ConfigurationError(
+            f"the write_gate factory returned {type(built).__name__}, not a WriteGate"
+        )
+    return built
 
 
 def _zone_from_time_body(body: Any) -> ZoneInfo:

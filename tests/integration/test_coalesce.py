@@ -153,3 +153,12 @@ async def test_bounded_queue_backpressure() -> None:
                 tg.start_soon(one, i)
     assert done == 40
     assert max(w.records for w in sim.journal.writes()) <= 5
+
+
+@pytest.mark.parametrize(
+    "kw", [{"coalesce_max_pending": 0}, {"coalesce_max_pending": 2.5}, {"coalesce_window": -1}]
+)
+def test_bad_coalesce_settings_are_refused(kw: dict[str, object]) -> None:
+    """A queue of no room would block every caller forever: refused at construction."""
+    with pytest.raises(ConfigurationError):
+        client_for(Simulator(), **kw)
