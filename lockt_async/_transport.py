@@ -223,18 +223,10 @@ class Transport:
         raw = resp.content
         try:
             decoded = decode_body(raw, status_code=resp.status_code)
-        except MalformedResponseError as exc:
-            if resp.status_code >= 400:
-                # A proxy's HTML error page: keep the status class, quote the page.
-                raise error_for_response(
-                    resp.status_code,
-                    None,
-                    method=method,
-                    path=path,
-                    raw=raw,
-                    retry_after=_retry_after(resp.headers),
-                ) from None
-            raise exc from None
+        except MalformedResponseError:
+            if resp.status_code < 400:
+                raise
+            decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
         if resp.status_code >= 400:
             raise error_for_response(
                 resp.status_code,
