@@ -508,7 +508,6 @@ class _Run:
         self.stop_on_failure = stop_on_failure
         self.total_hint = total
         self.started = time.perf_counter()
-        self.stopped: LocktError | None = None
         self.building: list[_Item] = []
         self.handoff: _Page | None = None
         #: Set by an answer that stops the import (401, all-or-nothing validation).
@@ -544,8 +543,9 @@ class _Run:
                     except anyio.get_cancelled_exc_class():
                         self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
                         raise
-                if self.stopped is not None:
-                    self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(self.stopped)])
+                stopped = self.result.stopped_by
+                if stopped is not None:
+                    self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(stopped)])
                     continue
                 if wire is None:
                     wire, messages = prepare_item(self.spec, conv, record, tracker)
@@ -558,7 +558,7 @@ class _Run:
                             for i, rec, _ in self.building:
                                 self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
                             self.building = []
-                            self.stopped = ValidationFailedError(
+                            self.result.stopped_by = ValidationFailedError(
                                 f"{self.spec.operation}: record {index} is invalid: "
                                 + "; ".join(messages),
                                 status_code=0,
@@ -608,10 +608,10 @@ class _Run:
             r.learned_limit = self.client.learned_record_limit
         self.done += len(page)
         if outcome.stop is not None and self.server_stop is None:
-            self.server_stop = self.stopped = r.stopped_by = outcome.stop
+            self.server_stop = r.stopped_by = outcome.stop
         elif self.stop_on_failure and outcome.failures and self.server_stop is None:
             stop = LocktError(f"{self.spec.operation}: stopped on the first failure")
-            self.server_stop = self.stopped = r.stopped_by = stop
+            self.server_stop = r.stopped_by = stop
         if self.on_progress is not None:
             self.on_progress(
                 Progress(
@@ -720,8 +720,6 @@ async def run_batch(
                 run.fail(index, records[index], FailureReason.NOT_SENT, [_CANCELLED])
             result.total = max(result.total, len(records))
         raise
-    if run.stopped is not None and result.stopped_by is None:
-        result.stopped_by = run.stopped
     result.failures.sort(key=lambda f: f.index)
     result.elapsed = time.perf_counter() - run.started
     return result
