@@ -69,9 +69,7 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
     tel = v.phone(rec.get("phone"), errors)
     pin = v.pin(rec.get("pin"), errors)
     card = v.card_num(rec.get("card_num"), errors)
-    eff = v.local_date(rec.get("access_effective"), "access_effective", inst.zone, errors)
-    exp = v.local_date(rec.get("access_expires"), "access_expires", inst.zone, errors)
-    v.date_order(eff, exp, rec.get("access_effective"), errors)
+    eff, exp = v.dates(rec, inst.zone, errors)
     levels = _levels(rec.get("accesslevels"), batch, errors)
     owner = None if insert else uid
     if id_num and (

@@ -155,6 +155,27 @@ def date_order(
         errors.append(f"Invalid access_effective date: {text(raw)}, must be before access_expires")
 
 
+def dates(rec: Any, zone: ZoneInfo, errors: list[str]) -> tuple[datetime | None, datetime | None]:
+    """Both dates of a new record, checked for format and order."""
+    eff = local_date(rec.get("access_effective"), "access_effective", zone, errors)
+    exp = local_date(rec.get("access_expires"), "access_expires", zone, errors)
+    date_order(eff, exp, rec.get("access_effective"), errors)
+    return eff, exp
+
+
+def date_changes(rec: Any, current: Any, zone: ZoneInfo, errors: list[str]) -> dict[str, Any]:
+    """The dates a selective update supplies, checked against the ones it keeps."""
+    changes = {
+        key: local_date(rec[key], key, zone, errors)
+        for key in ("access_effective", "access_expires")
+        if key in rec
+    }
+    eff = changes.get("access_effective", current["access_effective"])
+    exp = changes.get("access_expires", current["access_expires"])
+    date_order(eff, exp, rec.get("access_effective", ""), errors)
+    return changes
+
+
 def not_past(expires: datetime | None, raw: Any, now: datetime, errors: list[str]) -> None:
     """access_expires cannot be in the past (PUT /user, POST /delegate)."""
     if expires is not None and expires < now:

@@ -124,9 +124,7 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
     name = v.required(rec, "name", errors)
     id_num = v.required(rec, "id_num", errors)
     card = v.card_num(rec.get("card_num"), errors)
-    eff = v.local_date(rec.get("access_effective"), "access_effective", inst.zone, errors)
-    exp = v.local_date(rec.get("access_expires"), "access_expires", inst.zone, errors)
-    v.date_order(eff, exp, rec.get("access_effective"), errors)
+    eff, exp = v.dates(rec, inst.zone, errors)
     if name and batch.taken("fob", name, inst.fob_by_name):
         errors.append(f"Fob Name Already Exists: {name}")
     if card and batch.taken("card", card, inst.cred_by_card):
@@ -160,12 +158,7 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
         if wanted is None or (wanted != 0 and wanted not in inst.users):
             errors.append(f"user_id is not valid: {v.text(rec['user_id'])}")
         owner = wanted or None
-    changes: Record = {}
-    for key in ("access_effective", "access_expires"):
-        if key in rec:
-            changes[key] = v.local_date(rec[key], key, inst.zone, errors)
-    eff = changes.get("access_effective", fob["access_effective"])
-    v.date_order(eff, changes.get("access_expires", fob["access_expires"]), eff, errors)
+    changes: Record = v.date_changes(rec, fob, inst.zone, errors)
     if "name" in rec:
         name = v.required(rec, "name", errors)
         if name and name != fob["name"] and batch.taken("fob", name, inst.fob_by_name):
@@ -204,12 +197,8 @@ def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
         return errors
     if cid not in inst.credentials:
         return [f"Id is not valid: {cid}"]
-    cred, changes = inst.credentials[cid], dict[str, Any]()
-    for key in ("access_effective", "access_expires"):
-        if key in rec:
-            changes[key] = v.local_date(rec[key], key, inst.zone, errors)
-    eff = changes.get("access_effective", cred["access_effective"])
-    v.date_order(eff, changes.get("access_expires", cred["access_expires"]), eff, errors)
+    cred = inst.credentials[cid]
+    changes = v.date_changes(rec, cred, inst.zone, errors)
     if "enabled" in rec:
         changes["enabled"] = v.flag(rec["enabled"], cred["enabled"])
     if errors:
@@ -339,9 +328,7 @@ def prepare_delegate(rec: Record, batch: Batch) -> Prepared:
             errors.append(f"Door id {v.text(ident)} is not available to delegate")
         else:
             doors.append({"id": did, "name": inst.doors[did]["name"]})
-    eff = v.local_date(rec.get("access_effective"), "access_effective", inst.zone, errors)
-    exp = v.local_date(rec.get("access_expires"), "access_expires", inst.zone, errors)
-    v.date_order(eff, exp, rec.get("access_effective"), errors)
+    eff, exp = v.dates(rec, inst.zone, errors)
     v.not_past(exp, rec.get("access_expires"), inst.now(), errors)
     if errors:
         return errors
