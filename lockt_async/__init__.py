@@ -5,6 +5,7 @@ flight per instance, with an outcome for every record. See the README.
 """
 
 from ._client import LocktClient
+from ._config import RetryPolicy
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
@@ -15,6 +16,7 @@ from .errors import (
     BadRequestError,
     BatchFailedError,
     BatchSizeExceededError,
+    ClientValidationError,
     ConfigurationError,
     ConnectError,
     ConnectionDropped,
@@ -28,7 +30,9 @@ from .errors import (
     RecordError,
     RecordNotWrittenError,
     RequestTimeout,
+    ResponseTooLargeError,
     ServerError,
+    ServerValidationError,
     TransportError,
     ValidationFailedError,
     WriteNotAppliedError,
@@ -68,6 +72,7 @@ __all__ = [
     "BatchFailedError",
     "BatchResult",
     "BatchSizeExceededError",
+    "ClientValidationError",
     "ConfigurationError",
     "ConnectError",
     "ConnectionDropped",
@@ -99,8 +104,11 @@ __all__ = [
     "RecordError",
     "RecordNotWrittenError",
     "RequestTimeout",
+    "ResponseTooLargeError",
+    "RetryPolicy",
     "Schedule",
     "ServerError",
+    "ServerValidationError",
     "TimeInfo",
     "TransportError",
     "UnlockResult",

@@ -17,6 +17,7 @@ import httpx
 
 from ._config import (
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_CONCURRENCY,
     DEFAULT_RECORD_LIMIT,
     DEFAULT_TIMEOUT,
@@ -97,6 +98,12 @@ class LocktClient:
     "Batch size exceeds maximum of X objects." when lower). ``write_gate`` is the
     gate every write passes (default: one per instance in this process), or a
     callable that builds it from ``instance_key`` (e.g. ``RedisWriteGate.factory(r)``).
+    ``retry`` is the one ``RetryPolicy`` of reads, write resends and the event
+    stream (``RetryPolicy.instant()`` in tests); ``max_retries=N`` is shorthand
+    for ``retry=RetryPolicy(max_retries=N)`` (reads only; pass one or the other).
+    ``max_response_bytes`` bounds each response body (default 256 MiB, ``None``
+    for no bound); past it a read raises ``ResponseTooLargeError`` and a write's
+    records are ``unknown``.
 
     Raises:
         ConfigurationError: a credential is missing, the base URL is unusable, or
@@ -112,7 +119,9 @@ class LocktClient:
         timezone: str | ZoneInfo | None = None,
         record_limit: int | None = None,
         timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
@@ -133,8 +142,15 @@ class LocktClient:
             raise ConfigurationError(f"record_limit must be a positive int, got {record_limit!r}")
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise ConfigurationError(f"timeout must be a positive number, got {timeout!r}")
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+        retry = _retry_policy(retry, max_retries)
+        if max_response_bytes is not None and (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes < 1
+        ):
+            raise ConfigurationError(
+                f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}"
+            )
         if not isinstance(read_concurrency, int) or read_concurrency < 1:
             raise ConfigurationError(
                 f"read_concurrency must be a positive int, got {read_concurrency!r}"
@@ -168,8 +184,9 @@ class LocktClient:
             api_key=api_key,
             http_client=http_client,
             owns_client=owns,
-            retry=RetryPolicy(max_retries=max_retries),
+            retry=retry,
             timeout=float(timeout),
+            max_response_bytes=max_response_bytes,
         )
         self._read_limiter = anyio.Semaphore(read_concurrency)
         self._converter: LocktConverter | None = None
@@ -230,6 +247,11 @@ class LocktClient:
                 "to be open: use `async with LocktClient(...) as lockt:`"
             )
         return self._coalescer
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The client's retry policy (reads, write resends, the event stream)."""
+        return self._transport.retry
 
     @property
     def instance_key(self) -> str:
@@ -367,6 +389,26 @@ class LocktClient:
         from .resources.schedules import Schedules
 
         return Schedules(self)
+
+
+def _retry_policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:
+    """``retry=`` or its ``max_retries=`` shorthand (not both), checked."""
+    if retry is not None and max_retries is not None:
+        raise ConfigurationError(
+            "pass retry=RetryPolicy(...) or max_retries=, not both "
+            "(max_retries is shorthand for retry=RetryPolicy(max_retries=N))"
+        )
+    if retry is not None:
+        if not isinstance(retry, RetryPolicy):
+            raise ConfigurationError(
+                f"retry must be a lockt_async.RetryPolicy, got {type(retry).__name__}"
+            )
+        return retry
+    if max_retries is None:
+        return RetryPolicy()
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    return RetryPolicy(max_retries=max_retries)
 
 
 def _resolve_gate(gate: WriteGate | Callable[[str], WriteGate] | None, key: str) -> WriteGate:

@@ -2,29 +2,112 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import attrs
+
+from .errors import ConfigurationError
 
 DEFAULT_BASE_URL = "https://cloudapi.lockt.com/api/v1"
 DEFAULT_RECORD_LIMIT = 100
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_READ_CONCURRENCY = 10
+#: The bound on one response body (after content decoding). ``GET /user`` of a
+#: large instance is the biggest answer the document has: about 650 bytes per
+#: user with credentials and access levels, so 256 MiB holds some 400,000 users,
+#: far past any roster we know of, while still stopping a runaway or hostile answer
+#: long before it can exhaust a small container.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+_instant = False
+
+
+def _non_negative(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_inst: object, _attr: object, value: object) -> None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value < 0
+        ):
+            raise ConfigurationError(f"RetryPolicy.{name} must be a number >= 0, got {value!r}")
+
+    return check
+
+
+def _count(name: str) -> Callable[[Any, Any, Any], None]:
+    def check(_inst: object, _attr: object, value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigurationError(f"RetryPolicy.{name} must be an int >= 0, got {value!r}")
+
+    return check
 
 
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
-    """How reads are retried: exponential backoff with full jitter, bounded twice.
+    """When and how long to wait before trying again: one policy for the whole client.
 
-    ``max_retries`` bounds the attempts after the first; ``total`` bounds the
-    seconds spent waiting between them; a ``Retry-After`` header is honoured up to
-    ``max_backoff``.
+    Used by reads (``max_retries`` retries of a GET on connection errors, timeouts,
+    429, 5xx and the instance communication errors), by write resends
+    (``write_resends`` resends of a page the server certainly did not apply) and by
+    ``events.stream()`` (which retries without end). Every wait is::
+
+        min(max_backoff, initial_backoff * 2**attempt) * (0.5 + jitter / 2)
+
+    with ``attempt`` counted from 0 and ``jitter`` uniform in [0, 1), raised to a
+    ``Retry-After`` the server sent, which is honoured up to ``retry_after_cap``.
+    Reads and write resends stop once ``total`` seconds of waiting would be passed.
+
+    ``RetryPolicy.instant()`` keeps the counts but waits 0 s: for tests (see also
+    ``lockt_async.testing.instant_retries()`` for clients you do not build yourself).
     """
 
-    max_retries: int = 2
-    initial_backoff: float = 0.2
-    max_backoff: float = 10.0
-    total: float = 60.0
+    max_retries: int = attrs.field(default=2, validator=_count("max_retries"))
+    write_resends: int = attrs.field(default=6, validator=_count("write_resends"))
+    initial_backoff: float = attrs.field(default=0.1, validator=_non_negative("initial_backoff"))
+    max_backoff: float = attrs.field(default=10.0, validator=_non_negative("max_backoff"))
+    retry_after_cap: float = attrs.field(default=60.0, validator=_non_negative("retry_after_cap"))
+    total: float = attrs.field(default=60.0, validator=_non_negative("total"))
+
+    @classmethod
+    def instant(cls, *, max_retries: int = 2, write_resends: int = 6) -> RetryPolicy:
+        """The same decisions with no waiting (every wait is 0 s): for tests."""
+        return cls(
+            max_retries=max_retries,
+            write_resends=write_resends,
+            initial_backoff=0.0,
+            max_backoff=0.0,
+            retry_after_cap=0.0,
+        )
 
     def backoff(self, attempt: int, jitter: float) -> float:
         """Seconds to wait before retry number ``attempt`` (0-based); ``jitter`` in [0, 1)."""
-        ceiling = min(self.max_backoff, self.initial_backoff * (2**attempt))
+        if _instant:
+            return 0.0
+        ceiling = min(self.max_backoff, self.initial_backoff * 2.0 ** min(attempt, 64))
         return float(ceiling * (0.5 + jitter / 2))
+
+    def wait(self, attempt: int, jitter: float, retry_after: float | None = None) -> float:
+        """``backoff``, raised to the server's ``Retry-After`` (capped at ``retry_after_cap``)."""
+        wait = self.backoff(attempt, jitter)
+        if retry_after is not None and not _instant:
+            wait = max(wait, min(retry_after, self.retry_after_cap))
+        return wait
+
+
+@contextmanager
+def instant_retries() -> Iterator[None]:
+    """Within this block every ``RetryPolicy`` waits 0 s (counts unchanged), process-wide.
+
+    For tests of code that builds its own ``LocktClient``; where you build the
+    client, prefer ``LocktClient(retry=RetryPolicy.instant())``.
+    """
+    global _instant
+    before, _instant = _instant, True
+    try:
+        yield
+    finally:
+        _instant = before

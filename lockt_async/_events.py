@@ -1,6 +1,6 @@
 """Tailing ``/events``: an async iterator that yields each event once, in id order.
 
-``client.events.stream(after_id=None, *, poll_interval=1.0, max_backoff=30.0)``
+``client.events.stream(after_id=None, *, poll_interval=1.0, max_backoff=None)``
 returns an :class:`EventStream`:
 
 * ``after_id=None``: first the events the instance currently caches (the newest
@@ -14,8 +14,9 @@ returns an :class:`EventStream`:
 * When a poll finds nothing new, the stream sleeps ``poll_interval`` seconds.
 * Transient failures (``TransportError``, ``ServerError``, ``RateLimitError``,
   ``InstanceCommunicationError``, ``MalformedResponseError``) are logged at
-  WARNING and retried with exponential backoff and jitter, capped at
-  ``max_backoff`` seconds; the stream goes on. Anything else (``AuthenticationError``
+  WARNING and retried without end, waiting as the client's ``RetryPolicy`` says
+  (its one backoff formula and Retry-After cap; ``max_backoff`` given here
+  replaces the policy's cap); the stream goes on. Anything else (``AuthenticationError``
   and the other errors) is raised from ``__anext__``.
 
 The stream never ends on its own; stop it by leaving the ``async for`` (or by
@@ -30,6 +31,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import anyio
+import attrs
 
 from .errors import (
     ConfigurationError,
@@ -57,7 +59,6 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     InstanceCommunicationError,
     MalformedResponseError,
 )
-_MIN_BACKOFF = 0.01
 
 
 class EventStream:
@@ -67,7 +68,8 @@ class EventStream:
         last_id: the id of the last event yielded (or the ``after_id`` given);
             None until one is yielded when started with ``after_id=None``.
         poll_interval: seconds between polls that found nothing new.
-        max_backoff: the cap, in seconds, of the wait after a transient failure.
+        max_backoff: the cap, in seconds, of the wait after a transient failure
+            (the client's ``RetryPolicy.max_backoff`` unless given).
     """
 
     def __init__(
@@ -76,18 +78,24 @@ class EventStream:
         after_id: int | None = None,
         *,
         poll_interval: float = 1.0,
-        max_backoff: float = 30.0,
+        max_backoff: float | None = None,
     ):
         if not isinstance(poll_interval, int | float) or poll_interval < 0:
             raise ConfigurationError(f"poll_interval must be >= 0 seconds, got {poll_interval!r}")
-        if not isinstance(max_backoff, int | float) or max_backoff <= 0:
+        if max_backoff is not None and (
+            not isinstance(max_backoff, int | float) or max_backoff <= 0
+        ):
             raise ConfigurationError(f"max_backoff must be > 0 seconds, got {max_backoff!r}")
         self._events = events
         if after_id is not None and after_id != 0:
             after_id = require_id("after_id", after_id)  # 0 means "everything after id 0"
         self.last_id: int | None = after_id
         self.poll_interval = float(poll_interval)
-        self.max_backoff = float(max_backoff)
+        policy = events._client.retry
+        if max_backoff is not None:
+            policy = attrs.evolve(policy, max_backoff=float(max_backoff))
+        self._policy = policy
+        self.max_backoff = policy.max_backoff
         self._pending: deque[Event] = deque()
         self._polled = False
         self._rng = random.Random()
@@ -115,8 +123,9 @@ class EventStream:
             try:
                 found = await self._events.list(after_id=self.last_id)
             except TRANSIENT_ERRORS as exc:
+                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
+                delay = self._policy.wait(failures, self._rng.random(), retry_after)
                 failures += 1
-                delay = self._backoff(failures)
                 logger.warning(
                     "event stream: %s: %s; retrying in %.2fs (failure %d)",
                     type(exc).__name__,
@@ -136,8 +145,3 @@ class EventStream:
             if isinstance(event.id, int) and event.id > floor:
                 by_id.setdefault(event.id, event)
         return [by_id[i] for i in sorted(by_id)]
-
-    def _backoff(self, failures: int) -> float:
-        base = max(self.poll_interval, _MIN_BACKOFF)
-        ceiling = min(self.max_backoff, base * 2.0 ** min(failures, 30))
-        return ceiling * (0.5 + self._rng.random() / 2)

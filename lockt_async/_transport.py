@@ -13,15 +13,16 @@ import json
 import logging
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import attrs
 import httpx
 
-from ._config import RetryPolicy
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy
 from ._gcpause import PAUSE_BODY_BYTES, gc_paused
 from .errors import (
     APIError,
@@ -32,12 +33,23 @@ from .errors import (
     MalformedResponseError,
     RateLimitError,
     RequestTimeout,
+    ResponseTooLargeError,
     ServerError,
     TransportError,
     error_for_response,
     error_message,
     excerpt,
 )
+
+
+def _stdlib_dumps(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+#: What a body that is not JSON raises, whichever decoder: a syntax error, bad
+#: UTF-8, a number past the int digit limit (ValueError), nesting too deep
+#: (RecursionError from the stdlib decoder).
+_DECODE_ERRORS: tuple[type[Exception], ...] = (ValueError, RecursionError, UnicodeDecodeError)
 
 try:  # orjson is optional (the `fast` extra); it halves encode and decode cost.
     import orjson
@@ -46,25 +58,13 @@ try:  # orjson is optional (the `fast` extra); it halves encode and decode cost.
         """Encode a request body."""
         return orjson.dumps(obj)
 
-    def _loads(raw: bytes) -> Any:
-        return orjson.loads(raw)
-
-    _DECODE_ERRORS: tuple[type[Exception], ...] = (orjson.JSONDecodeError, UnicodeDecodeError)
-except ImportError:  # pragma: no cover - exercised when orjson is absent
-
-    def dumps(obj: Any) -> bytes:
-        """Encode a request body."""
-        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-
-    def _loads(raw: bytes) -> Any:
-        return json.loads(raw)
-
-    _DECODE_ERRORS = (json.JSONDecodeError, UnicodeDecodeError)
+    _loads: Callable[[bytes | bytearray], Any] = orjson.loads
+except ImportError:  # pragma: no cover - exercised when orjson is absent (tests run both)
+    dumps = _stdlib_dumps
+    _loads = json.loads
 
 
 logger = logging.getLogger("lockt_async")
-
-_RETRY_AFTER_CAP = 60.0
 
 #: httpx errors raised before any byte of the request left: resending is safe.
 _NOT_SENT: tuple[type[Exception], ...] = (
@@ -102,16 +102,24 @@ class _Secret:
     __str__ = __repr__
 
 
-def decode_body(raw: bytes, *, status_code: int) -> Any:
+def decode_body(
+    raw: bytes | bytearray,
+    *,
+    status_code: int,
+    loads: Callable[[bytes | bytearray], Any] | None = None,
+) -> Any:
     """Decode a JSON body, or raise ``MalformedResponseError`` quoting a short excerpt.
 
-    A large body is decoded with the cyclic GC paused (see ``_gcpause``).
+    ``loads`` is the decoder (default: orjson when installed, else ``json.loads``).
+    Any failure of it (syntax, encoding, a 5,000-digit number, nesting too deep)
+    is a ``MalformedResponseError``. A large body is decoded with the cyclic GC
+    paused (see ``_gcpause``).
     """
-    if not raw.strip():
+    if not raw or raw.isspace():
         return None
     try:
         with gc_paused(len(raw) > PAUSE_BODY_BYTES):
-            return _loads(raw)
+            return (loads or _loads)(raw)
     except _DECODE_ERRORS as exc:
         raise MalformedResponseError(
             f"HTTP {status_code}: response is not valid JSON ({type(exc).__name__}): "
@@ -155,6 +163,7 @@ class Transport:
         owns_client: bool,
         retry: RetryPolicy,
         timeout: float,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ):
         self.base_url = base_url.rstrip("/")
         self._headers = {
@@ -166,10 +175,12 @@ class Transport:
         # headers only for the request being sent: no attribute of the transport
         # shows it in clear.
         self._key = _Secret(api_key)
+        self._scrub = _Scrubber(api_key)
         self._http = http_client
         self._owns = owns_client
         self.retry = retry
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self._rng = random.Random()
 
     def __repr__(self) -> str:
@@ -191,11 +202,14 @@ class Transport:
         """Send once and decode; raise the precise ``LocktError`` for any failure.
 
         A 200 whose body is the error envelope raises too: it is never success.
+        The body is read as it streams in and refused past ``max_response_bytes``
+        (``ResponseTooLargeError``); text from the server is scrubbed of the api key
+        here, before anything can quote it.
         """
         url = self.base_url + path
         start = time.perf_counter()
         try:
-            resp = await self._http.request(
+            request = self._http.build_request(
                 method,
                 url,
                 content=body,
@@ -203,6 +217,7 @@ class Transport:
                 headers={**self._headers, "apikey": self._key.get()},
                 timeout=timeout if timeout is not None else self.timeout,
             )
+            resp = await self._http.send(request, stream=True)
         except _NOT_SENT as exc:
             self._log(method, path, None, start, f"not sent: {type(exc).__name__}")
             raise ConnectError(
@@ -218,15 +233,21 @@ class Transport:
             raise ConnectionDropped(
                 f"{method} {path}: connection lost after sending ({type(exc).__name__})"
             ) from None
+        try:
+            raw = await self._read_body(resp, method, path, start)
+        finally:
+            await resp.aclose()
         elapsed = time.perf_counter() - start
         self._log(method, path, resp.status_code, start, None)
-        raw = resp.content
+        raw = self._scrub.raw(raw)
         try:
             decoded = decode_body(raw, status_code=resp.status_code)
         except MalformedResponseError:
             if resp.status_code < 400:
                 raise
             decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
+        if decoded is not None and (method != "GET" or resp.status_code >= 400):
+            decoded = self._scrub.tree(decoded, raw)
         if resp.status_code >= 400:
             raise error_for_response(
                 resp.status_code,
@@ -256,26 +277,76 @@ class Transport:
             raise error_for_response(resp.status_code, decoded, method=method, path=path, raw=raw)
         return Response(resp.status_code, decoded, elapsed)
 
+    async def _read_body(
+        self, resp: httpx.Response, method: str, path: str, start: float
+    ) -> bytes | bytearray:
+        """The decoded body, read chunk by chunk and stopped at ``max_response_bytes``."""
+        limit = self.max_response_bytes
+        declared = resp.headers.get("content-length", "")
+        if (
+            limit is not None
+            and declared.isdigit()
+            and int(declared) > limit
+            and "content-encoding" not in resp.headers
+        ):
+            raise self._too_large(method, path, resp.status_code, start)
+        buf = bytearray()
+        try:
+            async for chunk in resp.aiter_bytes():
+                buf += chunk
+                if limit is not None and len(buf) > limit:
+                    raise self._too_large(method, path, resp.status_code, start)
+        except httpx.DecodingError as exc:
+            self._log(method, path, resp.status_code, start, "undecodable body")
+            raise MalformedResponseError(
+                f"{method} {path}: HTTP {resp.status_code} body cannot be decoded as its "
+                f"Content-Encoding says ({type(exc).__name__})",
+                status_code=resp.status_code,
+            ) from None
+        except httpx.TimeoutException as exc:
+            self._log(method, path, None, start, f"timeout: {type(exc).__name__}")
+            raise RequestTimeout(
+                f"{method} {path}: the answer stopped coming ({type(exc).__name__})"
+            ) from None
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            self._log(method, path, None, start, f"dropped: {type(exc).__name__}")
+            raise ConnectionDropped(
+                f"{method} {path}: connection lost while reading the answer ({type(exc).__name__})"
+            ) from None
+        return buf
+
+    def _too_large(
+        self, method: str, path: str, status: int, start: float
+    ) -> ResponseTooLargeError:
+        limit = self.max_response_bytes or 0
+        self._log(method, path, status, start, f"body over {limit} bytes")
+        return ResponseTooLargeError(
+            f"{method} {path}: HTTP {status} body is larger than max_response_bytes "
+            f"({limit:,} bytes); reading stopped there",
+            status_code=status,
+            limit=limit,
+        )
+
     async def read(self, path: str, *, params: Mapping[str, str] | None = None) -> Response:
         """GET with retries per the policy (connection errors, timeouts, 429, 5xx)."""
-        deadline = time.monotonic() + self.retry.total
+        policy = self.retry
+        deadline = time.monotonic() + policy.total
         attempt = 0
         while True:
             try:
                 return await self.send("GET", path, params=params)
             except LocktError as exc:
-                if attempt >= self.retry.max_retries or not _retryable(exc):
+                if attempt >= policy.max_retries or not _retryable(exc):
                     raise
-                wait = self.retry.backoff(attempt, self._rng.random())
-                if isinstance(exc, RateLimitError) and exc.retry_after is not None:
-                    wait = min(max(wait, exc.retry_after), _RETRY_AFTER_CAP)
+                retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
+                wait = policy.wait(attempt, self._rng.random(), retry_after)
                 if time.monotonic() + wait > deadline:
                     raise
                 attempt += 1
                 logger.debug(
                     "retry %d/%d of GET %s in %.3fs: %s",
                     attempt,
-                    self.retry.max_retries,
+                    policy.max_retries,
                     path,
                     wait,
                     _reason(exc),
@@ -288,6 +359,50 @@ class Transport:
         if logger.isEnabledFor(logging.DEBUG):
             ms = (time.perf_counter() - start) * 1000
             logger.debug("%s %s -> %s in %.1f ms", method, path, failure or status, ms)
+
+
+class _Scrubber:
+    """Removes the api key from text the server sent (a server may echo request headers).
+
+    The key is looked for as sent, JSON-escaped, and percent-encoded; what the
+    bytes cannot show (``\\u`` escapes of each character) is caught in the decoded
+    body of writes and error answers, the ones whose text reaches messages and failures.
+    """
+
+    def __init__(self, key: str):
+        forms = {
+            key,
+            json.dumps(key)[1:-1],
+            json.dumps(key, ensure_ascii=False)[1:-1],
+            json.dumps(key)[1:-1].replace("/", "\\/"),
+            quote(key, safe=""),
+        }
+        self._key = key
+        self._forms = tuple(f.encode() for f in sorted(forms, key=len, reverse=True) if f)
+
+    def raw(self, raw: bytes | bytearray) -> bytes | bytearray:
+        for form in self._forms:
+            if form in raw:
+                raw = raw.replace(form, SCRUBBED)
+        return raw
+
+    def tree(self, value: Any, raw: bytes | bytearray) -> Any:
+        if b"\\u" not in raw:
+            return value  # no escapes: the byte scrub saw every string as it decodes
+        return self._walk(value)
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.replace(self._key, SCRUBBED.decode()) if self._key in value else value
+        if isinstance(value, dict):
+            return {self._walk(k): self._walk(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._walk(v) for v in value]
+        return value
+
+
+#: What stands in for the api key in any text that came from the server.
+SCRUBBED = b"***"
 
 
 def _has_summary(data: object) -> bool:

@@ -50,13 +50,14 @@ from .errors import (
     APIError,
     AuthenticationError,
     BatchSizeExceededError,
+    ClientValidationError,
     ConnectError,
     InstanceCommunicationError,
     LocktError,
     MalformedResponseError,
     RateLimitError,
     RecordError,
-    ValidationFailedError,
+    ServerValidationError,
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
     excerpt,
@@ -315,7 +316,7 @@ class PageSender:
                 self._fail_all(items, out, FailureReason.NOT_SENT, _msg(exc))
                 out.stop = exc
                 return
-            except ValidationFailedError as exc:
+            except ServerValidationError as exc:
                 out.pages.append(
                     self._page(first, items, exc.status_code, start, "rejected", attempt)
                 )
@@ -472,7 +473,7 @@ def failure_error(operation: str, failure: Failure) -> LocktError:
     """The exception a single-record caller (``update``, ``upsert_one``) gets for its failure."""
     text = f"{operation}: " + "; ".join(failure.messages)
     if failure.reason in (FailureReason.INVALID, FailureReason.REJECTED):
-        return ValidationFailedError(text, status_code=0, failures=[failure])
+        return ClientValidationError(text, failures=[failure])
     if failure.reason is FailureReason.NOT_SENT:
         return WriteNotAppliedError(text, failure=failure)
     return WriteOutcomeUnknownError(text, failure=failure)
@@ -558,10 +559,9 @@ class _Run:
                             for i, rec, _ in self.building:
                                 self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
                             self.building = []
-                            self.result.stopped_by = ValidationFailedError(
+                            self.result.stopped_by = ClientValidationError(
                                 f"{self.spec.operation}: record {index} is invalid: "
                                 + "; ".join(messages),
-                                status_code=0,
                                 failures=[self.result.failures[-1]],
                             )
                         continue
@@ -701,9 +701,8 @@ async def run_batch(
         if invalid:
             detail = "; ".join(f"[{f.index}] {' / '.join(f.messages)}" for f in invalid[:5])
             more = f" (and {len(invalid) - 5} more)" if len(invalid) > 5 else ""
-            raise ValidationFailedError(
+            raise ClientValidationError(
                 f"{spec.operation}: {len(invalid)} invalid record(s), nothing sent: {detail}{more}",
-                status_code=0,
                 failures=invalid,
             )
     total = len(records) if is_sequence else None  # type: ignore[arg-type]

@@ -6,6 +6,11 @@ The hierarchy::
     ├── ConfigurationError            bad arguments or environment, before any I/O
     ├── RecordError                   a record or id the caller gave is unusable (names the field)
     │   └── NaiveDatetimeError        a datetime without tzinfo was given for a date field
+    ├── ValidationFailedError         records refused for their content (.failures, .record_errors);
+    │   │                             catch it to handle both kinds below alike
+    │   ├── ClientValidationError     the client's own checks refused them: nothing was sent
+    │   └── ServerValidationError     the server's 400 "Validation errors found." (also a
+    │                                 BadRequestError, below)
     ├── TransportError                no usable HTTP answer
     │   ├── ConnectError              the connection failed before the request was sent
     │   ├── RequestTimeout            no answer in time (a write may have been applied)
@@ -13,7 +18,7 @@ The hierarchy::
     ├── APIError                      the server answered with an error
     │   ├── BadRequestError           400
     │   │   ├── BatchSizeExceededError    "Batch size exceeds maximum of X objects." (.limit)
-    │   │   ├── ValidationFailedError     per-record errors (.record_errors)
+    │   │   ├── ServerValidationError     per-record errors (.record_errors); also above
     │   │   └── ParseInputError           "No data found or invalid JSON objects supplied..."
     │   ├── AuthenticationError       401
     │   ├── NotFoundError             404, or a lookup that returned no record
@@ -21,13 +26,25 @@ The hierarchy::
     │   ├── ServerError               5xx
     │   └── InstanceCommunicationError    the four documented cloud <-> instance messages
     ├── MalformedResponseError        a body that is not JSON or not the documented envelope
+    │   └── ResponseTooLargeError     the body passed ``max_response_bytes`` (reading stopped there)
     ├── BatchFailedError              raised by ``BatchResult.raise_for_failures()``
     └── RecordNotWrittenError         a single-record write did not certainly land (.failure)
         ├── WriteNotAppliedError      it certainly was not applied (safe to resend)
         └── WriteOutcomeUnknownError  it was sent but no answer came (may be applied)
 
 Every message is built from the status, the server's message and a short excerpt
-of the body; the api key is never part of any of them.
+of the body; the api key is never part of any of them: text that came from the
+server is scrubbed of the key where it enters (``_transport``), before it can
+reach a message, a log record, a ``Failure`` or the CLI.
+
+A check made before anything is sent is never an ``APIError``: those carry what
+a server answered. ``ClientValidationError`` and ``ServerValidationError`` share
+the base ``ValidationFailedError``, so ``except ValidationFailedError`` handles
+both, while ``except APIError`` sees only what the server said.
+
+Every error pickles (a ``ProcessPoolExecutor`` worker can raise one to its
+parent): ``LocktError.__reduce__`` rebuilds it from its attributes, not from
+its constructor's arguments.
 """
 
 from __future__ import annotations
@@ -45,6 +62,7 @@ __all__ = [
     "BadRequestError",
     "BatchFailedError",
     "BatchSizeExceededError",
+    "ClientValidationError",
     "ConfigurationError",
     "ConnectError",
     "ConnectionDropped",
@@ -59,7 +77,9 @@ __all__ = [
     "RecordErrorDetail",
     "RecordNotWrittenError",
     "RequestTimeout",
+    "ResponseTooLargeError",
     "ServerError",
+    "ServerValidationError",
     "TransportError",
     "ValidationFailedError",
     "WriteNotAppliedError",
@@ -84,6 +104,18 @@ _EXCERPT_LEN = 200
 
 class LocktError(Exception):
     """Root of every error raised by ``lockt_async``."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments, which the default reduce
+        # (``cls(*args)``) cannot pass: rebuild from args and attributes instead.
+        return (_rebuild, (type(self), self.args), self.__dict__ or None)
+
+
+def _rebuild(cls: type[LocktError], args: tuple[Any, ...]) -> LocktError:
+    """Unpickle a ``LocktError``: its args now, its attributes by ``__setstate__``."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    return exc
 
 
 class ConfigurationError(LocktError, ValueError):
@@ -169,12 +201,38 @@ class BatchSizeExceededError(BadRequestError):
         self.limit = limit
 
 
-class ValidationFailedError(BadRequestError):
-    """Records failed validation; ``record_errors`` holds each one's messages and echo.
+class ValidationFailedError(LocktError):
+    """Records were refused for their content; catch this for either kind below.
 
-    Raised by the server (HTTP 400 envelope) or by the client's own checks before
-    sending (then ``status_code`` is 0 and ``failures`` lists the offending records).
+    ``failures`` lists the records as ``Failure`` objects (index, record,
+    reason, messages) when they are known; ``record_errors`` holds the server's
+    per-record entries (messages and echoed ``input_data``), empty for the
+    client's own checks.
     """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        record_errors: Sequence[RecordErrorDetail] = (),
+        failures: Sequence[Any] = (),
+    ):
+        super().__init__(message)
+        self.record_errors = tuple(record_errors)
+        self.failures = tuple(failures)
+
+
+class ClientValidationError(ValidationFailedError, ValueError):
+    """The client's own checks refused records (or a write's options) before sending.
+
+    Nothing was sent. ``failures`` lists the offending records; each message
+    names the field. Not an ``APIError``: no server said anything.
+    """
+
+
+class ServerValidationError(BadRequestError, ValidationFailedError):
+    """The server's HTTP 400 "Validation errors found." envelope: ``record_errors``
+    holds each record's messages and echo. Nothing of the batch was applied."""
 
     def __init__(
         self,
@@ -185,7 +243,7 @@ class ValidationFailedError(BadRequestError):
         **kw: Any,
     ):
         kw.setdefault("status_code", 400)
-        super().__init__(message, **kw)
+        APIError.__init__(self, message, **kw)
         self.record_errors = tuple(record_errors)
         self.failures = tuple(failures)
 
@@ -235,6 +293,18 @@ class MalformedResponseError(LocktError):
         self.body_excerpt = body_excerpt
 
 
+class ResponseTooLargeError(MalformedResponseError):
+    """The body grew past the client's ``max_response_bytes``; reading stopped there.
+
+    ``limit`` is that bound. For a write the records of the page are ``unknown``
+    (the server may have applied them); a read raises this.
+    """
+
+    def __init__(self, message: str, *, status_code: int, limit: int):
+        super().__init__(message, status_code=status_code)
+        self.limit = limit
+
+
 class BatchFailedError(LocktError):
     """Some records of a batch did not make it; ``result`` is the ``BatchResult``."""
 
@@ -259,10 +329,16 @@ class WriteOutcomeUnknownError(RecordNotWrittenError):
     """The request was sent but no usable answer came: the record may have been applied."""
 
 
-def excerpt(body: bytes | str, limit: int = _EXCERPT_LEN) -> str:
-    """A short, printable, single-line excerpt of a response body."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+def excerpt(body: bytes | bytearray | str, limit: int = _EXCERPT_LEN) -> str:
+    """A short, printable, single-line excerpt of a response body.
+
+    Only the head of the body is looked at: a 50 MB answer costs no copy of itself.
+    """
+    head = body[: limit * 8]
+    text = bytes(head).decode("utf-8", "replace") if not isinstance(head, str) else head
     text = " ".join(text.split())
+    if len(head) < len(body) and len(text) <= limit:
+        text += "..."
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -336,7 +412,7 @@ def error_for_response(
     *,
     method: str,
     path: str,
-    raw: bytes,
+    raw: bytes | bytearray,
     retry_after: float | None = None,
 ) -> APIError:
     """Map a status and a decoded body to the most precise ``APIError``.
@@ -363,7 +439,7 @@ def error_for_response(
             return BatchSizeExceededError(text, limit=limit, **kw)
         if message.startswith(VALIDATION_MESSAGE_PREFIX) and isinstance(body, Mapping):
             details = parse_record_errors(body.get("errors"))
-            return ValidationFailedError(
+            return ServerValidationError(
                 f"{text} ({len(details)} record(s))", record_errors=details, **kw
             )
         if message == PARSE_INPUT_MESSAGE:

@@ -13,6 +13,7 @@ PUBLIC = {
     # client, results, gate, events
     "LocktClient", "BatchResult", "Failure", "FailureReason", "PageResult", "Progress",
     "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__",
+    "RetryPolicy",
     # models
     "About", "AccessLevel", "AccessLevelRef", "Credential", "CredentialSummary", "Delegate",
     "Door", "DoorRef", "DoorState", "Event", "Fob", "Location", "LocationType",
@@ -25,6 +26,7 @@ PUBLIC = {
     "AuthenticationError", "NotFoundError", "RateLimitError", "ServerError",
     "InstanceCommunicationError", "MalformedResponseError", "BatchFailedError",
     "RecordNotWrittenError", "WriteNotAppliedError", "WriteOutcomeUnknownError",
+    "ClientValidationError", "ServerValidationError", "ResponseTooLargeError",
 }  # fmt: skip
 
 

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .._results import BatchResult, Progress
 from .._writes import WriteSpec, failure_error, run_batch
-from ..errors import (
-    ValidationFailedError,
-)
+from ..errors import ClientValidationError, ConfigurationError, ValidationFailedError
 from ..models import WriteSummary
 from ._base import Resource
 
@@ -18,6 +16,23 @@ if TYPE_CHECKING:
 
 Records = Iterable[Any] | AsyncIterable[Any]
 OnProgress = Callable[[Progress], None] | None
+
+
+def check_options(operation: str, options: Mapping[str, object]) -> dict[str, bool]:
+    """A write call's options, each a real bool: every write (bulk or coalesced) passes here.
+
+    A string such as ``"false"`` is refused rather than read by truthiness (which
+    would send ``"true"``).
+
+    Raises:
+        ConfigurationError: an option is not ``True`` or ``False`` (names it).
+    """
+    for name, value in options.items():
+        if not isinstance(value, bool):
+            raise ConfigurationError(
+                f"{operation}: option {name} must be True or False, got {value!r}"
+            )
+    return dict(options)  # type: ignore[arg-type]  # every value was just checked
 
 
 async def bulk(
@@ -30,16 +45,11 @@ async def bulk(
     stop_on_failure: bool = False,
     result: BatchResult | None = None,
 ) -> BatchResult:
-    for name, value in options.items():
-        if not isinstance(value, bool):
-            raise ValidationFailedError(
-                f"{name} must be True or False, got {value!r}", status_code=0
-            )
     return await run_batch(
         client,
         spec,
         records,
-        options,
+        check_options(spec.operation, options),
         on_progress=on_progress,
         stop_on_failure=stop_on_failure,
         result=result,
@@ -82,9 +92,8 @@ async def single(
 ) -> WriteSummary:
     """Write one record; raise its own failure instead of returning it."""
     if isinstance(record, list | tuple):
-        raise ValidationFailedError(
-            f"{spec.operation} takes one record per call, got a {type(record).__name__}",
-            status_code=0,
+        raise ClientValidationError(
+            f"{spec.operation} takes one record per call, got a {type(record).__name__}"
         )
     try:
         result = await bulk(client, spec, [record], options)
@@ -104,4 +113,4 @@ async def single(
     )
 
 
-__all__ = ["Deletable", "bulk", "single"]
+__all__ = ["Deletable", "bulk", "check_options", "single"]

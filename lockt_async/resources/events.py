@@ -37,7 +37,7 @@ class Events(Resource):
         after_id: int | None = None,
         *,
         poll_interval: float = 1.0,
-        max_backoff: float = 30.0,
+        max_backoff: float | None = None,
     ) -> EventStream:
         """Tail ``/events``: each event once, in id order, surviving transient errors.
 

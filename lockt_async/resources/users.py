@@ -10,7 +10,7 @@ from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
 from ._base import data_of, one, only_one, require_id, require_text, structure
-from ._write_api import Deletable, OnProgress, Records, bulk, single
+from ._write_api import Deletable, OnProgress, Records, bulk, check_options, single
 
 
 class Users(Deletable):
@@ -110,13 +110,15 @@ class Users(Deletable):
                 (``.failures[0].messages`` are its own messages).
             WriteNotAppliedError: it certainly was not applied (safe to resend).
             WriteOutcomeUnknownError: no answer came; it may have been applied.
-            ConfigurationError: the client is not open (use ``async with``).
+            ConfigurationError: the client is not open (use ``async with``), or an
+                option is not a bool (``update_existing="false"`` is refused, not sent
+                as "true").
         """
-        return await self._client.coalescer.submit(
-            _specs.USERS_UPSERT,
-            record,
+        options = check_options(
+            _specs.USERS_UPSERT.operation,
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
         )
+        return await self._client.coalescer.submit(_specs.USERS_UPSERT, record, options)
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
         """Settle the ``unknown`` failures of an ``upsert`` by looking users up by ``id_num``.

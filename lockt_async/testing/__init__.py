@@ -97,6 +97,7 @@ Faults and timing
 Ids come from one counter shared by every object kind; events have their own.
 """
 
+from .._config import instant_retries
 from ._faults import (
     COMMUNICATION_ERRORS,
     ENUMERATE_DEPENDANT,
@@ -142,6 +143,7 @@ __all__ = [
     "communication_error",
     "error_envelope",
     "html_page",
+    "instant_retries",
     "invalid_utf8",
     "serve",
     "serve_in_thread",
