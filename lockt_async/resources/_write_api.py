@@ -45,15 +45,21 @@ async def bulk(
     stop_on_failure: bool = False,
     result: BatchResult | None = None,
 ) -> BatchResult:
-    return await run_batch(
-        client,
-        spec,
-        records,
-        check_options(spec.operation, options),
-        on_progress=on_progress,
-        stop_on_failure=stop_on_failure,
-        result=result,
-    )
+    options = check_options(spec.operation, options)
+    # The result is made here so that a limit learned before a cancel is remembered too.
+    result = result if result is not None else BatchResult()
+    try:
+        return await run_batch(
+            client._write_context(),
+            spec,
+            records,
+            options,
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+    finally:
+        client._remember_limit(result.learned_limit)
 
 
 class Deletable(Resource):

@@ -10,14 +10,12 @@ under asyncio and trio (a sync test calling ``anyio.run``). The no-loss invarian
 from __future__ import annotations
 
 from typing import Any
-from unittest import mock
 
 import anyio
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lockt_async._writes as writes_mod
 from lockt_async import LocktClient
 from lockt_async.testing import (
     ENUMERATE_DEPENDANT,
@@ -31,6 +29,7 @@ from lockt_async.testing import (
     communication_error,
     error_envelope,
     html_page,
+    instant_retries,
     status,
     truncated_json,
 )
@@ -131,6 +130,6 @@ def test_chaos_never_loses_or_doubles(
     backend: str, records: list[dict[str, Any]], limit: int, schedule: list[Any]
 ) -> None:
     """Chaos: any records x any limit x any fault schedule keeps the no-loss invariant."""
-    # Resends keep their count; only the waiting between them shrinks.
-    with mock.patch.object(writes_mod, "_BACKOFF_START", 0.0005):
+    # Resends keep their count; only the waiting between them goes (the public test mode).
+    with instant_retries():
         anyio.run(_one, records, limit, schedule, backend=backend)

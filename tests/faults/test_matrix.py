@@ -19,8 +19,14 @@ import anyio
 import httpx
 import pytest
 
-import lockt_async._writes as writes_mod
-from lockt_async import AuthenticationError, BatchResult, FailureReason, LocktClient, Progress
+from lockt_async import (
+    AuthenticationError,
+    BatchResult,
+    FailureReason,
+    LocktClient,
+    Progress,
+    RetryPolicy,
+)
 from lockt_async.testing import (
     ENUMERATE_DEPENDANT,
     HOST_UNREACHABLE,
@@ -148,7 +154,7 @@ def _expect_refused(run: Run) -> None:
 def _expect_closed_port(run: Run) -> None:
     assert {f.reason for f in run.result.failures} == {FailureReason.NOT_SENT}
     assert run.sim.journal.writes() == [] and not run.sim.users
-    assert all(p.attempts == writes_mod.WRITE_RETRIES + 1 for p in run.result.pages)
+    assert all(p.attempts == RetryPolicy().write_resends + 1 for p in run.result.pages)
 
 
 def _mixed() -> list[Fault]:
@@ -228,11 +234,11 @@ async def run_row(row: Row, n: int, monkeypatch: pytest.MonkeyPatch, *, loopback
     records = users(n)
     result = BatchResult()
     wrapper: RefuseNthWrites | None = None
-    if row.closed_port:
-        # Every attempt is refused: keep the resends, drop the waiting.
-        monkeypatch.setattr(writes_mod, "_BACKOFF_START", 0.0005)
     async with _server(sim, row, loopback) as base_url:
         kw: dict[str, Any] = {"timezone": sim.timezone, **row.client_kw}
+        if row.closed_port:
+            # Every attempt is refused: keep the resends, drop the waiting.
+            kw["retry"] = RetryPolicy.instant()
         inner: httpx.AsyncBaseTransport | None = None
         if not loopback and not row.closed_port:
             inner = sim.transport()

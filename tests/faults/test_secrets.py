@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lockt_async import BatchResult, ConfigurationError, LocktClient, LocktError
+from lockt_async import BatchResult, ConfigurationError, LocktClient, LocktError, RetryPolicy
 from lockt_async.testing import (
     Delay,
     Drop,
@@ -152,14 +152,15 @@ async def test_key_appears_nowhere(
         await expect_error(lockt.users.list)
     # Connection errors: refused by a wrapper, and a closed port on loopback.
     refusing = RefuseNthWrites(sim.transport(), set(range(1, 100)))
-    async with _client(sim, transport=refusing) as lockt:
-        import lockt_async._writes as w
-
-        retries, w.WRITE_RETRIES = w.WRITE_RETRIES, 0
-        try:
-            texts += _texts_of_result(await lockt.users.upsert([user_record(902)]))
-        finally:
-            w.WRITE_RETRIES = retries
+    async with LocktClient(
+        sim.api_user,
+        KEY,
+        base_url=URL,
+        transport=refusing,
+        timezone=sim.timezone,
+        retry=RetryPolicy.instant(max_retries=0, write_resends=0),
+    ) as lockt:
+        texts += _texts_of_result(await lockt.users.upsert([user_record(902)]))
     async with LocktClient(
         "u", KEY, base_url="http://127.0.0.1:9/api/v1", timezone=sim.timezone, max_retries=0
     ) as lockt:

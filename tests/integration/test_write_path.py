@@ -15,6 +15,7 @@ from lockt_async import (
     LocktClient,
     Progress,
     RecordError,
+    RetryPolicy,
     User,
     ValidationFailedError,
     WriteNotAppliedError,
@@ -340,14 +341,9 @@ async def test_single_update_raises_its_own_error() -> None:
         with pytest.raises(ValidationFailedError, match="first_name"):
             await lockt.users.update({"id": uid, "first_name": "Not in the PUT table"})
         sim.faults.add(Fault(RateLimit(), method="PUT", path="/user", times=None))
-        import lockt_async._writes as w
-
-        w_retries, w.WRITE_RETRIES = w.WRITE_RETRIES, 1
-        try:
-            with pytest.raises(WriteNotAppliedError):
-                await lockt.users.update({"id": uid, "custom3": "X"})
-        finally:
-            w.WRITE_RETRIES = w_retries
+    async with client_for(sim, retry=RetryPolicy.instant(write_resends=1)) as lockt:
+        with pytest.raises(WriteNotAppliedError):
+            await lockt.users.update({"id": uid, "custom3": "X"})
 
 
 async def test_deletes_doors_fobs_and_more() -> None:
