@@ -234,7 +234,7 @@ class Transport:
                 f"{method} {path}: connection lost after sending ({type(exc).__name__})"
             ) from None
         try:
-            raw = await self._read_body(resp, method, path, start)
+            raw = await self._read_body(resp, method, path, start, self._bound(method, body))
         finally:
             await resp.aclose()
         elapsed = time.perf_counter() - start
@@ -277,11 +277,19 @@ class Transport:
             raise error_for_response(resp.status_code, decoded, method=method, path=path, raw=raw)
         return Response(resp.status_code, decoded, elapsed)
 
-    async def _read_body(
-        self, resp: httpx.Response, method: str, path: str, start: float
-    ) -> bytes | bytearray:
-        """The decoded body, read chunk by chunk and stopped at ``max_response_bytes``."""
+    def _bound(self, method: str, body: bytes | None) -> int | None:
+        """The most bytes the answer may have: ``max_response_bytes``, and for a write
+        also what its page can explain (see ``write_answer_bound``)."""
         limit = self.max_response_bytes
+        if method == "GET" or body is None:
+            return limit
+        bound = write_answer_bound(len(body))
+        return bound if limit is None else min(limit, bound)
+
+    async def _read_body(
+        self, resp: httpx.Response, method: str, path: str, start: float, limit: int | None
+    ) -> bytes | bytearray:
+        """The decoded body, read chunk by chunk and stopped past ``limit`` bytes."""
         declared = resp.headers.get("content-length", "")
         if (
             limit is not None
@@ -289,13 +297,13 @@ class Transport:
             and int(declared) > limit
             and "content-encoding" not in resp.headers
         ):
-            raise self._too_large(method, path, resp.status_code, start)
+            raise self._too_large(method, path, resp.status_code, start, limit)
         buf = bytearray()
         try:
             async for chunk in resp.aiter_bytes():
                 buf += chunk
                 if limit is not None and len(buf) > limit:
-                    raise self._too_large(method, path, resp.status_code, start)
+                    raise self._too_large(method, path, resp.status_code, start, limit)
         except httpx.DecodingError as exc:
             self._log(method, path, resp.status_code, start, "undecodable body")
             raise MalformedResponseError(
@@ -316,12 +324,16 @@ class Transport:
         return buf
 
     def _too_large(
-        self, method: str, path: str, status: int, start: float
+        self, method: str, path: str, status: int, start: float, limit: int
     ) -> ResponseTooLargeError:
-        limit = self.max_response_bytes or 0
         self._log(method, path, status, start, f"body over {limit} bytes")
+        what = (
+            "max_response_bytes"
+            if limit == self.max_response_bytes
+            else "the bound of a write's answer (16 x the request, at least 1 MiB)"
+        )
         return ResponseTooLargeError(
-            f"{method} {path}: HTTP {status} body is larger than max_response_bytes "
+            f"{method} {path}: HTTP {status} body is larger than {what} "
             f"({limit:,} bytes); reading stopped there",
             status_code=status,
             limit=limit,
@@ -359,6 +371,18 @@ class Transport:
         if logger.isEnabledFor(logging.DEBUG):
             ms = (time.perf_counter() - start) * 1000
             logger.debug("%s %s -> %s in %.1f ms", method, path, failure or status, ms)
+
+
+#: A write's answer is its summary plus, at most, an error and an echo per record:
+#: never more than a small multiple of the request. Bounding it by the request keeps a
+#: runaway answer to a write from costing the client more than a few MiB.
+WRITE_ANSWER_MIN_BYTES = 1024 * 1024
+WRITE_ANSWER_PER_REQUEST_BYTE = 16
+
+
+def write_answer_bound(request_bytes: int) -> int:
+    """The most bytes a write's answer may have: 16 x its request, at least 1 MiB."""
+    return max(WRITE_ANSWER_MIN_BYTES, WRITE_ANSWER_PER_REQUEST_BYTE * request_bytes)
 
 
 class _Scrubber:

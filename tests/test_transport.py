@@ -16,6 +16,7 @@ from lockt_async import (
     LocktClient,
     MalformedResponseError,
     RequestTimeout,
+    RetryPolicy,
     ServerError,
 )
 from lockt_async.errors import APIError
@@ -72,10 +73,7 @@ async def test_reads_retry_5xx_then_succeed() -> None:
             return httpx.Response(503, json={"data": {"error": "Service Unavailable"}})
         return httpx.Response(200, json={"data": {"status": "ok"}})
 
-    async with _client(handler) as lockt:
-        lockt._transport.retry = lockt._transport.retry.__class__(
-            max_retries=2, initial_backoff=0.001
-        )
+    async with _client(handler, retry=RetryPolicy.instant(max_retries=2)) as lockt:
         await lockt.ping()
     assert calls == 3
 
@@ -89,10 +87,7 @@ async def test_reads_give_up_after_max_retries() -> None:
         calls += 1
         return httpx.Response(500, json={"data": {"error": "boom"}})
 
-    async with _client(handler, max_retries=1) as lockt:
-        lockt._transport.retry = lockt._transport.retry.__class__(
-            max_retries=1, initial_backoff=0.001
-        )
+    async with _client(handler, retry=RetryPolicy.instant(max_retries=1)) as lockt:
         with pytest.raises(ServerError):
             await lockt.ping()
     assert calls == 2

@@ -17,7 +17,10 @@ _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
 def fail(field: str, expected: str, value: object) -> RecordError:
     """A ``RecordError`` saying what ``field`` expected and what it got."""
-    shown = repr(value)
+    try:
+        shown = repr(value)
+    except ValueError:  # an int past the interpreter's 4,300-digit str limit
+        shown = f"<{value.bit_length() if isinstance(value, int) else '?'}-bit value>"
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return RecordError(
@@ -48,10 +51,13 @@ def to_str(value: object, field: str) -> str | None:
         return None
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    try:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+    except ValueError:  # past the 4,300-digit str limit: no field holds such a number
+        raise fail(field, "a string or a number of at most 4,300 digits", value) from None
     raise fail(field, "a string", value)
 
 

@@ -89,7 +89,10 @@ class WireEncoder:
                 if t is str:
                     out[k] = v
                 elif t is int:
-                    out[k] = str(v)
+                    try:
+                        out[k] = str(v)
+                    except ValueError:  # past the int str limit: the general route says so
+                        return None
                 else:
                     return None
             elif kind == "int" or kind == "bool":

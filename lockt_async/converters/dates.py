@@ -179,7 +179,10 @@ class DateCodec:
                 return self._format_slow(value, field)
             day = self._days.get(ordinal)
             if day is None:
-                day = self._day(ordinal)
+                try:
+                    day = self._day(ordinal)
+                except ValueError:  # the local day falls before year 1 or after 9999
+                    raise _out_of_range(value, field) from None
             return day + _HOURS[secs // 3600] + _MINSECS[secs % 3600]
         return self._format_slow(value, field)
 
@@ -195,9 +198,12 @@ class DateCodec:
             zone = self.zone
             if value.tzinfo is None or value.utcoffset() is None:
                 raise NaiveDatetimeError(_naive_message(value, field, zone), field=field)
-            if value.tzinfo is UTC and type(value) is datetime:
-                self._learn_offset(value)
-            return value.astimezone(zone).isoformat(" ", "seconds")[:19]
+            try:
+                if value.tzinfo is UTC and type(value) is datetime:
+                    self._learn_offset(value)
+                return value.astimezone(zone).isoformat(" ", "seconds")[:19]
+            except OverflowError:  # year 1 or 9999 pushed past the calendar by an offset
+                raise _out_of_range(value, field) from None
         if isinstance(value, str):
             parsed = self.parse_str(value, field)
             return "" if parsed is None else self.format(parsed, field)
@@ -237,4 +243,12 @@ def _naive_message(value: datetime, field: str, zone: ZoneInfo) -> str:
         f"{name}: naive datetime {value.isoformat(' ')} has no timezone; the API needs an "
         f"instant. Attach a timezone, e.g. dt.replace(tzinfo=ZoneInfo({zone.key!r})), "
         f"or use datetime.now(UTC)."
+    )
+
+
+def _out_of_range(value: datetime, field: str) -> RecordError:
+    return RecordError(
+        f"{_where(field)}{value.isoformat()} has no wall time in the instance's zone "
+        "(before year 1 or after 9999 there)",
+        field=field,
     )
