@@ -130,17 +130,43 @@ class Resource:
         return structure_rows(conv, rows(body, path), cls, path)
 
     async def _get_one(self, path: str, cls: type[T], params: Mapping[str, str], what: str) -> T:
+        """The row whose key (the one ``params`` entry, a model attribute) is the value
+        asked for: every row is checked, so a server that ignores the filter and answers
+        every record gives the right row or ``NotFoundError``, never another record."""
         try:
             found = await self._list(path, cls, params)
         except NotFoundError:
             raise NotFoundError(
                 f"no {what} with {_describe(params)}", status_code=404, method="GET", path=path
             ) from None
-        if not found:
+        ((key, value),) = params.items()
+        row = matching_row(found, key, value)
+        if row is None:
+            others = f" (the server answered {len(found)} other record(s))" if found else ""
             raise NotFoundError(
-                f"no {what} with {_describe(params)}", status_code=200, method="GET", path=path
+                f"no {what} with {_describe(params)}{others}",
+                status_code=200,
+                method="GET",
+                path=path,
             )
-        return found[0]
+        return row
+
+
+def matching_row(rows: list[T], key: str, value: str) -> T | None:
+    """The first row whose ``key`` attribute is ``value`` (as text, trimmed), else the
+    only row equal to it ignoring case (a server may match names without case), else None."""
+    wanted = value.strip()
+    folded: list[T] = []
+    for row in rows:
+        got = getattr(row, key, None)
+        if got is None or isinstance(got, bool):
+            continue
+        text = str(got).strip()
+        if text == wanted:
+            return row
+        if text.casefold() == wanted.casefold():
+            folded.append(row)
+    return folded[0] if len(folded) == 1 else None
 
 
 def _describe(params: Mapping[str, str]) -> str:
