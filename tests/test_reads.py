@@ -80,9 +80,11 @@ CASES: list[tuple[str, Call, str, dict[str, str], Any, Check]] = [
     ),
     (
         "credentials.get(card_num)",
-        lambda c: c.credentials.get(card_num=8001),
+        # The document's example answers card 1003 (its query says 8001); a lookup
+        # only returns the row it asked for, so the test asks for 1003.
+        lambda c: c.credentials.get(card_num=1003),
         "/credential",
-        {"card_num": "8001"},
+        {"card_num": "1003"},
         doc.CREDENTIALS[:1],
         lambda r: r.id == 335,
     ),
