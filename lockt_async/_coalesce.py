@@ -135,13 +135,8 @@ class Coalescer:
                 outcome = await sender.send(items)
                 self._remember_limit(outcome.learned_limit)
         except BaseException as exc:  # never leave a waiter hanging
-            err = (
-                exc
-                if isinstance(exc, LocktError)
-                else LocktError(f"coalesced write failed: {exc!r}")
-            )
             for p in batch:
-                p.error = err
+                p.error = exc if isinstance(exc, LocktError) else _unknown(queue, p, exc)
                 p.done.set()
             if not isinstance(exc, Exception):
                 raise
@@ -171,3 +166,13 @@ def _summary_for(queue: _Queue, wire: Mapping[str, Any]) -> WriteSummary:
         updated = 1 if queue.options.get("update_existing") else 0
         return WriteSummary(submitted=1, updated=updated)
     return WriteSummary(submitted=1, inserted=1)
+
+
+def _unknown(queue: _Queue, pending: _Pending, exc: BaseException) -> LocktError:
+    """A waiter's error when its page's send raised something that is not an answer:
+    the page may have gone out, so its outcome is unknown (the cause is attached)."""
+    note = f"interrupted by {type(exc).__name__} while its page was being sent"
+    failure = Failure(0, pending.record, FailureReason.UNKNOWN, (note,))
+    err = failure_error(queue.spec.operation, failure)
+    err.__cause__ = exc
+    return err

@@ -27,7 +27,9 @@ The hierarchy::
     │   └── InstanceCommunicationError    the four documented cloud <-> instance messages
     ├── MalformedResponseError        a body that is not JSON or not the documented envelope
     │   └── ResponseTooLargeError     the body passed ``max_response_bytes`` (reading stopped there)
-    ├── BatchFailedError              raised by ``BatchResult.raise_for_failures()``
+    ├── BatchFailedError              raised by ``BatchResult.raise_for_failures()`` (.result)
+    │   └── BatchInterruptedError     your input (or a defect) raised mid-import; the
+    │                                 exception is ``__cause__``, every record taken is in .result
     └── RecordNotWrittenError         a single-record write did not certainly land (.failure)
         ├── WriteNotAppliedError      it certainly was not applied (safe to resend)
         └── WriteOutcomeUnknownError  it was sent but no answer came (may be applied)
@@ -61,6 +63,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchFailedError",
+    "BatchInterruptedError",
     "BatchSizeExceededError",
     "ClientValidationError",
     "ConfigurationError",
@@ -311,6 +314,17 @@ class BatchFailedError(LocktError):
     def __init__(self, message: str, *, result: Any):
         super().__init__(message)
         self.result = result
+
+
+class BatchInterruptedError(BatchFailedError):
+    """A bulk write ended early because an exception that is not a ``LocktError`` was
+    raised: the caller's iterable of records raised while being read (or, a defect, the
+    library did). That exception is ``__cause__``.
+
+    ``result`` (the same object as a ``result=`` you passed) accounts for every record
+    taken from the input: pages already handed over were sent and have their true
+    outcome; the records of the page being built are ``not_sent``.
+    """
 
 
 class RecordNotWrittenError(LocktError):

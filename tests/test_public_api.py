@@ -27,6 +27,7 @@ PUBLIC = {
     "InstanceCommunicationError", "MalformedResponseError", "BatchFailedError",
     "RecordNotWrittenError", "WriteNotAppliedError", "WriteOutcomeUnknownError",
     "ClientValidationError", "ServerValidationError", "ResponseTooLargeError",
+    "BatchInterruptedError",
 }  # fmt: skip
 
 

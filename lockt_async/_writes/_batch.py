@@ -15,7 +15,13 @@ import attrs
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._transport import dumps
 from .._validation import DuplicateTracker
-from ..errors import APIError, ClientValidationError, LocktError, RecordError
+from ..errors import (
+    APIError,
+    BatchInterruptedError,
+    ClientValidationError,
+    LocktError,
+    RecordError,
+)
 from ._records import Item, WriteSpec, prepare_item
 from ._sender import PageOutcome, PageSender, Resends, WriteContext
 from .classify import Action, classify
@@ -66,6 +72,10 @@ class _Run:
         #: Set by an answer that stops the import (401, all-or-nothing validation).
         self.server_stop: LocktError | None = None
         self.done = 0
+        #: An exception that is not an answer: the caller's input raised while being
+        #: read, or (a defect) the library did. It ends the import; see run_batch.
+        self.interrupted: Exception | None = None
+        self.interrupted_note = ""
 
     def fail(self, index: int, record: Any, reason: FailureReason, messages: Sequence[str]) -> None:
         self.result.failures.append(Failure(index, record, reason, tuple(messages)))
@@ -82,52 +92,89 @@ class _Run:
         prebuilt: list[Item] | None,
     ) -> None:
         async with send:
-            if prebuilt is not None:
-                source: Any = _prebuilt(prebuilt)
-            else:
-                source = _numbered(records)
-            async for index, record, wire in source:
-                self.result.total = index + 1
-                if index % _YIELD_EVERY == 0:
-                    # Let the consumer handle an answer that came in while this page
-                    # is being built: the answer is on the critical path, this is not.
-                    try:
-                        await anyio.lowlevel.checkpoint()
-                    except anyio.get_cancelled_exc_class():
-                        self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
-                        raise
-                stopped = self.result.stopped_by
-                if stopped is not None:
-                    self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(stopped)])
-                    continue
+            try:
+                await self._produce(records, send, conv, tracker, prebuilt)
+            except Exception as exc:  # a defect: account for what was taken, then report it
+                self._interrupt(exc, f"interrupted by {type(exc).__name__}")
+
+    def _interrupt(self, exc: Exception, note: str) -> None:
+        """End the import on ``exc``: the records taken but not handed over are ``not_sent``."""
+        if self.interrupted is None:
+            self.interrupted, self.interrupted_note = exc, note
+        pending = list(self.building)
+        if self.handoff is not None:
+            pending.extend(self.handoff.items)
+        for index, record, _ in pending:
+            self.fail(index, record, FailureReason.NOT_SENT, [f"not sent: {note}"])
+        self.building = []
+        self.handoff = None
+
+    async def _produce(
+        self,
+        records: Iterable[Any] | AsyncIterable[Any],
+        send: anyio.abc.ObjectSendStream[_Page],
+        conv: LocktConverter,
+        tracker: DuplicateTracker | None,
+        prebuilt: list[Item] | None,
+    ) -> None:
+        if prebuilt is not None:
+            source: Any = _prebuilt(prebuilt)
+        else:
+            source = _numbered(records)
+        while True:
+            try:
+                index, record, wire = await source.__anext__()
+            except StopAsyncIteration:
+                break
+            except Exception as exc:  # the caller's iterable raised: the import ends here
+                taken = self.result.total
+                self._interrupt(
+                    exc,
+                    f"reading the input raised {type(exc).__name__} after {taken} record(s)",
+                )
+                return
+            self.result.total = index + 1
+            if index % _YIELD_EVERY == 0:
+                # Let the consumer handle an answer that came in while this page
+                # is being built: the answer is on the critical path, this is not.
+                try:
+                    await anyio.lowlevel.checkpoint()
+                except anyio.get_cancelled_exc_class():
+                    self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+                    raise
+            stopped = self.result.stopped_by
+            if stopped is not None:
+                self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(stopped)])
+                continue
+            if wire is None:
+                wire, messages = prepare_item(self.spec, conv, record, tracker)
                 if wire is None:
-                    wire, messages = prepare_item(self.spec, conv, record, tracker)
-                    if wire is None:
-                        self.fail(index, record, FailureReason.INVALID, messages)
-                        self.done += 1
-                        if self.sender.vfb:
-                            # All-or-nothing per page: the page this record belonged
-                            # to is not sent; pages already handed over stand.
-                            for i, rec, _ in self.building:
-                                self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
-                            self.building = []
-                            self.result.stopped_by = ClientValidationError(
-                                f"{self.spec.operation}: record {index} is invalid: "
-                                + "; ".join(messages),
-                                failures=[self.result.failures[-1]],
-                            )
-                        continue
-                self.building.append((index, record, wire))
-                if len(self.building) >= self.page_size():
-                    if tracker is not None and self.streamed:
-                        tracker.reset()
-                    await self.hand_over(send)
-            if self.building:
+                    self.fail(index, record, FailureReason.INVALID, messages)
+                    self.done += 1
+                    if self.sender.vfb:
+                        # All-or-nothing per page: the page this record belonged
+                        # to is not sent; pages already handed over stand.
+                        for i, rec, _ in self.building:
+                            self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
+                        self.building = []
+                        self.result.stopped_by = ClientValidationError(
+                            f"{self.spec.operation}: record {index} is invalid: "
+                            + "; ".join(messages),
+                            failures=[self.result.failures[-1]],
+                        )
+                    continue
+            self.building.append((index, record, wire))
+            if len(self.building) >= self.page_size():
+                if tracker is not None and self.streamed:
+                    tracker.reset()
                 await self.hand_over(send)
+        if self.building:
+            await self.hand_over(send)
 
     async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
         """Encode the page built so far (while the previous one is in flight), pass it on."""
         items, self.building = self.building, []
+        self.handoff = _Page(items, None)  # accounted for should encoding itself fail
         self.handoff = _Page(items, self.sender.body(items))
         await send.send(self.handoff)
         self.handoff = None
@@ -144,8 +191,22 @@ class _Run:
                     continue
                 # Shielded: a cancelled caller still learns the fate of the page in flight.
                 with anyio.CancelScope(shield=True):
-                    outcome = await self.sender.send(page.items, page.body)
+                    try:
+                        outcome = await self.sender.send(page.items, page.body)
+                    except Exception as exc:  # a defect, not an answer: it may have gone out
+                        outcome = self._crashed(page, exc)
                     self.absorb(page.items, outcome)
+
+    def _crashed(self, page: _Page, exc: Exception) -> PageOutcome:
+        """The outcome of a page whose send raised something that is not an answer."""
+        note = f"interrupted by {type(exc).__name__} while its page was being sent"
+        if self.interrupted is None:
+            self.interrupted, self.interrupted_note = exc, note
+        out = PageOutcome()
+        for index, _, _ in page.items:
+            out.failures[index] = (FailureReason.UNKNOWN, (f"{note}: it may have been applied",))
+        out.stop = LocktError(f"{self.spec.operation}: {note}")
+        return out
 
     def absorb(self, page: Sequence[Item], outcome: PageOutcome) -> None:
         r = self.result
@@ -244,12 +305,24 @@ async def run_batch(
     if is_sequence and vfb:
         # All-or-nothing: a list can be checked whole before the first page goes out.
         prebuilt, invalid = [], []
-        for index, record in enumerate(records):  # type: ignore[arg-type]
-            wire, messages = prepare_item(spec, conv, record, tracker)
-            if wire is None:
-                invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-            else:
-                prebuilt.append((index, record, wire))
+        taken: list[Any] = []
+        try:
+            for record in records:  # type: ignore[union-attr]
+                index = len(taken)
+                taken.append(record)
+                wire, messages = prepare_item(spec, conv, record, tracker)
+                if wire is None:
+                    invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
+                else:
+                    prebuilt.append((index, record, wire))
+        except Exception as exc:  # the caller's sequence raised while being read
+            note = f"reading the input raised {type(exc).__name__} after {len(taken)} record(s)"
+            result.total = len(taken)
+            result.failures.extend(
+                Failure(i, r, FailureReason.NOT_SENT, (f"not sent: {note}",))
+                for i, r in enumerate(taken)
+            )
+            raise _interrupted(spec, result, note) from exc
         if invalid:
             detail = "; ".join(f"[{f.index}] {' / '.join(f.messages)}" for f in invalid[:5])
             more = f" (and {len(invalid) - 5} more)" if len(invalid) > 5 else ""
@@ -273,7 +346,21 @@ async def run_batch(
         raise
     result.failures.sort(key=lambda f: f.index)
     result.elapsed = time.perf_counter() - run.started
+    if run.interrupted is not None:
+        raise _interrupted(spec, result, run.interrupted_note) from run.interrupted
     return result
+
+
+def _interrupted(spec: WriteSpec, result: BatchResult, note: str) -> BatchInterruptedError:
+    """The error that ends an interrupted import; it is also the result's ``stopped_by``."""
+    counts = ", ".join(f"{v} {k}" for k, v in sorted(result.failure_counts().items()))
+    error = BatchInterruptedError(
+        f"{spec.operation}: {note}; the result accounts for all {result.total} record(s) "
+        f"taken ({result.accepted} accepted{', ' + counts if counts else ''})",
+        result=result,
+    )
+    result.stopped_by = error
+    return error
 
 
 async def send_single(

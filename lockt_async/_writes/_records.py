@@ -16,6 +16,7 @@ from ..errors import (
     ServerValidationError,
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
+    excerpt,
 )
 
 if TYPE_CHECKING:
@@ -100,12 +101,21 @@ def prepare_item(
     """Convert and check one record: ``(wire, [])`` or ``(None, messages)``."""
     try:
         wire = to_wire(spec, conv, record)
+        messages = spec.check(wire)
+        if tracker is not None and not messages:
+            messages = tracker.check(wire)
     except RecordError as exc:
         return None, [str(exc)]
-    messages = spec.check(wire)
-    if tracker is not None and not messages:
-        messages = tracker.check(wire)
+    except Exception as exc:  # a value no rule foresaw: refuse this record, never the batch
+        return None, [f"record cannot be converted: {type(exc).__name__}: {_safe_str(exc)}"]
     return (None, messages) if messages else (wire, [])
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return excerpt(str(exc), 120)
+    except Exception:
+        return "(no message)"
 
 
 def _canonical(value: Any) -> Any:

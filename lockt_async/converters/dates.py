@@ -55,6 +55,11 @@ def get_zone(key: str) -> ZoneInfo:
         raise RecordError(f"unknown time zone {key!r}", field="timezone") from exc
 
 
+def _shown(value: str) -> str:
+    """The value quoted in a message: its repr, cut to a readable length."""
+    return repr(value) if len(value) <= 60 else repr(value[:57]) + "..."
+
+
 def _where(field: str) -> str:
     return f"{field}: " if field else ""
 
@@ -137,7 +142,7 @@ class DateCodec:
         except ValueError:
             raise RecordError(
                 f"{_where(field)}expected YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SSZ, "
-                f"got {value!r}",
+                f"got {_shown(value)}",
                 field=field,
             ) from None
         tz = dt.tzinfo

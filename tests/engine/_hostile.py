@@ -45,7 +45,7 @@ class HostileServer:
         users = json.loads(request.content)["users"]
         take = users if count is None else users[:count]
         for u in take:
-            self.applied[u["id_num"]] += 1
+            self.applied[str(u["id_num"])] += 1  # a JSON number or string: one key
         return {"data": {"submitted": len(users), "inserted": len(take), "errors": 0}}
 
     def transport(self) -> httpx.MockTransport:
