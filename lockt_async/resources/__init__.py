@@ -18,9 +18,12 @@ Bulk writes
     * the return value is a ``BatchResult`` with an outcome for every record;
       paging and retry rules are in ``lockt_async._writes``.
 
-    Raises ``ValidationFailedError`` when a list input has invalid records and
-    ``validate_fails_batch`` is True (nothing was sent, ``.failures`` lists them),
-    and ``RecordError`` when the input is not an iterable of records. Server and
+    Raises ``ClientValidationError`` (a ``ValidationFailedError``) when a list
+    input has invalid records and ``validate_fails_batch`` is True (nothing was
+    sent, ``.failures`` lists them); ``ConfigurationError`` when an option is not a
+    bool; ``RecordError`` when the input is not an iterable of records; and
+    ``BatchInterruptedError`` when the input raised while being read (raised from
+    that exception; ``.result`` accounts for every record taken). Server and
     transport errors never raise: they become outcomes (``result.stopped_by``
     holds an error that ended the import early, such as a revoked key).
 """
