@@ -95,6 +95,8 @@ def records(draw: st.DrawFn) -> list[Any]:
 
 def _key(record: Any) -> str | None:
     value = record.get("id_num") if isinstance(record, dict) else record.id_num
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # as the converter reads a number given for a text field
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     try:
