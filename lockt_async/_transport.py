@@ -1,10 +1,17 @@
 """The only module that speaks httpx: send a request, retry reads, map errors.
 
 Reads (GET) are retried on connection errors, timeouts, 429, 5xx and the
-document's communication errors, with exponential backoff and jitter. Writes are
-sent exactly once here: whether a failed write may be resent is the write
-path's decision (``_writes.py``), because only it knows whether the server may
-have applied it.
+document's communication errors, waiting as the client's ``RetryPolicy`` says.
+Writes are sent exactly once here: whether a failed write may be resent is the
+write path's decision (``_writes``), because only it knows whether the server
+may have applied it.
+
+Server text enters the library here and only here, so two rules live here too:
+the body is read as it streams in and refused past its bound
+(``max_response_bytes``; for a write, also 16 times its request), and the api
+key is scrubbed from it before anything can quote it. Any failure to decode a
+body (content encoding, JSON syntax, nesting, huge numbers, bad UTF-8) is a
+``MalformedResponseError``; any httpx error is one of the ``TransportError``s.
 """
 
 from __future__ import annotations
@@ -228,7 +235,8 @@ class Transport:
             raise RequestTimeout(
                 f"{method} {path}: no answer in time ({type(exc).__name__})"
             ) from None
-        except (httpx.TransportError, httpx.StreamError) as exc:
+        except (httpx.TransportError, httpx.StreamError, httpx.HTTPError) as exc:
+            # Any other httpx error after the request may have left: as a dropped line.
             self._log(method, path, None, start, f"dropped: {type(exc).__name__}")
             raise ConnectionDropped(
                 f"{method} {path}: connection lost after sending ({type(exc).__name__})"
