@@ -324,7 +324,7 @@ class Transport:
             raise RequestTimeout(
                 f"{method} {path}: the answer stopped coming ({type(exc).__name__})"
             ) from None
-        except (httpx.TransportError, httpx.StreamError) as exc:
+        except (httpx.TransportError, httpx.StreamError, httpx.HTTPError) as exc:
             self._log(method, path, None, start, f"dropped: {type(exc).__name__}")
             raise ConnectionDropped(
                 f"{method} {path}: connection lost while reading the answer ({type(exc).__name__})"
