@@ -247,14 +247,24 @@ class Transport:
             await resp.aclose()
         elapsed = time.perf_counter() - start
         self._log(method, path, resp.status_code, start, None)
-        raw = self._scrub.raw(raw)
+        # A read's data (a GET answered below 400) is the caller's and is never altered
+        # (a short test key must not mangle names); every other body, and any text
+        # quoted from a read, is scrubbed of the key before anything can quote it.
+        is_data = method == "GET" and resp.status_code < 400
+        if not is_data:
+            raw = self._scrub.raw(raw)
         try:
             decoded = decode_body(raw, status_code=resp.status_code)
         except MalformedResponseError:
-            if resp.status_code < 400:
+            if resp.status_code >= 400:
+                decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
+            elif is_data:
+                # Raise it again, quoting the scrubbed body this time.
+                decode_body(self._scrub.raw(raw), status_code=resp.status_code)
                 raise
-            decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
-        if decoded is not None and (method != "GET" or resp.status_code >= 400):
+            else:
+                raise
+        if decoded is not None and not is_data:
             decoded = self._scrub.tree(decoded, raw)
         if resp.status_code >= 400:
             raise error_for_response(
@@ -266,22 +276,25 @@ class Transport:
                 retry_after=_retry_after(resp.headers),
             )
         if resp.status_code not in (200, 201, 202, 204):
+            quoted = excerpt(self._scrub.raw(raw))
             raise MalformedResponseError(
-                f"{method} {path}: unexpected HTTP {resp.status_code}: {excerpt(raw)!r}",
+                f"{method} {path}: unexpected HTTP {resp.status_code}: {quoted!r}",
                 status_code=resp.status_code,
-                body_excerpt=excerpt(raw),
+                body_excerpt=quoted,
             )
         if not isinstance(decoded, Mapping):
+            quoted = excerpt(self._scrub.raw(raw))
             raise MalformedResponseError(
-                f"{method} {path}: HTTP {resp.status_code} body is not a JSON object: "
-                f"{excerpt(raw)!r}",
+                f"{method} {path}: HTTP {resp.status_code} body is not a JSON object: {quoted!r}",
                 status_code=resp.status_code,
-                body_excerpt=excerpt(raw),
+                body_excerpt=quoted,
             )
         message, _ = error_message(decoded)
         if message is not None and not _has_summary(decoded.get("data")):
             # A 200 carrying an error envelope is an error, never success; a write
             # summary beside per-record errors is a partial success, read by the caller.
+            if is_data:
+                decoded, raw = self._scrub.walk(decoded), self._scrub.raw(raw)
             raise error_for_response(resp.status_code, decoded, method=method, path=path, raw=raw)
         return Response(resp.status_code, decoded, elapsed)
 
@@ -421,15 +434,16 @@ class _Scrubber:
     def tree(self, value: Any, raw: bytes | bytearray) -> Any:
         if b"\\u" not in raw:
             return value  # no escapes: the byte scrub saw every string as it decodes
-        return self._walk(value)
+        return self.walk(value)
 
-    def _walk(self, value: Any) -> Any:
+    def walk(self, value: Any) -> Any:
+        """``value`` (decoded JSON) with the key replaced in every string."""
         if isinstance(value, str):
             return value.replace(self._key, SCRUBBED.decode()) if self._key in value else value
         if isinstance(value, dict):
-            return {self._walk(k): self._walk(v) for k, v in value.items()}
+            return {self.walk(k): self.walk(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self._walk(v) for v in value]
+            return [self.walk(v) for v in value]
         return value
 
 

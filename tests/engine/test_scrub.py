@@ -109,3 +109,25 @@ async def test_malformed_body_excerpt_is_scrubbed() -> None:
             await lockt.users.list()
     assert "apiuser" in str(info.value)
     assert KEY not in str(info.value) and KEY not in info.value.body_excerpt
+
+
+async def test_read_data_is_never_altered() -> None:
+    """Point 7: scrubbing touches only text that is quoted; a read's data stays as sent,
+    even when a (short) key happens to occur in it."""
+    key = "test"
+    rows = [{"id": 1, "id_num": "E1", "email": "test@example.com", "custom1": "a test"}]
+
+    def respond(request: httpx.Request, _s: HostileServer) -> httpx.Response:
+        return httpx.Response(200, json={"data": rows})
+
+    server = HostileServer(respond)
+    async with LocktClient(
+        "u",
+        key,
+        base_url=URL,
+        transport=server.transport(),
+        timezone="UTC",
+        retry=RetryPolicy.instant(),
+    ) as lockt:
+        (user,) = await lockt.users.list()
+    assert user.email == "test@example.com" and user.custom1 == "a test"
