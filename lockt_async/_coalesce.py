@@ -116,7 +116,7 @@ class Coalescer:
                     await queue.full.wait()
             while queue.items:
                 size = self._page_size(queue.spec)
-                batch, queue.items = queue.items[:size], queue.items[size:]
+                batch, queue.items = _cut_page(queue.spec, queue.items, size)
                 queue.full = anyio.Event()
                 if len(queue.items) >= size:
                     queue.full.set()
@@ -176,3 +176,30 @@ def _unknown(queue: _Queue, pending: _Pending, exc: BaseException) -> LocktError
     err = failure_error(queue.spec.operation, failure)
     err.__cause__ = exc
     return err
+
+
+def _cut_page(
+    spec: WriteSpec, pending: list[_Pending], size: int
+) -> tuple[list[_Pending], list[_Pending]]:
+    """The next page (at most ``size`` callers, in order) and the callers left for later.
+
+    Two callers whose records share a unique field (``id_num``, ``card_num``, a name)
+    never share a page: the server does not check duplicates within a batch (a
+    documented defect), so together both would be applied; on separate pages the
+    second gets the server's own "already exists" answer, as if sent alone.
+    """
+    if not spec.duplicate_fields:
+        return pending[:size], pending[size:]
+    page: list[_Pending] = []
+    later: list[_Pending] = []
+    seen: set[tuple[str, str]] = set()
+    for p in pending:
+        keys = {
+            (f, str(v)) for f in spec.duplicate_fields if (v := p.wire.get(f)) not in (None, "")
+        }
+        if len(page) < size and seen.isdisjoint(keys):
+            page.append(p)
+            seen |= keys
+        else:
+            later.append(p)
+    return page, later

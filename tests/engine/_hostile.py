@@ -37,7 +37,7 @@ class HostileServer:
             if answer is not None:
                 return answer
         if request.method == "POST" and request.url.path.endswith("/user"):
-            return httpx.Response(200, json=self.apply(request))
+            return self.upsert(request)
         return httpx.Response(404, json={"data": {"error": "Not Found"}})
 
     def apply(self, request: httpx.Request, count: int | None = None) -> dict[str, Any]:
@@ -47,6 +47,30 @@ class HostileServer:
         for u in take:
             self.applied[str(u["id_num"])] += 1  # a JSON number or string: one key
         return {"data": {"submitted": len(users), "inserted": len(take), "errors": 0}}
+
+    def upsert(self, request: httpx.Request) -> httpx.Response:
+        """An honest ``POST /user``: an id_num already stored is refused with the
+        document's envelope (400 all or nothing, else 200 with the rest applied)."""
+        body = json.loads(request.content)
+        users = body["users"]
+        vfb = body.get("options", {}).get("validate_fails_batch", "true") != "false"
+        errors = [
+            {"error": [f"id_num Already exists in system: {u['id_num']}"], "input_data": u}
+            for u in users
+            if str(u["id_num"]) in self.applied
+        ]
+        if errors and vfb:
+            result = ["Validation errors found. Batch has failed. Details provided."]
+            return httpx.Response(400, json={"result": result, "errors": errors})
+        fresh = [u for u in users if str(u["id_num"]) not in self.applied]
+        for u in fresh:
+            self.applied[str(u["id_num"])] += 1
+        summary = {"submitted": len(users), "inserted": len(fresh), "errors": len(errors)}
+        answer: dict[str, Any] = {"data": summary}
+        if errors:
+            answer["result"] = ["Validation errors found. Valid records processed."]
+            answer["errors"] = errors
+        return httpx.Response(200, json=answer)
 
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handler)

@@ -18,6 +18,7 @@ from lockt_async import (
     BatchResult,
     ClientValidationError,
     FailureReason,
+    ServerValidationError,
     User,
     ValidationFailedError,
     WriteNotAppliedError,
@@ -157,7 +158,10 @@ async def _one_by_one(given: list[Any]) -> None:
     landed = {_key(given[i]) for i, e in outcomes.items() if e is None}
     assert None not in landed and landed == set(server.applied)
     assert all(c == 1 for c in server.applied.values())
-    assert all(isinstance(e, ClientValidationError) for e in outcomes.values() if e)
+    for e in outcomes.values():
+        if e is not None and not isinstance(e, ClientValidationError):
+            # Two callers with one id_num: the second hears the server's "already exists".
+            assert isinstance(e, ServerValidationError) and "Already exists" in str(e), e
 
 
 def _settings(n: int) -> Any:
@@ -171,7 +175,7 @@ def _settings(n: int) -> Any:
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-@_settings(60)
+@_settings(200)
 @given(given=records(), vfb=st.booleans())
 def test_bulk_write_of_anything(backend: str, given: list[Any], vfb: bool) -> None:
     """Point 4: any values in any field of users.upsert: only ClientValidationError or
@@ -180,7 +184,7 @@ def test_bulk_write_of_anything(backend: str, given: list[Any], vfb: bool) -> No
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-@_settings(40)
+@_settings(120)
 @given(given=records())
 def test_upsert_one_of_anything(backend: str, given: list[Any]) -> None:
     """Point 4: any values in any field of concurrent upsert_one calls: each caller gets
@@ -190,7 +194,7 @@ def test_upsert_one_of_anything(backend: str, given: list[Any]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-@_settings(600)
+@_settings(2000)
 @given(given=records(), vfb=st.booleans())
 def test_bulk_write_of_anything_long(backend: str, given: list[Any], vfb: bool) -> None:
     """Point 4 (long run): as test_bulk_write_of_anything, ten times the examples."""
