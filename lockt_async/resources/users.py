@@ -59,9 +59,22 @@ class Users(Deletable):
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
 
+        The server updates only records that carry a valid system ``id``. With
+        ``update_existing=True``, a record without one is looked up by its
+        ``id_num`` first (one checked ``?id_num=`` read each for up to 50 such
+        records, one ``GET /user`` for more) and sent as an update of the user
+        found, or as an insert when there is none. ``Failure.record`` is then the
+        record with the ``id`` it was sent with. With ``update_existing=False``
+        an existing ``id_num`` is refused by the server ("id_num Already Exists").
+
         A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        the ``BatchResult`` and what it raises (and ``LocktError`` from a lookup
+        read, before anything is sent).
         """
+        if update_existing is True:
+            from ._natural import resolve_ids
+
+            records = await resolve_ids(self._client, records)
         return await bulk(
             self._client,
             _specs.USERS_UPSERT,
@@ -103,7 +116,9 @@ class Users(Deletable):
 
         Concurrent calls within the client's ``coalesce_window`` (and with the same
         options) go out as one page; each caller gets only its own outcome. The
-        summary is this record's share (inserted when it had no ``id``).
+        summary is this record's share (inserted when it had no ``id``). With
+        ``update_existing=True`` a record without an ``id`` is first looked up by
+        its ``id_num`` (one checked ``?id_num=`` read) and updates the user found.
 
         Raises:
             ValidationFailedError: this record is invalid or the server rejected it
@@ -112,6 +127,10 @@ class Users(Deletable):
             WriteOutcomeUnknownError: no answer came; it may have been applied.
             ConfigurationError: the client is not open (use ``async with``).
         """
+        if update_existing is True:
+            from ._natural import resolve_one
+
+            record = await resolve_one(self._client, record)
         return await self._client.coalescer.submit(
             _specs.USERS_UPSERT,
             record,
