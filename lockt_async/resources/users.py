@@ -6,6 +6,7 @@ import builtins
 from typing import Any
 
 from .._results import BatchResult
+from .._sync_results import SyncResult
 from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
@@ -135,6 +136,51 @@ class Users(Deletable):
             _specs.USERS_UPSERT,
             record,
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
+        )
+
+    async def sync(
+        self,
+        records: Records,
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        replace_privileges: bool = True,
+        on_progress: OnProgress = None,
+    ) -> SyncResult:
+        """Keep Lockt's users equal to ``records`` (a system of record).
+
+        Reads the instance's users once (``GET /user``), matches ``records`` on ``id_num``
+        (rows without one, such as fob holders, are never touched), and sends only what
+        differs: inserts, then updates of the fields that changed, then what ``on_missing``
+        asks for the users in Lockt that the source no longer has ("keep", "disable" with an
+        update setting ``enabled`` false, or "delete"). ``max_removals`` (default: 5% of the
+        keyed users, at least 1) guards against an empty or cut source: above it nothing is
+        removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
+        and sends nothing. A second sync of the same source sends no write. The comparison
+        rules (what is compared, what cannot be sent and why) are in
+        ``lockt_async.resources._sync_kinds``.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's users failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import USERS
+
+        return await run_sync(
+            USERS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={"replace_privileges": replace_privileges},
+            on_progress=on_progress,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
