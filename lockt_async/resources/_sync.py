@@ -315,6 +315,7 @@ async def run_sync(
     max_removals: int | None,
     options: Mapping[str, bool],
     on_progress: OnProgress,
+    on_plan: Callable[[SyncPlan], None] | None = None,
 ) -> SyncResult:
     """Plan and (unless ``dry_run``) apply; see the module docstring."""
     check_arguments(kind, on_missing, max_removals)
@@ -334,6 +335,8 @@ async def run_sync(
     result = SyncResult(plan=plan, dry_run=dry_run, failures=failures)
     result.unchanged = len(plan.unchanged)
     result.removals_skipped = plan.removals_blocked
+    if on_plan is not None:
+        on_plan(plan)
     if dry_run:
         result.elapsed = time.perf_counter() - started
         return result

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .._results import BatchResult
-from .._sync_results import SyncResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..models import Door, DoorState, UnlockResult, WriteSummary
 from . import _specs
@@ -113,6 +113,7 @@ class Doors(Deletable):
         dry_run: bool = False,
         max_removals: int | None = None,
         on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
     ) -> SyncResult:
         """Keep Lockt's doors equal to ``records`` (a system of record).
 
@@ -122,7 +123,8 @@ class Doors(Deletable):
         ("keep" or "delete"). ``max_removals`` (default: 5% of the keyed doors, at least 1)
         guards against an empty or cut source: above it nothing is removed and
         ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan and sends
-        nothing. A second sync of the same source sends no write. The comparison rules (what
+        nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
+        A second sync of the same source sends no write. The comparison rules (what
         is compared, what cannot be sent and why) are in
         ``lockt_async.resources._sync_kinds``.
 
@@ -146,6 +148,7 @@ class Doors(Deletable):
             max_removals=max_removals,
             options={},
             on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any
 
 from .._results import BatchResult
-from .._sync_results import SyncResult
+from .._sync_results import SyncPlan, SyncResult
 from ..models import Fob, WriteSummary
 from . import _specs
 from ._base import only_one, require_id, require_text
@@ -103,6 +104,7 @@ class Fobs(Deletable):
         dry_run: bool = False,
         max_removals: int | None = None,
         on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
     ) -> SyncResult:
         """Keep Lockt's fobs equal to ``records`` (a system of record).
 
@@ -112,7 +114,8 @@ class Fobs(Deletable):
         the source no longer has ("keep" or "delete"). ``max_removals`` (default: 5% of the
         keyed fobs, at least 1) guards against an empty or cut source: above it nothing is
         removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
-        and sends nothing. A second sync of the same source sends no write. The comparison
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent. A second sync of the same source sends no write. The comparison
         rules (what is compared, what cannot be sent and why) are in
         ``lockt_async.resources._sync_kinds``.
 
@@ -136,6 +139,7 @@ class Fobs(Deletable):
             max_removals=max_removals,
             options={},
             on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:

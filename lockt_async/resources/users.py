@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any
 
 from .._results import BatchResult
-from .._sync_results import SyncResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
@@ -147,6 +148,7 @@ class Users(Deletable):
         max_removals: int | None = None,
         replace_privileges: bool = True,
         on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
     ) -> SyncResult:
         """Keep Lockt's users equal to ``records`` (a system of record).
 
@@ -157,7 +159,8 @@ class Users(Deletable):
         update setting ``enabled`` false, or "delete"). ``max_removals`` (default: 5% of the
         keyed users, at least 1) guards against an empty or cut source: above it nothing is
         removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
-        and sends nothing. A second sync of the same source sends no write. The comparison
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent. A second sync of the same source sends no write. The comparison
         rules (what is compared, what cannot be sent and why) are in
         ``lockt_async.resources._sync_kinds``.
 
@@ -181,6 +184,7 @@ class Users(Deletable):
             max_removals=max_removals,
             options={"replace_privileges": replace_privileges},
             on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
