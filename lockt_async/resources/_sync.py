@@ -36,8 +36,11 @@ import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import anyio
+import anyio.lowlevel
 import attrs
 
+from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import (
     FieldChange,
@@ -50,7 +53,7 @@ from .._sync_results import (
 )
 from .._validation import DuplicateTracker
 from .._writes import WriteSpec, prepare_item
-from ..errors import ConfigurationError, RecordError
+from ..errors import ConfigurationError, LocktError, RecordError
 from ._natural import row_id, row_key
 
 if TYPE_CHECKING:
@@ -204,10 +207,32 @@ def default_max_removals(keyed: int) -> int:
     return max(1, int(keyed * DEFAULT_REMOVAL_SHARE))
 
 
+Prepared = list[tuple[dict[str, Any] | None, list[str]]]
+
+
+async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Prepared:
+    """Each record converted and checked as a write would (``prepare_item``), in order.
+
+    Runs while the roster read is in flight: it yields to the event loop every
+    few hundred records, so the read's bytes keep arriving meanwhile.
+    """
+    tracker = DuplicateTracker(kind.spec.duplicate_fields) if kind.spec.duplicate_fields else None
+    out: Prepared = []
+    for i, record in enumerate(source):
+        if i % _YIELD_EVERY == 0:
+            await anyio.lowlevel.checkpoint()
+        out.append(prepare_item(kind.spec, ctx.conv, record, tracker))
+    return out
+
+
+_YIELD_EVERY = 512
+
+
 def plan_sync(
     kind: Kind,
     ctx: Context,
     source: Sequence[Any],
+    prepared: Prepared,
     found: list[Any],
     on_missing: str,
     max_removals: int | None,
@@ -228,12 +253,11 @@ def plan_sync(
     plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=on_missing)
     plan.keyed, plan.unkeyed = len(keyed), unkeyed
     failures: list[Failure] = []
-    tracker = DuplicateTracker(kind.spec.duplicate_fields) if kind.spec.duplicate_fields else None
     claimed: dict[int, int] = {}
     matched: dict[int, Any] = {}
     wires: dict[int, dict[str, Any]] = {}
     for i, record in enumerate(source):
-        wire, messages = prepare_item(kind.spec, ctx.conv, record, tracker)
+        wire, messages = prepared[i]
         if wire is None:
             failures.append(Failure(i, record, FailureReason.INVALID, tuple(messages)))
             # Its object in Lockt (if the key is readable) is not "missing": a bad
@@ -330,8 +354,28 @@ async def run_sync(
     ctx = Context(client, conv, options)
     from ._base import rows
 
-    found = rows(await client._get(kind.path), kind.path)
-    plan, failures, matched, wires = plan_sync(kind, ctx, source, found, on_missing, max_removals)
+    # The roster read is mostly waiting: convert and check the source meanwhile.
+    got: list[Any] = []
+    read_errors: list[LocktError] = []
+
+    async def read() -> None:
+        try:
+            got.append(rows(await client._get(kind.path), kind.path))
+        except LocktError as exc:  # raised below as itself, not inside a group
+            read_errors.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read)
+        prepared = await prepare_source(kind, ctx, source)
+    if read_errors:
+        raise read_errors[0]
+    found = got[0]
+    # Planning is synchronous and allocates a dict per record and row, none in a
+    # cycle: the collector's scans would cost more than the plan (gc_paused's note).
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+        plan, failures, matched, wires = plan_sync(
+            kind, ctx, source, prepared, found, on_missing, max_removals
+        )
     result = SyncResult(plan=plan, dry_run=dry_run, failures=failures)
     result.unchanged = len(plan.unchanged)
     result.removals_skipped = plan.removals_blocked

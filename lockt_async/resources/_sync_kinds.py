@@ -101,6 +101,11 @@ _USER_MERGE = (
     "id_num", "first_name", "last_name", "email", "phone", "pin", "enabled",
     "access_effective", "access_expires", "custom1", "custom2", "custom3", "custom4",
 )  # fmt: skip
+_USER_SKIP = frozenset({"id", "id_num"})
+_USER_SPECIAL = frozenset(
+    {"access_effective", "access_expires", "enabled", "accesslevels", "card_num",
+     "credential_key", "email", "user_id"}
+)  # fmt: skip
 _NOT_RETURNED = "GET {path} does not return {field}: not compared; sent only with another change"
 _CARD_KEPT = (
     "the user already holds a card and an update ignores card_num then (behaviour table); "
@@ -122,36 +127,57 @@ class UserKind(Kind):
     ) -> tuple[list[FieldChange], Ignored]:
         changes: list[FieldChange] = []
         ignored: Ignored = []
-        add_only = not ctx.options.get("replace_privileges", True)
         for field, raw in wire.items():
-            if field in ("id", "id_num"):
+            if field in _USER_SKIP:
                 continue
-            after = _value(ctx, field, raw, from_row=False)
             if field not in row:
+                after = _value(ctx, field, raw, from_row=False)
                 note = _NOT_RETURNED.format(path=self.path, field=field)
                 ignored.append((FieldChange(field, None, after), note))
                 continue
-            before = _value(ctx, field, row[field], from_row=True)
-            if field == "credential_key":
+            current = row[field]
+            if field not in _USER_SPECIAL:
+                # Plain text (the hot path: most fields of most people are equal).
+                if current == raw and type(raw) is str:
+                    continue
+                before, after = _text(current), _text(raw)
                 if before != after:
-                    ignored.append((FieldChange(field, before, after), "assigned by the instance"))
-            elif field == "card_num":
-                has_card = _has_card(row)
-                if after == "-1" or not has_card:
-                    if has_card or after != "-1":
-                        changes.append(FieldChange(field, before, after))
-                elif before != after:
-                    ignored.append((FieldChange(field, before, after), _CARD_KEPT))
-            elif field == "accesslevels":
-                differ = not set(after) <= set(before) if add_only else after != before
-                if differ:
                     changes.append(FieldChange(field, before, after))
-            elif field == "email":
-                if before.casefold() != after.casefold():
+                continue
+            self._compare_special(ctx, field, raw, current, row, changes, ignored)
+        return changes, ignored
+
+    def _compare_special(
+        self,
+        ctx: Context,
+        field: str,
+        raw: Any,
+        current: Any,
+        row: Mapping[str, Any],
+        changes: list[FieldChange],
+        ignored: Ignored,
+    ) -> None:
+        after = _value(ctx, field, raw, from_row=False)
+        before = _value(ctx, field, current, from_row=True)
+        if field == "credential_key":
+            if before != after:
+                ignored.append((FieldChange(field, before, after), "assigned by the instance"))
+        elif field == "card_num":
+            has_card = _has_card(row)
+            if after == "-1" or not has_card:
+                if has_card or after != "-1":
                     changes.append(FieldChange(field, before, after))
             elif before != after:
+                ignored.append((FieldChange(field, before, after), _CARD_KEPT))
+        elif field == "accesslevels":
+            add_only = not ctx.options.get("replace_privileges", True)
+            if not set(after) <= set(before) if add_only else after != before:
                 changes.append(FieldChange(field, before, after))
-        return changes, ignored
+        elif field == "email":
+            if before.casefold() != after.casefold():
+                changes.append(FieldChange(field, before, after))
+        elif before != after:
+            changes.append(FieldChange(field, before, after))
 
     def _base(self, ctx: Context, row: Mapping[str, Any]) -> dict[str, Any]:
         """The user as Lockt holds it, in wire form (what an update must carry to keep it)."""

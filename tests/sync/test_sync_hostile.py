@@ -80,3 +80,22 @@ async def test_duplicate_id_num_in_lockt_is_refused_not_guessed() -> None:
     (failure,) = result.failures
     assert failure.index == 0 and "ids 8, 9" in failure.messages[0]
     assert sent == [] and result.plan.missing == []
+
+
+async def test_a_refused_roster_read_raises_the_error_itself() -> None:
+    """Point 2: a 401 on the roster read raises AuthenticationError (not a group); no write."""
+    from lockt_async import AuthenticationError
+
+    calls: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(401, json={"data": {"error": "Access denied."}})
+
+    transport = httpx.MockTransport(handle)
+    async with LocktClient(
+        "u", "k", base_url=IN_PROCESS_URL, transport=transport, timezone="UTC"
+    ) as lockt:
+        with pytest.raises(AuthenticationError):
+            await lockt.users.sync([{"id_num": "1", "first_name": "A", "last_name": "B"}])
+    assert calls == ["GET"]
