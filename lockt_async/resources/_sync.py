@@ -78,6 +78,7 @@ class Context:
         self.client = client
         self.conv = conv
         self.options = options
+        self.on_missing = "keep"
         self._dates: dict[str, str] = {}
 
     def date(self, value: Any, field: str) -> str:
@@ -352,6 +353,7 @@ async def run_sync(
     source = await _collect(records)
     conv = await client.converter()
     ctx = Context(client, conv, options)
+    ctx.on_missing = on_missing
     from ._base import rows
 
     # The roster read is mostly waiting: convert and check the source meanwhile.

@@ -17,7 +17,9 @@ Users (key ``id_num``)
     An update is a ``POST /user`` of the user as Lockt holds it with the
     source's fields laid over it, so fields the source does not supply keep
     their values. ``on_missing="disable"`` sends the same with ``enabled: false``
-    (users already disabled need no write); ``"delete"`` is ``DELETE /user``.
+    (users already disabled need no write), and enables again a disabled user
+    who is back in the source without an ``enabled`` of its own (with "keep"
+    or "delete" a user disabled by hand stays so); ``"delete"`` is ``DELETE /user``.
 
 Fobs (key ``name``, falling back to ``card_num``)
     Created with ``POST /fob``; a holder (``user_id``, 0 for none) or date change
@@ -145,6 +147,13 @@ class UserKind(Kind):
                     changes.append(FieldChange(field, before, after))
                 continue
             self._compare_special(ctx, field, raw, current, row, changes, ignored)
+        if (
+            ctx.on_missing == "disable"
+            and "enabled" not in wire
+            and _flag(row.get("enabled")) is False
+        ):
+            # Disabled by an earlier sync for being gone; back in the source: enabled again.
+            changes.append(FieldChange("enabled", False, True))
         return changes, ignored
 
     def _compare_special(
@@ -198,6 +207,8 @@ class UserKind(Kind):
                 rec[field] = value
         if any(c.field == "card_num" for c in changes):
             rec["card_num"] = wire["card_num"]
+        if "enabled" not in wire and any(c.field == "enabled" for c in changes):
+            rec["enabled"] = True
         return rec
 
     def _options(self, ctx: Context) -> dict[str, bool]:

@@ -221,3 +221,18 @@ async def test_a_single_mapping_is_refused() -> None:
     """Point 2: a single record instead of an iterable is a RecordError naming records."""
     with pytest.raises(RecordError, match="iterable"):
         await synced(Simulator(), user_record(1))
+
+
+async def test_disabled_person_back_in_the_source_is_enabled_again() -> None:
+    """Point 2 decision: with on_missing=disable, presence in the source means enabled."""
+    sim = await seeded_ten()
+    await synced(sim, users(9), on_missing="disable")
+    assert by_id_num(sim)["EMP000009"]["enabled"] is False
+    kept = await synced(sim, users(10), on_missing="keep", dry_run=True)
+    assert kept.plan.unchanged == list(range(10))  # "keep": a hand-disabled user stays so
+    back = await synced(sim, users(10), on_missing="disable")
+    assert [(u.key, u.changes) for u in back.plan.updates] == [
+        ("EMP000009", (FieldChange("enabled", False, True),))
+    ]
+    assert by_id_num(sim)["EMP000009"]["enabled"] is True
+    assert (await synced(sim, users(10), on_missing="disable")).plan.writes == 0
