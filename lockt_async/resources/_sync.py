@@ -209,6 +209,8 @@ def default_max_removals(keyed: int) -> int:
 
 
 Prepared = list[tuple[dict[str, Any] | None, list[str]]]
+#: A keyed row of the roster: (its id, its first key value, the row).
+_Row = tuple[int, str, Mapping[str, Any]]
 
 
 async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Prepared:
@@ -239,18 +241,24 @@ def plan_sync(
     max_removals: int | None,
 ) -> tuple[SyncPlan, list[Failure], dict[int, Any], dict[int, dict[str, Any]]]:
     """The plan, the source's invalid records, matched rows and wire dicts by source index."""
-    index: dict[str, dict[str, list[Mapping[str, Any]]]] = {k: {} for k in kind.keys}
-    keyed: list[Mapping[str, Any]] = []
+    # Each keyed row once, with its id and first key: (id, key, row).
+    index: dict[str, dict[str, list[_Row]]] = {k: {} for k in kind.keys}
+    keyed: list[_Row] = []
     unkeyed = 0
     for row in found:
-        values = [row_key(row, k) for k in kind.keys] if isinstance(row, Mapping) else []
-        if row_id(row) is None or not any(values):
+        rid = row_id(row)
+        first = None
+        if rid is not None:
+            for k in kind.keys:
+                value = row_key(row, k)
+                if value is not None:
+                    entry = (rid, first or value, row)
+                    first = first or value
+                    index[k].setdefault(value, []).append(entry)
+        if first is None:
             unkeyed += 1
-            continue
-        keyed.append(row)
-        for k, v in zip(kind.keys, values, strict=True):
-            if v is not None:
-                index[k].setdefault(v, []).append(row)
+        else:
+            keyed.append((rid or 0, first, row))
     plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=on_missing)
     plan.keyed, plan.unkeyed = len(keyed), unkeyed
     failures: list[Failure] = []
@@ -265,39 +273,36 @@ def plan_sync(
             # cell in the source must never disable or delete the person.
             for k in kind.keys:
                 value = row_key(_fields(record), k)
-                for r in index[k].get(value, []) if value is not None else []:
-                    claimed.setdefault(row_id(r) or 0, i)
+                for rid, _, _ in index[k].get(value, []) if value is not None else []:
+                    claimed.setdefault(rid, i)
             continue
-        key, rows = "", []
+        key, hits = "", []
         for k in kind.keys:
             value = row_key(wire, k)
             if value is not None:
                 key = key or value
-                rows = index[k].get(value, [])
-                if rows:
+                hits = index[k].get(value, [])
+                if hits:
                     key = value
                     break
-        if len(rows) > 1:
-            ids = ", ".join(str(row_id(r)) for r in rows)
-            msg = f"not sent: {len(rows)} {kind.name} in Lockt carry {key!r} (ids {ids})"
+        if len(hits) > 1:
+            ids = ", ".join(str(rid) for rid, _, _ in hits)
+            msg = f"not sent: {len(hits)} {kind.name} in Lockt carry {key!r} (ids {ids})"
             failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
-            for r in rows:
-                claimed.setdefault(row_id(r) or 0, i)
+            for rid, _, _ in hits:
+                claimed.setdefault(rid, i)
             continue
-        wires[i] = wire
-        if not rows:
+        if not hits:
+            wires[i] = wire
             plan.inserts.append(PlannedInsert(i, key))
             continue
-        row = rows[0]
-        rid = row_id(row) or 0
+        rid, _, row = hits[0]
         if rid in claimed:
-            msg = (
-                f"not sent: it matches the same object in Lockt (id {rid}) as record {claimed[rid]}"
-            )
+            msg = f"not sent: it matches the object in Lockt (id {rid}) of record {claimed[rid]}"
             failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
-            del wires[i]
             continue
         claimed[rid] = i
+        wires[i] = wire
         matched[i] = row
         changes, ignored = kind.compare(ctx, wire, row)
         for change, reason in ignored:
@@ -306,10 +311,8 @@ def plan_sync(
             plan.updates.append(PlannedUpdate(i, key, rid, tuple(changes)))
         else:
             plan.unchanged.append(i)
-    for row in keyed:
-        rid = row_id(row) or 0
+    for rid, key, row in keyed:
         if rid not in claimed:
-            key = next(v for k in kind.keys if (v := row_key(row, k)) is not None)
             name = row.get("name")
             plan.missing.append(
                 PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))

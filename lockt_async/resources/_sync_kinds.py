@@ -138,10 +138,10 @@ class UserKind(Kind):
                 ignored.append((FieldChange(field, None, after), note))
                 continue
             current = row[field]
+            if current == raw and type(raw) is str:
+                # The same text: equal for every field (a card the user already shows too).
+                continue
             if field not in _USER_SPECIAL:
-                # Plain text (the hot path: most fields of most people are equal).
-                if current == raw and type(raw) is str:
-                    continue
                 before, after = _text(current), _text(raw)
                 if before != after:
                     changes.append(FieldChange(field, before, after))
