@@ -37,6 +37,7 @@ METRICS = [
     Metric("ratio_floor", "sync / floor", "x", "<= 1.1", lambda v: v <= 1.1, "{:.3f}"),
     Metric("reupsert", "full re-upsert (update_existing=True): wall", "s", fmt="{:.2f}"),
     Metric("speedup", "re-upsert / sync", "x", ">= 20", lambda v: v >= 20, "{:.1f}"),
+    Metric("page_ms", "server time per sync write page (median)", "ms", fmt="{:.1f}"),
     Metric("idnum_ms", "one GET /user?id_num= read (median of 50)", "ms", fmt="{:.2f}"),
     Metric("roster_us", "roster read per user", "us", fmt="{:.1f}"),
 ]
@@ -145,6 +146,8 @@ def run(quick: bool) -> Sample:
     s.values["reupsert"] = full_wall
     s.values["speedup"] = full_wall / wall
     s.values["idnum_ms"] = idnum * 1000
+    durations = [p.duration for b in result.batches for p in b.pages]
+    s.values["page_ms"] = statistics.median(durations) * 1000 if durations else float("nan")
     s.values["roster_us"] = roster / n * 1e6
     s.notes.append(
         f"plan: {len(plan.inserts):,} inserts, {len(plan.updates):,} updates, "

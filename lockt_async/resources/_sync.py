@@ -396,6 +396,11 @@ async def run_sync(
         for p in plan.updates
     ]
     inserting = {p.index for p in plan.inserts}
+    wanted = {m.id for m in plan.removals}
+    targets = [r for r in found if isinstance(r, Mapping) and row_id(r) in wanted]
+    # The roster, the wire dicts and the matches are done with: let them go
+    # before the writes (a 100,000-row roster kept alive costs the collector).
+    del found, prepared, wires, matched
     stopped = None
     if inserts or updates:
         sent: set[int] = set()
@@ -417,7 +422,7 @@ async def run_sync(
             f"the writes stopped early ({type(stopped).__name__}); nothing removed"
         )
     elif plan.removals:
-        by_id = {row_id(r): r for r in found if isinstance(r, Mapping)}
+        by_id = {row_id(r): r for r in targets}
         targets = [by_id[m.id] for m in plan.removals]
         batch = await kind.remove(ctx, targets, on_missing, progress)
         result.batches.append(batch)
