@@ -236,3 +236,29 @@ async def test_disabled_person_back_in_the_source_is_enabled_again() -> None:
     ]
     assert by_id_num(sim)["EMP000009"]["enabled"] is True
     assert (await synced(sim, users(10), on_missing="disable")).plan.writes == 0
+
+
+async def test_models_and_async_iterables_are_sources_too() -> None:
+    """Point 2: a source of User models, or an async iterable, plans like mappings."""
+    from collections.abc import AsyncIterator
+
+    from lockt_async import AccessLevelRef, User
+
+    sim = Simulator(seed=True)
+    async with client_for(sim) as lockt:
+        await lockt.users.upsert([user_record(1, accesslevels=[{"id": 208}])])
+    model = User(
+        id_num="EMP000001",
+        first_name="Ada",
+        last_name="Lovelace1",
+        accesslevels=(AccessLevelRef(id=208),),
+    )
+
+    async def stream() -> AsyncIterator[Any]:
+        yield model
+        yield user_record(2)
+
+    result = await synced(sim, stream())
+    assert result.plan.unchanged == [0]
+    assert [p.key for p in result.plan.inserts] == ["EMP000002"]
+    assert result.inserted == 1 and result.ok
