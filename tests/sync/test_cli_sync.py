@@ -161,3 +161,30 @@ def test_plan_is_a_rich_table_on_a_terminal() -> None:
     text = buf.getvalue()
     assert "Sync plan: users" in text and "First field differences" in text
     assert "│ EMP1" in text and "phone" in text and "┃" in text
+
+
+def test_jsonl_failures_file_and_fob_holders(tmp_path: Path) -> None:
+    """Point 4: a JSONL failures file (_reason, _messages) re-imports; sync fobs takes user_id."""
+    sim = prefilled(2)
+    holder = min(sim.users)
+    src = tmp_path / "fobs.jsonl"
+    src.write_text(
+        json.dumps({"name": "Lobby", "id_num": "F1", "card_num": "5001"}) + "\n"
+        + json.dumps({"name": "Dock", "id_num": "F2", "card_num": "50x2"}) + "\n"
+    )  # fmt: skip
+    failed = tmp_path / "failed.jsonl"
+    with served(sim) as env:
+        first = lockt(env, "import", "fobs", str(src), "--failures", str(failed))
+        assert first.returncode == 1
+        assert json.loads(failed.read_text())["_reason"] == "invalid"
+        failed.write_text(failed.read_text().replace("50x2", "5002"))
+        again = lockt(env, "import", "fobs", str(failed))
+        assert again.returncode == 0, again.stdout + again.stderr
+        src.write_text(
+            json.dumps({"name": "Lobby", "id_num": "F1", "card_num": "5001", "user_id": holder})
+            + "\n"
+        )
+        synced = lockt(env, "sync", "fobs", str(src))
+    assert "skipping column(s) _reason, _messages" in again.stderr
+    assert synced.returncode == 0, synced.stdout + synced.stderr
+    assert {f["name"]: f["user_id"] for f in sim.fobs.values()} == {"Lobby": holder, "Dock": None}
