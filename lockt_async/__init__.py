@@ -9,6 +9,15 @@ from ._config import RetryPolicy
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
+from ._sync_results import (
+    FieldChange,
+    IgnoredDifference,
+    PlannedInsert,
+    PlannedRemoval,
+    PlannedUpdate,
+    SyncPlan,
+    SyncResult,
+)
 from ._version import __version__
 from .errors import (
     APIError,
@@ -88,7 +97,9 @@ __all__ = [
     "EventStream",
     "Failure",
     "FailureReason",
+    "FieldChange",
     "Fob",
+    "IgnoredDifference",
     "InstanceCommunicationError",
     "LocalWriteGate",
     "Location",
@@ -101,6 +112,9 @@ __all__ = [
     "ObjectProperty",
     "PageResult",
     "ParseInputError",
+    "PlannedInsert",
+    "PlannedRemoval",
+    "PlannedUpdate",
     "Progress",
     "RateLimitError",
     "RecordError",
@@ -111,6 +125,8 @@ __all__ = [
     "Schedule",
     "ServerError",
     "ServerValidationError",
+    "SyncPlan",
+    "SyncResult",
     "TimeInfo",
     "TransportError",
     "UnlockResult",

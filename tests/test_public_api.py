@@ -14,6 +14,9 @@ PUBLIC = {
     "LocktClient", "BatchResult", "Failure", "FailureReason", "PageResult", "Progress",
     "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__",
     "RetryPolicy",
+    # sync
+    "SyncPlan", "SyncResult", "FieldChange", "IgnoredDifference", "PlannedInsert",
+    "PlannedUpdate", "PlannedRemoval",
     # models
     "About", "AccessLevel", "AccessLevelRef", "Credential", "CredentialSummary", "Delegate",
     "Door", "DoorRef", "DoorState", "Event", "Fob", "Location", "LocationType",
