@@ -190,16 +190,19 @@ def _cut_page(
     """
     if not spec.duplicate_fields:
         return pending[:size], pending[size:]
+    fields = spec.duplicate_fields
     page: list[_Pending] = []
     later: list[_Pending] = []
     seen: set[tuple[str, str]] = set()
-    for p in pending:
-        keys = {
-            (f, str(v)) for f in spec.duplicate_fields if (v := p.wire.get(f)) not in (None, "")
-        }
-        if len(page) < size and seen.isdisjoint(keys):
+    for at, p in enumerate(pending):
+        if len(page) >= size:  # full: the rest waits, unexamined (no quadratic scan)
+            later.extend(pending[at:])
+            break
+        wire = p.wire
+        keys = [(f, v) for f in fields if type(v := wire.get(f)) is str and v]
+        if seen.isdisjoint(keys):
             page.append(p)
-            seen |= keys
+            seen.update(keys)
         else:
             later.append(p)
     return page, later
