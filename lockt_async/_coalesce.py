@@ -11,6 +11,7 @@ whatever fails. Flushes run in a task group owned by the client.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -198,11 +199,24 @@ def _cut_page(
         if len(page) >= size:  # full: the rest waits, unexamined (no quadratic scan)
             later.extend(pending[at:])
             break
-        wire = p.wire
-        keys = [(f, v) for f in fields if type(v := wire.get(f)) is str and v]
+        keys = _unique_keys(p.wire, fields)
         if seen.isdisjoint(keys):
             page.append(p)
             seen.update(keys)
         else:
             later.append(p)
     return page, later
+
+
+def _unique_keys(wire: dict[str, Any], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The record's values of its unique fields, as the server compares them (text)."""
+    keys = []
+    for f in fields:
+        v = wire.get(f)
+        if type(v) is str:
+            if v:
+                keys.append((f, v))
+        elif type(v) is int:  # a model may carry an int where the wire has text
+            with contextlib.suppress(ValueError):  # past the int str limit: never equal
+                keys.append((f, str(v)))
+    return keys
