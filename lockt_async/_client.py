@@ -68,7 +68,8 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
     ):
         raise ConfigurationError(
             f"base_url {base_url!r} uses plain http to a non-loopback host; the api key "
-            "would travel in clear text. Use https, or pass allow_insecure_http=True."
+            "would travel in clear text. Use https, or pass allow_insecure_http=True "
+            "(`lockt --allow-insecure-http` on the command line)."
         )
     return base_url.rstrip("/")
 
