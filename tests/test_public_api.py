@@ -22,7 +22,7 @@ PUBLIC = {
     "LocktError", "ConfigurationError", "RecordError", "NaiveDatetimeError", "TransportError",
     "ConnectError", "RequestTimeout", "ConnectionDropped", "APIError", "BadRequestError",
     "BatchSizeExceededError", "ValidationFailedError", "ParseInputError",
-    "AuthenticationError", "NotFoundError", "RateLimitError", "ServerError",
+    "AuthenticationError", "NotFoundError", "NotALocktAPIError", "RateLimitError", "ServerError",
     "InstanceCommunicationError", "MalformedResponseError", "BatchFailedError",
     "RecordNotWrittenError", "WriteNotAppliedError", "WriteOutcomeUnknownError",
 }  # fmt: skip

@@ -14,7 +14,8 @@ import anyio
 import click
 
 from .._results import BatchResult, Failure, FailureReason
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
+from ..errors import ConfigurationError
+from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from . import _io as io
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
@@ -137,6 +138,9 @@ def import_(
     if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
         click.echo(f"error: {_describe(result.stopped_by)}", err=True)
         return EXIT_CONNECT
+    if isinstance(result.stopped_by, ConfigurationError):  # e.g. a base URL that is not Lockt's
+        click.echo(f"error: {result.stopped_by}", err=True)
+        return EXIT_USAGE
     if result.failures:
         click.echo(f"error: {_failed_line(result, failures_path, dry_run)}", err=True)
     return EXIT_OK if result.ok and not unread else EXIT_FAILED

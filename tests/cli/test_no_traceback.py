@@ -240,3 +240,23 @@ def test_unexpected_error_is_one_line_without_debug(monkeypatch, capsys):
         assert ("Traceback" in err) is traceback_shown
         last = err.strip().splitlines()[-1]
         assert last.startswith("error: unexpected RuntimeError: something no one expected")
+
+
+def test_base_url_without_api_v1_exits_2_with_every_row_in_the_failures_file(env, sim, tmp_path):
+    """Issue 15: a base URL that is not a Lockt API: exit 2, one line naming it; rows kept."""
+    root = env["LOCKT_BASE_URL"].removesuffix("/api/v1")
+    failures = tmp_path / "failed.csv"
+    src = latin1_file(tmp_path)
+    proc = lockt(
+        {**env, "LOCKT_BASE_URL": root}, "import", "users", str(src), "--failures", str(failures)
+    )
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert "NotFoundError" not in line
+    assert repr(root) in line and "/api/v1" in line
+    assert [(r["id_num"], r["reason"]) for r in failure_rows(failures)] == [
+        ("E1", "not_sent"),
+        ("E2", "not_sent"),
+        ("E3", "not_sent"),
+    ]
+    assert not sim.users
