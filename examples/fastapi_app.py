@@ -1,9 +1,13 @@
 """A small FastAPI service in front of one Lockt instance.
 
-Run it (credentials from LOCKT_API_USER, LOCKT_API_KEY, LOCKT_BASE_URL)::
+Run it from the checkout's root (credentials from LOCKT_API_USER, LOCKT_API_KEY,
+LOCKT_BASE_URL; the README's "FastAPI" section runs it against the simulator)::
 
-    pip install 'lockt_async' fastapi uvicorn
+    pip install ".[examples]"
     uvicorn --factory examples.fastapi_app:create_app
+
+``POST /employees`` takes ``id_num``, ``first_name``, ``last_name``, ``email``,
+``phone`` and ``pin`` (required), ``card_num`` and ``access_level_id`` (optional).
 
 What it shows:
 
