@@ -2,13 +2,22 @@
 
 Bulk writes go out in pages under the instance's record limit, one write in
 flight per instance, with an outcome for every record. See the README.
+
+Everything public is importable from here (``__all__``); the submodules
+``errors``, ``models``, ``testing`` and ``redis_gate`` are public too, and
+import as usual (``import lockt_async.testing``).
 """
+
+import sys as _sys
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from ._client import LocktClient
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
 from ._version import __version__
+from ._warnings import LocktWarning
 from .errors import (
     APIError,
     AuthenticationError,
@@ -89,6 +98,7 @@ __all__ = [
     "LocationType",
     "LocktClient",
     "LocktError",
+    "LocktWarning",
     "MalformedResponseError",
     "NaiveDatetimeError",
     "NotALocktAPIError",
@@ -117,3 +127,18 @@ __all__ = [
     "__version__",
     "process_gate",
 ]
+
+# Importing the names above set the subpackages they come from (``errors``,
+# ``models``, ``resources``) as attributes of this package; keep the namespace
+# what ``__all__`` says (``dir(lockt_async)``, completion). Submodules stay
+# reachable as attributes once imported (``lockt_async.errors``), via __getattr__.
+for _name in [n for n, v in vars().items() if isinstance(v, _ModuleType) and n[0] != "_"]:
+    del vars()[_name]
+
+if not _TYPE_CHECKING:  # type checkers resolve submodules themselves
+
+    def __getattr__(name: str) -> object:
+        module = _sys.modules.get(f"{__name__}.{name}")
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return module

@@ -169,6 +169,8 @@ class Transport:
         self._key = _Secret(api_key)
         self._http = http_client
         self._owns = owns_client
+        #: True once a request went out on the pool this transport owns.
+        self.pool_used = False
         self.retry = retry
         self.timeout = timeout
         self._rng = random.Random()
@@ -194,6 +196,7 @@ class Transport:
         A 200 whose body is the error envelope raises too: it is never success.
         """
         url = self.base_url + path
+        self.pool_used = True
         start = time.perf_counter()
         try:
             resp = await self._http.request(
