@@ -317,7 +317,11 @@ def parse_batch_limit(message: str) -> int | None:
 
 
 def is_rate_limit_message(message: str) -> bool:
-    """True when a message says another operation is in progress (see NOTES.md)."""
+    """True when a message says another write is in progress (the document's rate limit).
+
+    The document announces a rate limit on "simultaneous and overlapping POST
+    operations" without giving its message; this matches the usual wordings.
+    """
     return bool(_RATE_LIMIT_RE.search(message))
 
 

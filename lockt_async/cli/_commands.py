@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import anyio
+import attrs
 import click
 
 from .._results import BatchResult, Failure, FailureReason
@@ -50,6 +51,15 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
     help="Write every failed or unsent row here (input format + reason + messages).",
 )
 @click.option(
+    "--unknown-fields",
+    type=click.Choice(["error", "ignore"]),
+    default="error",
+    show_default=True,
+    help="A column the endpoint does not take: an error (exit 2), or left out of every "
+    "row (a spreadsheet's extra columns, e.g. pandas' 'Unnamed: 0'). The failures file "
+    "keeps every column.",
+)
+@click.option(
     "--encoding",
     help="The input's text encoding, e.g. cp1252 or latin-1 [default: UTF-8, with or "
     "without a BOM]. The failures file is written in the same encoding.",
@@ -64,6 +74,7 @@ def import_(
     validate_fails_batch: bool,
     dry_run: bool,
     failures_path: str | None,
+    unknown_fields: str,
     encoding: str | None,
 ) -> int:
     """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
@@ -83,8 +94,10 @@ def import_(
     result = BatchResult()
     stopped: BaseException | None = None
     with io.open_input(file, encoding) as fh:
-        reader = io.Reader(fh, fmt, kind, encoding)
+        reader = io.Reader(fh, fmt, kind, encoding, unknown_fields)
         records = iter(reader)
+        if reader.ignored:
+            out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
         # Opened before anything is sent: a failures path that cannot be written
         # stops the import while it costs nothing.
         sink = (
@@ -97,10 +110,13 @@ def import_(
             async def go() -> BatchResult:
                 async with client:
                     if dry_run:
-                        return await _dry_run(client, kind, records, result)
+                        return await _dry_run(client, kind, records, result, unknown_fields)
                     resource = getattr(client, kind)
                     write = resource.upsert if kind == "users" else resource.create
-                    opts: dict[str, Any] = {"validate_fails_batch": validate_fails_batch}
+                    opts: dict[str, Any] = {
+                        "validate_fails_batch": validate_fails_batch,
+                        "unknown_fields": unknown_fields,
+                    }
                     if kind == "users":
                         opts["update_existing"] = update_existing
                     with progress(out, total, f"importing {kind}") as on_progress:
@@ -199,7 +215,7 @@ def _is_connect(exc: Exception) -> bool:
 
 
 async def _dry_run(
-    client: Any, kind: str, records: Iterator[Any], result: BatchResult
+    client: Any, kind: str, records: Iterator[Any], result: BatchResult, unknown_fields: str
 ) -> BatchResult:
     """The library's own per-record checks (conversion, formats, duplicates); nothing sent."""
     from .._validation import DuplicateTracker
@@ -207,6 +223,8 @@ async def _dry_run(
     from ..resources import _specs
 
     spec = getattr(_specs, _SPECS[kind])
+    if unknown_fields == "ignore":
+        spec = attrs.evolve(spec, ignore_unknown=True)
     conv = await client.converter()
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     result.operation = f"{spec.operation} (dry run)"

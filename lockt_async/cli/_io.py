@@ -162,14 +162,16 @@ def detect_format(path: str, given: str | None) -> str:
     raise click.UsageError(f"cannot tell the format of {path!r}: use .csv or .jsonl, or --format")
 
 
-def check_columns(kind: str, columns: Sequence[str]) -> None:
-    """Exit 2 (UsageError) naming unknown or missing columns."""
+def check_columns(kind: str, columns: Sequence[str], unknown_fields: str = "error") -> list[str]:
+    """Exit 2 (UsageError) naming unknown or missing columns; returns the unknown ones
+    when ``unknown_fields`` is ``"ignore"`` (they are then left out of every record)."""
     allowed, required = _kinds()[kind]
     unknown = [c for c in columns if c not in allowed]
-    if unknown:
+    if unknown and unknown_fields != "ignore":
         raise click.UsageError(
             f"unknown column(s) for {kind}: {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(allowed))}"
+            f"allowed: {', '.join(sorted(allowed))} (--unknown-fields ignore leaves "
+            "unknown columns out)"
         )
     # A users file with ids updates existing users: names are then optional.
     if kind == "users" and "id" in columns:
@@ -177,6 +179,7 @@ def check_columns(kind: str, columns: Sequence[str]) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
         raise click.UsageError(f"missing required column(s) for {kind}: {', '.join(missing)}")
+    return unknown
 
 
 def _date(value: Any) -> Any:
@@ -251,11 +254,20 @@ class Reader:
     problem: the import reports them as ``invalid`` and goes on.
     """
 
-    def __init__(self, fh: IO[str], fmt: str, kind: str, encoding: str = DEFAULT_ENCODING):
+    def __init__(
+        self,
+        fh: IO[str],
+        fmt: str,
+        kind: str,
+        encoding: str = DEFAULT_ENCODING,
+        unknown_fields: str = "error",
+    ):
         self.fmt = fmt
         self.kind = kind
         self.encoding = encoding
         self.columns: list[str] = []
+        #: Columns the endpoint does not take, left out (``--unknown-fields ignore``).
+        self.ignored: list[str] = []
         self._fh = fh
         self._first: dict[str, Any] | None = None
         self._first_line = 0
@@ -270,7 +282,7 @@ class Reader:
                 raise click.UsageError(
                     undecodable_message(0, f"{where}, a column name", byte, encoding)
                 )
-        check_columns(kind, self.columns)
+        self.ignored = check_columns(kind, self.columns, unknown_fields)
 
     def _read_header(self) -> None:
         if self.fmt == "csv":

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from typing import Unpack
 
 from .._results import BatchResult
 from .._writes import send_single
-from ..models import User, WriteSummary
+from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
 from ._base import data_of, one, only_one, require_id, require_text, structure
-from ._write_api import Deletable, OnProgress, Records, bulk, single
+from ._write_api import Deletable, Records, UserUpsertOptions, bulk, bulk_write, single
 
 
 class Users(Deletable):
@@ -46,38 +46,27 @@ class Users(Deletable):
         param = str(require_id("id", value)) if name == "id" else require_text("id_num", value)
         return await self._get_one("/user", User, {name: param}, "user")
 
+    @bulk_write
     async def upsert(
-        self,
-        records: Records,
-        *,
-        update_existing: bool = False,
-        validate_fails_batch: bool = True,
-        replace_privileges: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[User | UserRecord], **options: Unpack[UserUpsertOptions]
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
 
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        ``id_num``, ``first_name`` and ``last_name`` are required; for an insert the
+        document also requires ``email``, ``phone`` and ``pin``. Two options of
+        this endpoint besides the ones below: ``update_existing`` (default False):
+        a record whose ``id_num`` or email matches an existing user updates it
+        instead of being ignored; ``replace_privileges`` (default True): given
+        ``accesslevels`` replace the user's, instead of being added to them.
         """
-        return await bulk(
-            self._client,
-            _specs.USERS_UPSERT,
-            records,
-            {
-                "update_existing": update_existing,
-                "validate_fails_batch": validate_fails_batch,
-                "replace_privileges": replace_privileges,
-            },
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
-        self, record: Any, *, validate_fails_batch: bool = True, replace_privileges: bool = True
+        self,
+        record: User | UserUpdateRecord,
+        *,
+        validate_fails_batch: bool = True,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``PUT /user``: change only the given fields of one user (``id`` required).
 
@@ -97,7 +86,11 @@ class Users(Deletable):
         )
 
     async def upsert_one(
-        self, record: Any, *, update_existing: bool = False, replace_privileges: bool = True
+        self,
+        record: User | UserRecord,
+        *,
+        update_existing: bool = False,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``POST /user`` for one record, sharing pages with concurrent callers.
 

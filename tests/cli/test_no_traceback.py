@@ -260,3 +260,23 @@ def test_base_url_without_api_v1_exits_2_with_every_row_in_the_failures_file(env
         ("E3", "not_sent"),
     ]
     assert not sim.users
+
+
+def test_unknown_fields_ignore_imports_a_frame_with_extra_columns(env, sim, tmp_path):
+    """Issue 15: --unknown-fields ignore leaves pandas' 'Unnamed: 0' and 'department' out."""
+    path = tmp_path / "frame.csv"
+    header = "Unnamed: 0,id_num,first_name,last_name,department\n"
+    path.write_text(header + "0,P1,Ada,Lovelace,Maths\n1,P2,,Turing,CS\n")
+    refused = lockt(env, "import", "users", str(path))
+    assert refused.returncode == 2
+    assert "Unnamed: 0" in refused.stderr and "--unknown-fields ignore" in refused.stderr
+    failures = tmp_path / "failed.csv"
+    proc = lockt(
+        env, "import", "users", str(path), "--unknown-fields", "ignore", "--failures", str(failures)
+    )
+    assert proc.returncode == 1  # P2 has no first_name
+    assert "Ignoring column(s) users do not take: Unnamed: 0, department." in proc.stdout
+    assert [u["id_num"] for u in sim.users.values()] == ["P1"]
+    (row,) = failure_rows(failures)
+    assert (row["Unnamed: 0"], row["department"], row["id_num"]) == ("1", "CS", "P2")
+    assert "first_name" in row["messages"]
