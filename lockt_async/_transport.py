@@ -38,6 +38,7 @@ from .errors import (
     InstanceCommunicationError,
     LocktError,
     MalformedResponseError,
+    NotALocktAPIError,
     RateLimitError,
     RequestTimeout,
     ResponseTooLargeError,
@@ -185,6 +186,8 @@ class Transport:
         self._scrub = _Scrubber(api_key)
         self._http = http_client
         self._owns = owns_client
+        #: True once a request went out on the pool this transport owns.
+        self.pool_used = False
         self.retry = retry
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
@@ -214,6 +217,7 @@ class Transport:
         here, before anything can quote it.
         """
         url = self.base_url + path
+        self.pool_used = True
         start = time.perf_counter()
         try:
             request = self._http.build_request(
@@ -256,6 +260,16 @@ class Transport:
         try:
             decoded = decode_body(raw, status_code=resp.status_code)
         except MalformedResponseError:
+            # A web page where JSON was expected: a wrong base URL. Not for a 2xx
+            # answer to a write, though: a proxy may have swapped the answer of a
+            # write the instance applied (the write path calls that ``unknown``).
+            if _looks_like_a_page(resp, raw) and (
+                resp.status_code in (404, 405) or (resp.status_code < 300 and method == "GET")
+            ):
+                page = self._scrub.raw(raw)
+                raise self._not_lockt(
+                    method, path, resp.status_code, page, "an HTML page"
+                ) from None
             if resp.status_code >= 400:
                 decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
             elif is_data:
@@ -264,6 +278,9 @@ class Transport:
                 raise
             else:
                 raise
+        if resp.status_code in (404, 405) and raw.strip() and error_message(decoded)[0] is None:
+            what = f"not the Lockt error envelope: {excerpt(raw, 80)!r}"
+            raise self._not_lockt(method, path, resp.status_code, raw, what)
         if decoded is not None and not is_data:
             decoded = self._scrub.tree(decoded, raw)
         if resp.status_code >= 400:
@@ -360,6 +377,21 @@ class Transport:
             limit=limit,
         )
 
+    def _not_lockt(
+        self, method: str, path: str, status: int, raw: bytes | bytearray, what: str
+    ) -> NotALocktAPIError:
+        suffix = "" if self.base_url.endswith("/api/v1") else " (this one lacks /api/v1)"
+        return NotALocktAPIError(
+            f"{method} {path}: HTTP {status}, {what}: base_url {self.base_url!r} does not "
+            "look like a Lockt API. base_url is the API root, ending in /api/v1, e.g. "
+            f"https://cloudapi.lockt.com/api/v1{suffix}.",
+            base_url=self.base_url,
+            status_code=status,
+            method=method,
+            path=path,
+            body_excerpt=excerpt(raw),
+        )
+
     async def read(self, path: str, *, params: Mapping[str, str] | None = None) -> Response:
         """GET with retries per the policy (connection errors, timeouts, 429, 5xx)."""
         policy = self.retry
@@ -449,6 +481,13 @@ class _Scrubber:
 
 #: What stands in for the api key in any text that came from the server.
 SCRUBBED = b"***"
+
+
+def _looks_like_a_page(resp: httpx.Response, raw: bytes | bytearray) -> bool:
+    """A web page (HTML) rather than an API answer."""
+    if "html" in resp.headers.get("content-type", "").lower():
+        return True
+    return raw.lstrip()[:1] == b"<"
 
 
 def _has_summary(data: object) -> bool:

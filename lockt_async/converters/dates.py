@@ -31,13 +31,15 @@ so reading it back gives the earlier one. A naive datetime raises
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import re
+from calendar import monthrange
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import NaiveDatetimeError, RecordError
 
-__all__ = ["DateCodec", "get_zone", "parse_time"]
+__all__ = ["DateCodec", "date_problem", "get_zone", "parse_time"]
 
 _CACHE_MAX = 16384
 _fromisoformat = datetime.fromisoformat
@@ -62,6 +64,60 @@ def _shown(value: str) -> str:
 
 def _where(field: str) -> str:
     return f"{field}: " if field else ""
+
+
+_SHAPE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_problem(text: str) -> str | None:
+    """What is impossible in a date string of the right shape, or None.
+
+    ``"2026-02-30 08:00:00"`` -> ``"day 30 does not exist in February 2026"``.
+    None when the string is not ``YYYY-MM-DD HH:MM:SS``-shaped (the format is
+    then what is wrong) or when every part is possible.
+    """
+    m = _SHAPE.match(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    if not MINYEAR <= year <= MAXYEAR:
+        return f"year {year:04d} is out of range (0001-9999)"
+    if not 1 <= month <= 12:
+        return f"month {month} does not exist (01-12)"
+    if day < 1:
+        return f"day {day} does not exist"
+    last = monthrange(year, month)[1]
+    if day > last:
+        return f"day {day} does not exist in {_MONTHS[month - 1]} {year} (it has {last} days)"
+    if hour > 23:
+        return f"hour {hour} is out of range (00-23)"
+    if minute > 59:
+        return f"minute {minute} is out of range (00-59)"
+    if second > 59:
+        return f"second {second} is out of range (00-59)"
+    return None
+
+
+def _out_of_range(value: object, field: str, zone: ZoneInfo) -> RecordError:
+    return RecordError(
+        f"{_where(field)}{value} is out of range: it cannot be expressed in the instance's "
+        f"zone ({zone.key}); use a date between 0001-01-02 and 9999-12-30",
+        field=field,
+    )
 
 
 def parse_time(value: object, field: str = "") -> time | None:
@@ -140,17 +196,23 @@ class DateCodec:
         try:
             dt = _fromisoformat(value)
         except ValueError:
+            problem = date_problem(value)
+            if problem is not None:
+                raise RecordError(f"{_where(field)}{value}: {problem}", field=field) from None
             raise RecordError(
                 f"{_where(field)}expected YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SSZ, "
                 f"got {_shown(value)}",
                 field=field,
             ) from None
         tz = dt.tzinfo
-        if tz is None:
-            return localize(dt, zone)
-        if tz is UTC:
-            return dt
-        return dt.astimezone(UTC)
+        try:
+            if tz is None:
+                return localize(dt, zone)
+            if tz is UTC:
+                return dt
+            return dt.astimezone(UTC)
+        except OverflowError:
+            raise _out_of_range(value, field, zone) from None
 
     # -- writing ---------------------------------------------------------
 
@@ -187,7 +249,7 @@ class DateCodec:
                 try:
                     day = self._day(ordinal)
                 except ValueError:  # the local day falls before year 1 or after 9999
-                    raise _out_of_range(value, field) from None
+                    raise _out_of_range(value.isoformat(), field, self.zone) from None
             return day + _HOURS[secs // 3600] + _MINSECS[secs % 3600]
         return self._format_slow(value, field)
 
@@ -208,7 +270,7 @@ class DateCodec:
                     self._learn_offset(value)
                 return value.astimezone(zone).isoformat(" ", "seconds")[:19]
             except OverflowError:  # year 1 or 9999 pushed past the calendar by an offset
-                raise _out_of_range(value, field) from None
+                raise _out_of_range(value.isoformat(), field, zone) from None
         if isinstance(value, str):
             parsed = self.parse_str(value, field)
             return "" if parsed is None else self.format(parsed, field)
@@ -248,12 +310,4 @@ def _naive_message(value: datetime, field: str, zone: ZoneInfo) -> str:
         f"{name}: naive datetime {value.isoformat(' ')} has no timezone; the API needs an "
         f"instant. Attach a timezone, e.g. dt.replace(tzinfo=ZoneInfo({zone.key!r})), "
         f"or use datetime.now(UTC)."
-    )
-
-
-def _out_of_range(value: datetime, field: str) -> RecordError:
-    return RecordError(
-        f"{_where(field)}{value.isoformat()} has no wall time in the instance's zone "
-        "(before year 1 or after 9999 there)",
-        field=field,
     )

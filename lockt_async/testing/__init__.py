@@ -15,7 +15,10 @@ Statuses and envelopes
   * Bad/missing ``apiuser``/``apikey``: 401
     ``{"data": {"error": "Access denied. Invalid API credentials."}}``.
     Auth is checked before faults; faults before routing.
-  * Unknown path or method: 404 ``{"data": {"error": "Not Found: /path"}}``.
+  * Unknown path or method under the base path: 404
+    ``{"data": {"error": "Not Found: /path"}}``. Outside the base path (a base
+    URL without ``/api/v1``) a plain-text ``Not Found`` 404, as the web server in
+    front of a real instance would answer.
   * Empty body, invalid JSON, missing or empty record node: 400 with the
     document's "No data found or invalid JSON objects supplied. Could not parse input."
   * Record limit exceeded: 400 "Batch size exceeds maximum of X objects.",

@@ -39,6 +39,7 @@ _KW: dict[str, Any] = {
     "failure": _FAILURE,
     "result": BatchResult(operation="users.upsert", total=1, failures=[_FAILURE]),
     "field": "email",
+    "base_url": "https://lockt.example/api/v1",
     "index": 4,
 }
 

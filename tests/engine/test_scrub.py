@@ -10,7 +10,14 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from lockt_async import APIError, LocktClient, LocktError, MalformedResponseError, RetryPolicy
+from lockt_async import (
+    APIError,
+    LocktClient,
+    LocktError,
+    MalformedResponseError,
+    NotALocktAPIError,
+    RetryPolicy,
+)
 from tests.engine._hostile import KEY, URL, HostileServer, users
 
 pytestmark = pytest.mark.anyio
@@ -97,18 +104,22 @@ async def test_encoded_forms_of_the_key_are_scrubbed(form: str) -> None:
         assert shown not in t or form == "escaped"
 
 
-async def test_malformed_body_excerpt_is_scrubbed() -> None:
-    """Point 7: a non-JSON 200 quoting the headers: the excerpt hides the key."""
+@pytest.mark.parametrize(
+    ("prefix", "cls"), [(b"not json: ", MalformedResponseError), (b"<html>", NotALocktAPIError)]
+)
+async def test_quoted_body_of_a_read_is_scrubbed(prefix: bytes, cls: type[LocktError]) -> None:
+    """Point 7: a non-JSON 200 (or a web page) quoting the headers: the excerpt hides the key."""
 
     def respond(request: httpx.Request, _s: HostileServer) -> httpx.Response:
-        return httpx.Response(200, content=b"<html>" + _echo(request).encode())
+        return httpx.Response(200, content=prefix + _echo(request).encode())
 
     server = HostileServer(respond)
     async with server.client() as lockt:
-        with pytest.raises(MalformedResponseError) as info:
+        with pytest.raises(cls) as info:
             await lockt.users.list()
-    assert "apiuser" in str(info.value)
-    assert KEY not in str(info.value) and KEY not in info.value.body_excerpt
+    excerpt = getattr(info.value, "body_excerpt", "")
+    assert "apiuser" in str(info.value) + excerpt
+    assert KEY not in str(info.value) and KEY not in excerpt
 
 
 async def test_read_data_is_never_altered() -> None:
