@@ -4,6 +4,7 @@ Bulk writes go out in pages under the instance's record limit, one write in
 flight per instance, with an outcome for every record. See the README.
 """
 
+from ._clear import CLEAR
 from ._client import LocktClient
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
@@ -59,6 +60,7 @@ from .models import (
 )
 
 __all__ = [
+    "CLEAR",
     "APIError",
     "About",
     "AccessLevel",

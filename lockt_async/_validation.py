@@ -9,10 +9,16 @@ quote only the record's own offending value, truncated and made printable.
 
 The rules pinned here are the stateless rows of the document's table
 "Endpoint | Method | Submethod | Field | Validation" (missing or blank,
-non-numeric, length limits, email / phone / date formats, duplicate access
-levels and doors) plus the behaviour tables' "access_effective must be before
-access_expires". Rules that need the server's data ("Already exists in
-system", "Id is valid", "cannot be in past") are left to the server.
+non-numeric, email / phone / date formats, duplicate access levels and doors)
+plus the behaviour tables' "access_effective must be before access_expires".
+Rules that need the server's data ("Already exists in system", "Id is valid",
+"cannot be in past") are left to the server, and so are the "Length versus
+system limit" rows: the limit is the instance's, the document gives none.
+
+``required=False`` (``LocktClient(required_fields="server")``) skips the
+"Missing or blank" rows of record content (names, ``email``, ``phone``,
+``pin``, ``id_num``, ``schedule_id``...) for instances known to accept records
+without them; ids that address a record stay required.
 
 Everything here is called once per record of imports of 100,000 records, so the
 checks favour ``str`` methods over regexes and allocate nothing on the valid
@@ -50,22 +56,15 @@ Record = Mapping[str, Any]
 
 #: Fields that must be unique within one input (the server checks them against its
 #: own data, but not always within a batch: see the document's known issues).
-USER_DUPLICATE_FIELDS: tuple[str, ...] = ("id_num", "card_num")
+USER_DUPLICATE_FIELDS: tuple[str, ...] = ("id_num", "card_num", "email")
 DOOR_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 FOB_DUPLICATE_FIELDS: tuple[str, ...] = ("name", "card_num")
 ACCESS_LEVEL_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 LOCATION_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 
-CARD_NUM_MAX_DIGITS = 20
-PIN_MIN_DIGITS = 4
-PIN_MAX_DIGITS = 8
-PHONE_MIN_DIGITS = 7
-PHONE_MAX_DIGITS = 15
-DOOR_NAME_MAX_LEN = 100
 EMAIL_MAX_LEN = 254
 _ID_MAX_DIGITS = 18  # ids are 64-bit on any sane server; also keeps int() cheap and safe
 _SHOW_MAX = 60
-_PHONE_INT_LIMIT = 10**PHONE_MAX_DIGITS
 
 _EMAIL_RE = _re_compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -132,17 +131,6 @@ def _is_absent(value: object) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
-def _digit_string(value: object) -> str | None:
-    """The digits of a str/int number-like field, or None when it is not all digits."""
-    if type(value) is str:
-        return value if value.isascii() and value.isdigit() else None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        if value.bit_length() > 80:  # more than 24 digits: report as too long, cheaply
-            return "0" * 25
-        return str(value)
-    return None
-
-
 def _check_text(
     out: list[str], rec: Record, field: str, required: bool, allow_int: bool = False
 ) -> None:
@@ -176,10 +164,11 @@ def _check_pos_id(out: list[str], rec: Record, field: str, required: bool) -> in
 
 
 def _check_card_num(out: list[str], rec: Record, allow_remove: bool, remove_error: bool) -> None:
-    """card_num: digits only, at most 20; ``-1`` (remove non-fob credentials) per flags.
+    """card_num: digits only ("Non-Numeric"); ``-1`` (remove non-fob credentials) per flags.
 
     ``allow_remove``: -1 is valid (user update). ``remove_error``: -1 gets the
-    dedicated insert message instead of "Non-Numeric".
+    dedicated insert message instead of "Non-Numeric". Its length is the
+    instance's "system limit": left to the server.
     """
     value = rec.get("card_num")
     if value is None or value == "":
@@ -190,53 +179,64 @@ def _check_card_num(out: list[str], rec: Record, allow_remove: bool, remove_erro
         if remove_error:
             out.append("card_num -1 (remove credentials) is only valid on update: -1")
             return
-    digits = _digit_string(value)
-    if digits is None:
+    if not _is_digits(value):
         out.append(f"Non-Numeric card_num found: {_show(value)}")
-    elif len(digits) > CARD_NUM_MAX_DIGITS:
-        out.append(
-            f"card_num exceeds maximum length of {CARD_NUM_MAX_DIGITS} digits: {_show(value)}"
-        )
 
 
-def _check_pin(out: list[str], rec: Record) -> None:
+def _is_digits(value: object) -> bool:
+    """A number-like field: an ASCII digit string or a non-negative int."""
+    if type(value) is str:
+        return value.isascii() and value.isdigit()
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _check_pin(out: list[str], rec: Record, required: bool) -> None:
+    """pin: "Missing or blank", "Non-Numeric"; its length is the instance's limit."""
     value = rec.get("pin")
-    if value is None or value == "":
-        return
-    digits = _digit_string(value)
-    if digits is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank pin")
+    elif not _is_digits(value):
         out.append(f"Non-Numeric pin found: {_show(value)}")
-    elif not PIN_MIN_DIGITS <= len(digits) <= PIN_MAX_DIGITS:
-        out.append(f"pin must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits: {_show(value)}")
 
 
-def _check_email(out: list[str], rec: Record) -> None:
+def email_format_ok(value: str) -> bool:
+    """The reading of "Proper email format" shared by the client and the simulator."""
+    return len(value) <= EMAIL_MAX_LEN and _EMAIL_RE.fullmatch(value) is not None
+
+
+def phone_format_ok(value: str) -> bool:
+    """ "Proper phone format": an optional ``+``, digits, spaces, dots, dashes and
+    parentheses, with at least one digit. How many digits is left to the server."""
+    if value.isascii() and value.isdigit():
+        return True
+    return _PHONE_RE.fullmatch(value) is not None and bool(value.translate(_PHONE_PUNCT))
+
+
+def _check_email(out: list[str], rec: Record, required: bool) -> None:
     value = rec.get("email")
-    if value is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank email")
         return
-    if type(value) is str:
-        s = value.strip()
-        if not s or (len(s) <= EMAIL_MAX_LEN and _EMAIL_RE.fullmatch(s)):
-            return
-    out.append(f"Invalid email address found: {_show(value)}")
+    if type(value) is not str or not email_format_ok(value.strip()):
+        out.append(f"Invalid email address found: {_show(value)}")
 
 
-def _check_phone(out: list[str], rec: Record) -> None:
+def _check_phone(out: list[str], rec: Record, required: bool) -> None:
     value = rec.get("phone")
-    if value is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank phone")
         return
     if type(value) is str:
-        s = value.strip()
-        if not s:
+        if phone_format_ok(value.strip()):
             return
-        if s.isascii() and s.isdigit():
-            if PHONE_MIN_DIGITS <= len(s) <= PHONE_MAX_DIGITS:
-                return
-        elif len(s) <= 40 and _PHONE_RE.fullmatch(s):
-            digits = s.translate(_PHONE_PUNCT)
-            if digits and PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS:
-                return
-    elif _is_int(value) and 0 <= value < _PHONE_INT_LIMIT and len(str(value)) >= PHONE_MIN_DIGITS:
+    elif _is_digits(value):
         return
     out.append(f"Invalid phone number found: {_show(value)}")
 
@@ -285,8 +285,9 @@ def _check_dates(out: list[str], rec: Record, required: bool = False) -> None:
     effective = _check_date(out, rec, "access_effective", required)
     expires = _check_date(out, rec, "access_expires", required)
     # Same fixed format on both sides: string order is time order.
+    # The document's example quotes the expires value in this message.
     if effective is not None and expires is not None and effective >= expires:
-        out.append(f"Invalid access_effective date: {effective}, must be before access_expires")
+        out.append(f"Invalid access_effective date: {expires}, must be before access_expires")
 
 
 def _check_enabled(out: list[str], rec: Record) -> None:
@@ -328,7 +329,12 @@ def _check_access_levels(out: list[str], rec: Record) -> None:
 
 
 def _check_doors(
-    out: list[str], rec: Record, required: bool, schedules: bool, duplicates: bool
+    out: list[str],
+    rec: Record,
+    required: bool,
+    schedules: bool,
+    duplicates: bool,
+    schedules_required: bool = True,
 ) -> None:
     doors = rec.get("doors")
     if doors is None or (required and isinstance(doors, list) and not doors):
@@ -347,9 +353,13 @@ def _check_doors(
         if door_id is None:
             out.append(f"Invalid door id: {_show(item.get('id'))}")
         if schedules:
+            # "Schedule ID is valid": a door of an access level needs one.
             schedule = item.get("schedule_id")
-            if schedule is not None and _positive(schedule) is None:
-                where = f" for door {door_id}" if door_id is not None else ""
+            where = f" for door {door_id}" if door_id is not None else ""
+            if _blank(schedule):
+                if schedules_required:
+                    out.append(f"Missing or blank schedule_id{where}")
+            elif _positive(schedule) is None:
                 out.append(f"Invalid schedule_id{where}: {_show(schedule)}")
         if door_id is not None and seen is not None:
             if door_id in seen:
@@ -358,11 +368,11 @@ def _check_doors(
                 seen.add(door_id)
 
 
-def _check_user_fields(out: list[str], rec: Record, update: bool) -> None:
-    """The field formats shared by ``POST /user`` and ``PUT /user``."""
-    _check_email(out, rec)
-    _check_phone(out, rec)
-    _check_pin(out, rec)
+def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool) -> None:
+    """The fields shared by ``POST /user`` and ``PUT /user`` (``required``: POST only)."""
+    _check_email(out, rec, required)
+    _check_phone(out, rec, required)
+    _check_pin(out, rec, required)
     _check_card_num(out, rec, allow_remove=update, remove_error=True)
     _check_dates(out, rec)
     _check_access_levels(out, rec)
@@ -372,17 +382,17 @@ def _check_user_fields(out: list[str], rec: Record, update: bool) -> None:
 # --------------------------------------------------------------------------- users
 
 
-def check_user(rec: Record) -> list[str]:
+def check_user(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /user``: one record of a bulk insert/update.
 
     ``id`` -1 (or missing, which the caller sends as -1) is an INSERT; a positive
-    id is an UPDATE. Both need ``id_num``, ``first_name`` and ``last_name`` (the
-    table's INSERT and UPDATE "Missing or blank" rows). Formats are checked for
-    every field that is given.
+    id is an UPDATE. Both need ``id_num``, ``first_name``, ``last_name``,
+    ``email``, ``phone`` and ``pin`` (the table's INSERT and UPDATE "Missing or
+    blank" rows) unless ``required`` is False. Formats are checked for every
+    field that is given.
     """
     out: list[str] = []
     rid = rec.get("id")
-    required = True
     if rid is None or rid == "-1" or (rid == -1 and _is_int(rid)):
         update = False
     elif type(rid) is int and 0 < rid <= _MAX_ID:
@@ -393,40 +403,45 @@ def check_user(rec: Record) -> list[str]:
         if n is None or n <= 0 or n > _MAX_ID:
             # Judge the rest leniently: the id error is the one to fix.
             required = False
-            out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")
+            if n is None and not _is_absent(rid) and not isinstance(rid, bool):
+                out.append(f"Non-Numeric id found: {_show(rid)}")  # the server's wording
+            else:
+                out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")
     _check_text(out, rec, "id_num", required, allow_int=True)
     _check_text(out, rec, "first_name", required)
     _check_text(out, rec, "last_name", required)
-    _check_user_fields(out, rec, update=update)
+    _check_user_fields(out, rec, update, required)
     return out
 
 
-def check_user_put(rec: Record) -> list[str]:
+def check_user_put(rec: Record, *, required: bool = True) -> list[str]:
     """``PUT /user``: a selective update; ``id`` is required, every other field optional."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     _check_text(out, rec, "id_num", False, allow_int=True)
     _check_text(out, rec, "first_name", False)
     _check_text(out, rec, "last_name", False)
-    _check_user_fields(out, rec, update=True)
+    _check_user_fields(out, rec, True, False)
     return out
 
 
 # --------------------------------------------------------------------------- fobs, credentials
 
 
-def check_fob(rec: Record) -> list[str]:
+def check_fob(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /fob``: ``name`` and ``id_num`` required; card number and dates formats."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_text(out, rec, "id_num", True, allow_int=True)
+    _check_text(out, rec, "name", required)
+    _check_text(out, rec, "id_num", required, allow_int=True)
     _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
 
-def check_fob_reassign(rec: Record) -> list[str]:
-    """``PUT /fob``: ``id`` required; ``user_id`` 0 (unassign) or a user id; dates."""
+def check_fob_reassign(rec: Record, *, required: bool = True) -> list[str]:
+    """``PUT /fob``: ``id`` required; ``user_id`` 0 (unassign) or a user id; dates;
+    ``name``, ``id_num`` and ``card_num`` when given (the table's PUT rows: a
+    selective update, so "Missing or blank" applies to a field that is sent)."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     user_id = rec.get("user_id")
@@ -436,16 +451,19 @@ def check_fob_reassign(rec: Record) -> list[str]:
             out.append(f"Non-Numeric user_id found: {_show(user_id)}")
         elif n < 0:
             out.append(f"user_id must be 0 (unassign) or a positive integer id: {_show(user_id)}")
+    if "name" in rec:
+        _check_text(out, rec, "name", required)
+    if "id_num" in rec:
+        _check_text(out, rec, "id_num", required, allow_int=True)
     _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
 
-def check_credential_update(rec: Record) -> list[str]:
-    """``PUT /credential`` (fields undocumented): ``id`` required; card number; dates."""
+def check_credential_update(rec: Record, *, required: bool = True) -> list[str]:
+    """``PUT /credential`` (fields undocumented): ``id`` required; the two dates."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
-    _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
@@ -453,41 +471,40 @@ def check_credential_update(rec: Record) -> list[str]:
 # --------------------------------------------------------------------------- doors, levels, ...
 
 
-def check_door(rec: Record) -> list[str]:
-    """``POST /door``: ``name`` required (at most 100 characters); ``location_id`` if given."""
+def check_door(rec: Record, *, required: bool = True) -> list[str]:
+    """``POST /door``: ``name`` required (its length is the instance's); ``location_id``."""
     out: list[str] = []
-    name = rec.get("name")
-    _check_text(out, rec, "name", True)
-    if type(name) is str and len(name) > DOOR_NAME_MAX_LEN:
-        out.append(f"name exceeds maximum length of {DOOR_NAME_MAX_LEN} characters: {_show(name)}")
+    _check_text(out, rec, "name", required)
     _check_pos_id(out, rec, "location_id", required=False)
     return out
 
 
-def check_access_level(rec: Record) -> list[str]:
-    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id?}]``, no repeats."""
+def check_access_level(rec: Record, *, required: bool = True) -> list[str]:
+    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id}]``, no repeats."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_doors(out, rec, required=False, schedules=True, duplicates=True)
+    _check_text(out, rec, "name", required)
+    _check_doors(
+        out, rec, required=False, schedules=True, duplicates=True, schedules_required=required
+    )
     return out
 
 
-def check_location(rec: Record) -> list[str]:
+def check_location(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /location``: ``name`` and ``locationtype`` required."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_pos_id(out, rec, "locationtype", required=True)
+    _check_text(out, rec, "name", required)
+    _check_pos_id(out, rec, "locationtype", required=required)
     return out
 
 
-def check_id_only(rec: Record) -> list[str]:
+def check_id_only(rec: Record, *, required: bool = True) -> list[str]:
     """Deletes (``/user``, ``/fob``, ``/door``, ``/credential``, ``/accesslevel``), ``/unlock``."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     return out
 
 
-def check_delegate(rec: Record) -> list[str]:
+def check_delegate(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /delegate``: both user ids, a non-empty door list and both dates, in order."""
     out: list[str] = []
     _check_pos_id(out, rec, "from_user_id", required=True)
@@ -532,6 +549,8 @@ class DuplicateTracker:
                 continue
             if not key or (key == "-1" and field == "card_num"):
                 continue
+            if field == "email":  # the server compares addresses case-insensitively
+                key = key.lower()
             values = seen[field]
             if key in values:
                 out.append(f"Duplicate {field} in input: {_show(key)}")

@@ -12,7 +12,7 @@ import lockt_async.testing
 PUBLIC = {
     # client, results, gate, events
     "LocktClient", "BatchResult", "Failure", "FailureReason", "PageResult", "Progress",
-    "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__",
+    "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__", "CLEAR",
     # models
     "About", "AccessLevel", "AccessLevelRef", "Credential", "CredentialSummary", "Delegate",
     "Door", "DoorRef", "DoorState", "Event", "Fob", "Location", "LocationType",

@@ -12,6 +12,7 @@ from ..errors import (
 )
 from ..models import WriteSummary
 from ._base import Resource
+from ._specs import pick
 
 if TYPE_CHECKING:
     from .._client import LocktClient
@@ -37,7 +38,7 @@ async def bulk(
             )
     return await run_batch(
         client,
-        spec,
+        pick(client, spec),
         records,
         options,
         on_progress=on_progress,

@@ -102,7 +102,9 @@ class Doors(Deletable):
 
         Raises: as ``users.upsert_one``.
         """
-        return await self._client.coalescer.submit(_specs.DOORS_CREATE, record, {})
+        return await self._client.coalescer.submit(
+            _specs.pick(self._client, _specs.DOORS_CREATE), record, {}
+        )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by door ``name``.

@@ -92,7 +92,9 @@ class Fobs(Deletable):
 
         Raises: as ``users.upsert_one``.
         """
-        return await self._client.coalescer.submit(_specs.FOBS_CREATE, record, {})
+        return await self._client.coalescer.submit(
+            _specs.pick(self._client, _specs.FOBS_CREATE), record, {}
+        )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by looking fobs up by ``key``.

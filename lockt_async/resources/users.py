@@ -113,7 +113,7 @@ class Users(Deletable):
             ConfigurationError: the client is not open (use ``async with``).
         """
         return await self._client.coalescer.submit(
-            _specs.USERS_UPSERT,
+            _specs.pick(self._client, _specs.USERS_UPSERT),
             record,
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
         )

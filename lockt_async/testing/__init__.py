@@ -43,7 +43,8 @@ Undocumented shapes (our invention; clients must not rely on them)
   * ``/settings`` -> ``{"data": {"record_limit", "timezone", "version"}}``
   * ``/site`` -> ``{"data": {"name", "timezone"}}``
   * ``/maintenance`` -> ``{"data": {"scheduled": false, "start", "end", "details"}}``
-  * PUT /credential accepts ``id`` plus ``access_effective``, ``access_expires``, ``enabled``.
+  * PUT /credential accepts ``id`` plus ``access_effective``, ``access_expires``, ``enabled``;
+    any other field is a record error "Field cannot be updated: x" (never a silent success).
   * POST /anonymize?user_id=N scrubs names/email/phone; answers
     ``{"data": {"submitted": 1, "processed": 1, "errors": 0}}``.
   * /object?type=T for an unknown T: 400 "Invalid object type: T".
@@ -56,11 +57,21 @@ Dates
   * "access_expires cannot be in past" is enforced by PUT /user and POST /delegate
     only (the document's own POST /user examples carry past dates).
 Validation (messages in the document's style)
-  * Required on POST /user insert AND update: id, id_num, first_name, last_name
-    ("Missing or blank <field>"). The table's "Missing or blank" rows for email,
-    phone and pin are read as "validated when supplied": real imports omit them.
-  * pin 4-8 digits; card_num digits, at most 20; phone = optional +, digits,
-    spaces, dashes, parentheses with 7-15 digits; email ``x@y.z``.
+  * Required on POST /user insert AND update: id, id_num, first_name, last_name,
+    email (the rows whose element lost its name, next to "Proper email format"),
+    phone and pin ("Missing or blank <field>"), as the table says.
+  * "Length versus system limit" (card_num, pin): the document gives no number;
+    ``length_limits`` (default card_num 20, pin 8 digits) with the message
+    "<field> length exceeds system limit of N: x". No other length is checked.
+  * Formats: pin and card_num digits; phone = optional +, digits, spaces, dots,
+    dashes, parentheses, at least one digit; email as the client reads it
+    (``lockt_async._validation.email_format_ok``): one reading for both sides.
+  * "access_effective must be before access_expires" quotes the expires value, as
+    the document's POST /delegate example does (the behaviour table names no value).
+  * PUT /fob: the table's "Missing or blank" rows for name and id_num apply when
+    the field is sent (PUT /fob is a reassignment; its body lists neither).
+  * POST /accesslevel: a door without ``schedule_id`` is "Missing or blank
+    schedule_id for door N" ("Schedule ID is valid").
   * Unique: user id_num, user email (case-insensitive), card_num across all
     credentials, fob name, door name, access level name, location name -
     against the instance and earlier records of the same page.

@@ -215,7 +215,7 @@ class _Handler:
         if len(records) > sim.record_limit:
             return 400, {"data": {"error": v.batch_limit_message(sim.record_limit)}}, False
         options = Options.parse(parsed.get("options")) if spec.has_options else Options()
-        batch = Batch(sim.instance, options, sim.defects)
+        batch = Batch(sim.instance, options, sim.defects, limits=sim.length_limits)
         errors: list[dict[str, Any]] = []
         ops = []
         for rec in records:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from ._faults import FaultPlan
 from ._journal import Journal
 from ._seed import seed as _load_seed
 from ._state import Instance, Record
+from ._validation import DEFAULT_LENGTH_LIMITS
 
 if TYPE_CHECKING:
     import httpx
@@ -27,7 +29,8 @@ class Simulator:
 
     ``latency`` is every write's whole server time (applied first, then the rest
     slept while holding the write slot); ``read_latency`` is slept by every read.
-    ``record_limit``, ``api_key`` and both latencies may be changed at any time.
+    ``record_limit``, ``api_key``, ``length_limits`` and both latencies may be
+    changed at any time.
     """
 
     base_path = "/api/v1"
@@ -42,6 +45,7 @@ class Simulator:
         latency: float = 0.0,
         seed: bool = False,
         defects: frozenset[str] = DEFAULT_DEFECTS,
+        length_limits: Mapping[str, int] | None = None,
     ) -> None:
         unknown = set(defects) - KNOWN_DEFECTS
         if unknown:
@@ -53,6 +57,11 @@ class Simulator:
         self.latency = latency
         self.read_latency = 0.0
         self.defects = frozenset(defects)
+        #: "Length versus system limit" per field (``card_num``, ``pin``); the
+        #: document gives no number. ``{}`` checks no length.
+        self.length_limits: dict[str, int] = dict(
+            DEFAULT_LENGTH_LIMITS if length_limits is None else length_limits
+        )
         self.seeded = seed
         self.faults = FaultPlan()
         self.journal = Journal()

@@ -49,6 +49,8 @@ class Batch:
     options: Options
     defects: frozenset[str]
     claims: set[tuple[str, str]] = field(default_factory=set)
+    #: "Length versus system limit" per field (the instance's, see ``Simulator``).
+    limits: dict[str, int] = field(default_factory=lambda: dict(v.DEFAULT_LENGTH_LIMITS))
 
     def taken(self, kind: str, value: str, index: dict[str, int]) -> bool:
         """Already in the system, or claimed by an earlier record of this page."""
@@ -123,7 +125,7 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
     inst, errors = batch.inst, list[str]()
     name = v.required(rec, "name", errors)
     id_num = v.required(rec, "id_num", errors)
-    card = v.card_num(rec.get("card_num"), errors)
+    card = v.card_num(rec.get("card_num"), errors, batch.limits)
     eff, exp = v.dates(rec, inst.zone, errors)
     if name and batch.taken("fob", name, inst.fob_by_name):
         errors.append(f"Fob Name Already Exists: {name}")
@@ -167,7 +169,7 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
     if "id_num" in rec:
         changes["id_num"] = v.required(rec, "id_num", errors)
     if "card_num" in rec:
-        card = v.card_num(rec["card_num"], errors)
+        card = v.card_num(rec["card_num"], errors, batch.limits)
         if card != fob["card_num"] and batch.taken("card", card, inst.cred_by_card):
             errors.append(f"card_num Already Exists: {card}")
         changes["card_num"] = card
@@ -189,6 +191,9 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
     return apply
 
 
+_CREDENTIAL_PUT_FIELDS = frozenset({"id", "access_effective", "access_expires", "enabled"})
+
+
 def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
     """PUT /credential (fields undocumented): dates, enabled, claim_status."""
     inst, errors = batch.inst, list[str]()
@@ -198,6 +203,10 @@ def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
     if cid not in inst.credentials:
         return [f"Id is not valid: {cid}"]
     cred = inst.credentials[cid]
+    # Never report success for a field that is not applied.
+    for key in rec:
+        if key not in _CREDENTIAL_PUT_FIELDS:
+            errors.append(f"Field cannot be updated: {key}")
     changes = v.date_changes(rec, cred, inst.zone, errors)
     if "enabled" in rec:
         changes["enabled"] = v.flag(rec["enabled"], cred["enabled"])
@@ -258,7 +267,10 @@ def prepare_level(rec: Record, batch: Batch) -> Prepared:
             errors.append(f"Door id is not valid: {v.text(item.get('id'))}")
         elif did in seen or (spans and ("level_door", str(did)) in batch.claims):
             errors.append(f"Duplicate door id: {did}")
-        if sid is None or sid not in inst.schedules:
+        if not v.text(item.get("schedule_id")):
+            where = f" for door {did}" if did is not None and did > 0 else ""
+            errors.append(f"Missing or blank schedule_id{where}")
+        elif sid is None or sid not in inst.schedules:
             errors.append(f"Schedule id is not valid: {v.text(item.get('schedule_id'))}")
         if did is not None and sid is not None:
             seen.add(did)

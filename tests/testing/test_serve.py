@@ -23,7 +23,7 @@ async def test_overlapping_writes_rate_limited() -> None:
     async with serve(sim) as base_url, httpx.AsyncClient(base_url=base_url, headers=HEADERS) as c:
 
         async def write(name: str, id_num: str) -> None:
-            body = {"users": [new_user(id_num=id_num, email="", card_num="")]}
+            body = {"users": [new_user(id_num=id_num, email=f"{id_num}@web.place", card_num="")]}
             results[name] = (await c.post("/user", json=body)).status_code
 
         async with anyio.create_task_group() as tg:
