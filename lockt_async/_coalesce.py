@@ -18,6 +18,7 @@ import anyio
 import anyio.abc
 
 from ._results import Failure, FailureReason
+from ._validation import DuplicateTracker
 from ._writes import PageSender, WriteContext, WriteSpec, failure_error, prepare_item
 from .errors import ConfigurationError, LocktError
 from .models import WriteSummary
@@ -128,6 +129,9 @@ class Coalescer:
                 self._tg.start_soon(self._flush_loop, queue)
 
     async def _send(self, queue: _Queue, batch: list[_Pending]) -> None:
+        batch = self._refuse_duplicates(queue.spec, batch)
+        if not batch:
+            return
         items = [(i, p.record, p.wire) for i, p in enumerate(batch)]
         try:
             with anyio.CancelScope(shield=True):
@@ -155,6 +159,32 @@ class Coalescer:
                 failure = Failure(0, p.record, reason, messages)
                 p.error = failure_error(queue.spec.operation, failure)
             p.done.set()
+
+    @staticmethod
+    def _refuse_duplicates(spec: WriteSpec, batch: list[_Pending]) -> list[_Pending]:
+        """The page's callers whose unique fields no earlier caller of the page used.
+
+        The bulk calls check these across their input; here two callers may send
+        the same name in one page, which the server does not always catch (POST
+        /door names within a batch, a documented defect). The later one fails
+        alone; in a later page the server's "Already exists" answers it.
+        """
+        if not spec.duplicate_fields or len(batch) < 2:
+            return batch
+        tracker = DuplicateTracker(spec.duplicate_fields)
+        kept = []
+        for p in batch:
+            messages = tracker.check(p.wire)
+            if not messages:
+                kept.append(p)
+                continue
+            note = "another caller's record of the same page has it"
+            failure = Failure(
+                0, p.record, FailureReason.INVALID, tuple(f"{m} ({note})" for m in messages)
+            )
+            p.error = failure_error(spec.operation, failure)
+            p.done.set()
+        return kept
 
     async def aclose(self) -> None:
         """Flush everything queued now (no more waiting for windows)."""

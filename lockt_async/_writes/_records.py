@@ -44,6 +44,9 @@ class WriteSpec:
     prepare: Callable[[dict[str, Any]], None] | None = None
     #: Options that the endpoint takes (the others are not sent).
     option_names: tuple[str, ...] = ("validate_fails_batch",)
+    #: Keys two records of one page must not share (a server defect makes them
+    #: clash): a record whose keys meet the page being built starts a new page.
+    page_keys: Callable[[Mapping[str, Any]], frozenset[Any]] | None = None
 
 
 #: (index in the caller's input, the caller's record, its wire dict)

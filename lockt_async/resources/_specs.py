@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -121,6 +122,14 @@ DOORS_CREATE = WriteSpec(
 )
 DOORS_DELETE = _id_only("doors.delete", "DELETE", "/door", "doors")
 
+
+def _level_doors(wire: Mapping[str, Any]) -> frozenset[Any]:
+    doors = wire.get("doors")
+    if not isinstance(doors, list):
+        return frozenset()
+    return frozenset(str(d.get("id")) for d in doors if isinstance(d, Mapping))
+
+
 ACCESS_LEVELS_CREATE = WriteSpec(
     operation="access_levels.create",
     method="POST",
@@ -131,6 +140,9 @@ ACCESS_LEVELS_CREATE = WriteSpec(
     check=v.check_access_level,
     duplicate_fields=v.ACCESS_LEVEL_DUPLICATE_FIELDS,
     match_fields=("name",),
+    # The server's duplicate-door check spans every level of a page (a documented
+    # defect): levels that share a door go in separate pages.
+    page_keys=_level_doors,
 )
 ACCESS_LEVELS_DELETE = _id_only("access_levels.delete", "DELETE", "/accesslevel", "accesslevels")
 

@@ -19,6 +19,32 @@ class Doors(Deletable):
 
     _delete_spec = _specs.DOORS_DELETE
 
+    async def delete(
+        self,
+        ids: Records,
+        *,
+        validate_fails_batch: bool = True,
+        on_progress: OnProgress = None,
+        stop_on_failure: bool = False,
+        result: BatchResult | None = None,
+    ) -> BatchResult:
+        """``DELETE /door`` by id (ints, digit strings, models or mappings with ``id``).
+
+        The document lists a server defect: valid door ids are sometimes refused
+        ("Id is not valid"). Each id is reported on its own: with
+        ``validate_fails_batch=True`` the other ids of a refused page are
+        ``not_sent`` (in ``records_to_retry()``); the refused ones are ``rejected``
+        and can be resent on their own. A bulk write; see "Bulk writes" in
+        ``lockt_async.resources``.
+        """
+        return await super().delete(
+            ids,
+            validate_fails_batch=validate_fails_batch,
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+
     async def list(
         self, *, user_id: int | str | None = None, id_num: str | None = None
     ) -> builtins.list[Door]:

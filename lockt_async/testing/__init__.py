@@ -96,6 +96,13 @@ Reads
   * /doorstate lists doors that have a battery; ``?low_battery=N`` those below N.
   * /door?user_id / ?id_num: doors reached through access levels and delegations.
   * Controller names use the real "\u2122" where the document shows mojibake.
+Known defects (the document's "Endpoint | Method | Issue" table), all on by default,
+each switchable (``Simulator(defects=...)``, ``serve --defects``)
+  * ``blank_id_returns_all``, ``door_batch_duplicates``, ``accesslevel_duplicates_span_batch``
+    as the document describes them.
+  * ``door_delete_rejects_valid_ids``: "sometimes" is modelled deterministically as
+    the first time a DELETE /door request names a valid id ("Id is not valid: N");
+    a later request for that id deletes it.
 Faults and timing
   * ``latency`` is a write's whole server time: the write is applied, then the
     rest of ``latency`` is slept while still holding the write slot (so a page

@@ -57,6 +57,8 @@ class Instance:
         self.door_by_name: dict[str, int] = {}
         self.level_by_name: dict[str, int] = {}
         self.location_by_name: dict[str, int] = {}
+        #: Door ids a DELETE /door has named (the "rejects valid ids" defect).
+        self.door_delete_seen: set[int] = set()
         self._next_id = 1
 
     def next_id(self) -> int:

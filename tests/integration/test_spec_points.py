@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import anyio
 import pytest
 
 from lockt_async import (
@@ -202,3 +203,106 @@ def test_clear_is_one_value() -> None:
     """CLEAR survives pickling as itself and shows as lockt_async.CLEAR."""
     assert pickle.loads(pickle.dumps(CLEAR)) is CLEAR
     assert repr(CLEAR) == "lockt_async.CLEAR"
+
+
+# -- known server defects ("Endpoint | Method | Issue") ----------------------------
+
+
+def _levels_sharing_a_door() -> list[dict[str, object]]:
+    """The document's POST /accesslevel example: two levels share a door (here 187)."""
+    return [
+        {"name": "Access Level 1", "doors": [{"id": 187, "schedule_id": 543}]},
+        {
+            "name": "Access Level 2",
+            "doors": [{"id": 446, "schedule_id": 1404}, {"id": 187, "schedule_id": 543}],
+        },
+    ]
+
+
+async def test_accesslevel_defect_on_by_default_in_the_simulator(sim: Simulator) -> None:
+    """accesslevel | POST | "Duplication check is spanning all supplied objects": the
+    simulator reproduces it by default (one page, two levels sharing a door)."""
+    import httpx
+
+    headers = {"apiuser": sim.api_user, "apikey": sim.api_key}
+    body = {"accesslevels": _levels_sharing_a_door()}
+    async with httpx.AsyncClient(
+        transport=sim.transport(), base_url="http://lockt.test/api/v1", headers=headers
+    ) as http:
+        r = await http.post("/accesslevel", json=body)
+        assert r.status_code == 400
+        assert r.json()["errors"][0]["error"] == ["Duplicate door id: 187"]
+        sim.defects = sim.defects - {"accesslevel_duplicates_span_batch"}
+        r = await http.post("/accesslevel", json=body)
+    assert r.json()["data"]["inserted"] == 2
+
+
+async def test_accesslevel_levels_sharing_doors_go_in_separate_pages(sim: Simulator) -> None:
+    """accesslevel | POST known issue: the client keeps levels that share a door in
+    separate pages, so the document's own example imports under validate_fails_batch=True."""
+    async with client_for(sim) as lockt:
+        result = await lockt.access_levels.create(_levels_sharing_a_door())
+    assert result.failures == [] and result.inserted == 2
+    assert [p.records for p in result.pages] == [1, 1]
+    assert {"Access Level 1", "Access Level 2"} <= {lv["name"] for lv in sim.access_levels.values()}
+
+
+async def test_accesslevel_levels_without_shared_doors_share_a_page(sim: Simulator) -> None:
+    """The page cut is only for levels that share a door: others still go together."""
+    levels = [
+        {"name": "A", "doors": [{"id": 187, "schedule_id": 543}]},
+        {"name": "B", "doors": [{"id": 446, "schedule_id": 543}]},
+        {"name": "C", "doors": [{"id": 187, "schedule_id": 1404}]},
+    ]
+    async with client_for(sim) as lockt:
+        result = await lockt.access_levels.create(levels)
+    assert result.inserted == 3 and [p.records for p in result.pages] == [2, 1]
+
+
+async def test_door_create_one_twins_make_one_door(sim: Simulator) -> None:
+    """door | POST | "names are not checked for duplication within the batch": two
+    concurrent create_one with one name (one coalesced page) make one door."""
+    outcomes: list[object] = []
+
+    async def create(lockt: LocktClient) -> None:
+        try:
+            outcomes.append(await lockt.doors.create_one({"name": "Twin"}))
+        except ValidationFailedError as exc:
+            outcomes.append(exc)
+
+    async with client_for(sim, coalesce_window=0.05) as lockt, anyio.create_task_group() as tg:
+        tg.start_soon(create, lockt)
+        tg.start_soon(create, lockt)
+    assert [d["name"] for d in sim.doors.values()].count("Twin") == 1
+    errors = [o for o in outcomes if isinstance(o, ValidationFailedError)]
+    assert len(errors) == 1 and "Duplicate name in input: Twin" in str(errors[0])
+    assert errors[0].failures[0].reason is FailureReason.INVALID
+
+
+async def test_door_delete_defect_and_retry(sim: Simulator) -> None:
+    """door | DELETE | "valid door id's are sometimes considered to be invald": with
+    validate_fails_batch=True the page's valid ids are in records_to_retry(); the
+    rejected ones can be resent on their own."""
+    async with client_for(sim) as lockt:
+        first = await lockt.doors.delete([603], validate_fails_batch=False)
+        assert first.failures[0].reason is FailureReason.REJECTED  # the defect, first time
+        assert first.failures[0].messages == ("Id is not valid: 603",)
+        page = await lockt.doors.delete([603, 983])  # 983 named for the first time
+        assert page.deleted == 0
+        assert page.records_to_retry() == [603]
+        rejected = [f.record for f in page.failures if f.reason is FailureReason.REJECTED]
+        assert rejected == [983]
+        again = await lockt.doors.delete(page.records_to_retry() + rejected)
+    assert again.deleted == 2 and 603 not in sim.doors and 983 not in sim.doors
+
+
+def test_defects_switch_parsing() -> None:
+    """`serve --defects`: all (default), none, or a list of known names; typos refused."""
+    from lockt_async.testing import DEFAULT_DEFECTS
+    from lockt_async.testing._sim import parse_defects
+
+    assert parse_defects("all") == DEFAULT_DEFECTS
+    assert parse_defects("none") == frozenset()
+    assert parse_defects("door_batch_duplicates") == {"door_batch_duplicates"}
+    with pytest.raises(ValueError, match="unknown defect"):
+        parse_defects("door_batch_dupes")

@@ -129,6 +129,7 @@ async def test_delete_rule(
 
 async def test_delete_each_kind(client: httpx.AsyncClient, sim: Simulator) -> None:
     """DELETE fob, credential, door, accesslevel (and the /accesslevels spelling)."""
+    sim.defects = sim.defects - {"door_delete_rejects_valid_ids"}  # pinned on its own
     for path, node, ident, store in (
         ("fob", "fobs", 443, sim.fobs),
         ("credential", "credentials", 335, sim.credentials),
