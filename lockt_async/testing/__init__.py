@@ -34,8 +34,14 @@ Statuses and envelopes
   * POST /user update with update_existing=false: counted in ``submitted``
     only (not updated, not an error).
   * /delegate?purge: ``submitted`` = delegate levels examined, ``deleted`` = expired ones.
-  * POST /unlock: always 200 with per-door objects; an unknown id gets
-    ``status: "error"`` and "Door id is not valid: X".
+  * POST /unlock: with validate_fails_batch=false, 200 with per-door objects; an
+    unknown id gets ``status: "error"`` and "Door id is not valid: X". With true
+    (the default), an unknown id fails the page (400, the validation envelope);
+    an offline door is never a validation error.
+  * POST /doorstate?lowbattery=N (change log only): N a percentage 0-100, stored as
+    the instance's notification threshold; answers
+    ``{"data": {"lowbattery": "N", "notifications": "enabled"}}``; another N is
+    400 "Invalid lowbattery threshold: N".
 Alternate spellings accepted: ``/delegates``, ``/accesslevels`` (GET and DELETE),
   ``?idnum=`` for ``?id_num=``. Options as JSON booleans or "true"/"false" strings.
 Undocumented shapes (our invention; clients must not rely on them)

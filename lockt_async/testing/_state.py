@@ -59,6 +59,8 @@ class Instance:
         self.location_by_name: dict[str, int] = {}
         #: Door ids a DELETE /door has named (the "rejects valid ids" defect).
         self.door_delete_seen: set[int] = set()
+        #: POST /doorstate?lowbattery=N: the e-mail notification threshold, if set.
+        self.low_battery_threshold: float | None = None
         self._next_id = 1
 
     def next_id(self) -> int:

@@ -12,6 +12,8 @@ from lockt_async import (
     ConfigurationError,
     FailureReason,
     LocktClient,
+    LocktError,
+    RecordError,
     ValidationFailedError,
 )
 from lockt_async.testing import Simulator
@@ -306,3 +308,105 @@ def test_defects_switch_parsing() -> None:
     assert parse_defects("door_batch_duplicates") == {"door_batch_duplicates"}
     with pytest.raises(ValueError, match="unknown defect"):
         parse_defects("door_batch_dupes")
+
+
+# -- /unlock, /doorstate?lowbattery, /anonymize ----------------------------------------
+
+
+def _mock_client(handler: object, **kw: object) -> LocktClient:
+    import httpx
+
+    return LocktClient(
+        "u",
+        "k",
+        base_url="https://lockt.test/api/v1",
+        transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
+        timezone="America/New_York",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _door(ident: int) -> dict[str, object]:
+    return {"id": ident, "name": f"Door {ident}", "unlocked": True, "status": "unlocked",
+            "errors": []}  # fmt: skip
+
+
+async def test_unlock_resends_429() -> None:
+    """/unlock | POST: a 429 is resent (the write path's resend rule); one result per door."""
+    import httpx
+
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(429, json={"data": {"error": "Rate limit exceeded"}})
+        return httpx.Response(200, json={"data": [_door(187)]})
+
+    async with _mock_client(handler) as lockt:
+        results = await lockt.doors.unlock([187])
+    assert len(calls) == 2 and [r.id for r in results] == [187]
+
+
+async def test_unlock_keeps_earlier_pages_results() -> None:
+    """/unlock | POST: when a later page fails, results=[] holds the earlier pages' doors."""
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        import json
+
+        ids = [d["id"] for d in json.loads(request.content)["doors"]]
+        if 3 in ids:
+            return httpx.Response(500, json={"data": {"error": "boom"}})
+        return httpx.Response(200, json={"data": [_door(i) for i in ids]})
+
+    kept: list[object] = []
+    async with _mock_client(handler, record_limit=2) as lockt:
+        with pytest.raises(LocktError):
+            await lockt.doors.unlock([1, 2, 3, 4], results=kept)  # type: ignore[arg-type]
+    assert [r.id for r in kept] == [1, 2]  # type: ignore[attr-defined]
+
+
+async def test_unlock_validate_fails_batch_is_sent(sim: Simulator) -> None:
+    """/unlock | POST | options.validate_fails_batch: False (default here) gives a result per
+    door; True lets the instance refuse the page for an unknown door."""
+    async with client_for(sim) as lockt:
+        per_door = await lockt.doors.unlock([166, 99999999])
+        assert [r.unlocked for r in per_door] == [True, False]
+        with pytest.raises(ValidationFailedError):
+            await lockt.doors.unlock([166, 99999999], validate_fails_batch=True)
+        with pytest.raises(RecordError, match="validate_fails_batch"):
+            await lockt.doors.unlock([166], validate_fails_batch="yes")  # type: ignore[arg-type]
+
+
+async def test_notify_low_battery(sim: Simulator) -> None:
+    """/doorstate?lowbattery | POST (change log): the threshold reaches the instance."""
+    async with client_for(sim) as lockt:
+        answer = await lockt.doors.notify_low_battery(25)
+        with pytest.raises(RecordError, match="threshold"):
+            await lockt.doors.notify_low_battery(250)
+    assert sim.instance.low_battery_threshold == 25
+    assert answer["lowbattery"] == "25"
+    (entry,) = sim.journal.writes()
+    assert (entry.method, entry.path, entry.query) == ("POST", "/doorstate", "lowbattery=25")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"submitted": 1, "processed": 1, "errors": 0}, {"status": "queued"}, [{"id": 5}], "done"],
+)
+async def test_anonymize_returns_the_answer_as_is(data: object) -> None:
+    """/anonymize | POST (pending release, answer undocumented): whatever the answer's
+    shape, the applied write returns it (read-only) instead of raising."""
+    import httpx
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"data": data})
+
+    async with _mock_client(handler) as lockt:
+        answer = await lockt.users.anonymize(1693)
+    expected = data[0] if isinstance(data, list) else data
+    if isinstance(expected, dict):
+        assert dict(answer) == expected
+    else:
+        assert dict(answer) == {"data": expected}

@@ -138,7 +138,7 @@ async def test_users_anonymize(sim: Simulator) -> None:
     """POST /anonymize?user_id= (pending release): the user's personal data is wiped."""
     async with client_for(sim) as lockt:
         summary = await lockt.users.anonymize(1693)
-    assert summary.processed == 1
+    assert summary["processed"] == 1
     assert sim.users[1693]["first_name"] == "Anonymized"
 
 

@@ -295,9 +295,13 @@ async def test_delegate_purge(client: httpx.AsyncClient, sim: Simulator) -> None
 
 
 async def test_unlock(client: httpx.AsyncClient, sim: Simulator) -> None:
-    """/unlock | POST: per-door objects, errors per door."""
+    """/unlock | POST: per-door objects, errors per door (validate_fails_batch=false)."""
     sim.doors[174]["online"] = False
-    r = await client.post("/unlock", json={"doors": [{"id": 166}, {"id": 174}, {"id": 1}]})
+    body = {
+        "doors": [{"id": 166}, {"id": 174}, {"id": 1}],
+        "options": {"validate_fails_batch": "false"},
+    }
+    r = await client.post("/unlock", json=body)
     rows = r.json()["data"]
     assert rows[0] == {
         "id": 166,
@@ -310,6 +314,26 @@ async def test_unlock(client: httpx.AsyncClient, sim: Simulator) -> None:
         "Unexpected error unlocking door. Door or Controller may be offline."
     ]
     assert (rows[2]["unlocked"], rows[2]["status"]) == (False, "error")
+
+
+async def test_unlock_validate_fails_batch(client: httpx.AsyncClient, sim: Simulator) -> None:
+    """/unlock | POST | validate_fails_batch true (the default): an unknown door fails the
+    page, nothing unlocked; an offline door is not a validation error."""
+    r = await client.post("/unlock", json={"doors": [{"id": 166}, {"id": 1}]})
+    assert r.status_code == 400
+    assert r.json()["errors"] == [{"error": ["Door id is not valid: 1"], "input_data": {"id": 1}}]
+    sim.doors[174]["online"] = False
+    r = await client.post("/unlock", json={"doors": [{"id": 174}]})
+    assert r.status_code == 200 and r.json()["data"][0]["status"] == "error"
+
+
+async def test_doorstate_lowbattery_post(client: httpx.AsyncClient, sim: Simulator) -> None:
+    """/doorstate?lowbattery | POST (change log 2023-04-21): sets the e-mail threshold."""
+    r = await client.post("/doorstate?lowbattery=20")
+    assert r.status_code == 200 and r.json()["data"]["lowbattery"] == "20"
+    assert sim.instance.low_battery_threshold == 20
+    r = await client.post("/doorstate?lowbattery=high")
+    assert r.status_code == 400 and "lowbattery" in r.json()["data"]["error"]
 
 
 async def test_credential_put(client: httpx.AsyncClient, sim: Simulator) -> None:
