@@ -2,7 +2,9 @@
 
 Serve it in-process (``httpx.AsyncClient(transport=sim.transport(), ...)``),
 on a loopback socket (:func:`serve`, :func:`serve_in_thread`), or from the
-command line (``python -m lockt_async.testing serve --port 0``). Script
+command line (``python -m lockt_async.testing serve --port 0``: seeded with the
+document's example data unless ``--empty``; prints the ``LOCKT_*`` lines,
+credentials included; ``--defects all|none|a,b``). Script
 failures with ``sim.faults`` and inspect traffic with ``sim.journal``.
 
 Choices the simulator makes where the document is silent or contradicts itself
@@ -97,8 +99,17 @@ Reads
   * /accesslevel doors render ``{"id", "name", "schedule_id"}``; ``doors`` is omitted
     when empty, as in the example. Delegate levels are listed by /delegate only.
   * /credential ``user`` is a one-element list ``[{"id", "name"}]`` ([] if unassigned);
-    fobs are credentials too and appear in /credential (with ``"fob": true``).
+    fobs are credentials too and appear in /credential. Rows carry only the fields
+    the document shows: no ``fob`` flag on /credential rows, no ``user_id`` on /fob
+    rows (a fob's holder is read from /credential's ``user``).
   * /events: the newest 5000, newest first; ``?id=N``: ids above N, ascending.
+    What is done through the API is recorded as events, ids growing from the
+    last one: an unlock (code 60 "Door Momentary Unlock", category 3 "Door
+    Command"), a door created/deleted (70/71), a fob or credential created,
+    updated or deleted through /fob or /credential (80/81/82; category 4
+    "Configuration Change"); ``device`` is the door's or credential's name. Cards
+    created by a POST /user import are not (an import of 100,000 would flood
+    the cache). The codes are ours: the document lists event fields, not codes.
   * /doorstate lists doors that have a battery; ``?low_battery=N`` those below N.
   * /door?user_id / ?id_num: doors reached through access levels and delegations.
   * Controller names use the real "\u2122" where the document shows mojibake.

@@ -303,6 +303,9 @@ class _Handler:
             message = "Unexpected error unlocking door. Door or Controller may be offline."
             return {"id": door["id"], "name": door["name"], "unlocked": False,
                     "status": "error", "errors": [message]}  # fmt: skip
+        self.sim.instance.record_event(
+            "unlock", device=door["name"], location=door.get("location", "")
+        )
         return {"id": door["id"], "name": door["name"], "unlocked": True, "status": "unlocked",
                 "errors": []}  # fmt: skip
 

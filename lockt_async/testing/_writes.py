@@ -107,9 +107,12 @@ def _delete(inst: Instance, kind: str, ident: int) -> str:
         unindex_user(inst, user)
         del inst.users[ident]
     elif kind in ("fob", "credential"):
+        cred = inst.credentials[ident]
         inst.remove_credential(ident)
+        inst.record_event("credential_deleted", device=cred["name"], card_num=cred["card_num"])
     elif kind == "door":
         door = inst.doors.pop(ident)
+        inst.record_event("door_deleted", device=door["name"], location=door["location"])
         if inst.door_by_name.get(door["name"]) == ident:
             del inst.door_by_name[door["name"]]
         for level in inst.access_levels.values():
@@ -146,6 +149,7 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
             card, None, fob=True, name=name, id_num=id_num, access_effective=eff,
             access_expires=exp, accesslevels=(),
         )  # fmt: skip
+        inst.record_event("credential_created", device=name, card_num=card)
         return "inserted"
 
     return apply
@@ -192,6 +196,10 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
                 inst.cred_by_card[changes["card_num"]] = fid
         fob.update(changes)
         inst.attach_credential(fob, owner)
+        holder = inst.users[owner]["name"] if owner in inst.users else ""
+        inst.record_event(
+            "credential_updated", device=fob["name"], card_num=fob["card_num"], user=holder
+        )
         return "updated"
 
     return apply
@@ -218,7 +226,13 @@ def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
         changes["enabled"] = v.flag(rec["enabled"], cred["enabled"])
     if errors:
         return errors
-    return lambda: (cred.update(changes), "updated")[1]
+
+    def apply() -> str:
+        cred.update(changes)
+        inst.record_event("credential_updated", device=cred["name"], card_num=cred["card_num"])
+        return "updated"
+
+    return apply
 
 
 # -- doors, access levels, locations -------------------------------------------
@@ -251,6 +265,7 @@ def prepare_door(rec: Record, batch: Batch) -> Prepared:
             "controller": CONTROLLER, "battery_level": None, "online": True,
         }  # fmt: skip
         inst.door_by_name.setdefault(name, did)
+        inst.record_event("door_created", device=name, location=location)
         return "inserted"
 
     return apply
