@@ -674,3 +674,30 @@ def test_nan_and_inf_are_rejected() -> None:
     """user | POST | INSERT | pin / card_num | Non-Numeric — floats are not numbers here."""
     for value in (math.nan, math.inf):
         assert len(check_user(rhea(pin=value, card_num=value))) == 2
+
+
+# --------------------------------------------------------------------------- the fast path
+
+_FAST_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "-1", "0", "1234", "１２", "x@y.org", "a b@c.de", "ab@c", "é@x.org",
+                     "2022-01-24 00:00:00", "2023-01-24 00:00:00", "2022-02-30 00:00:00",
+                     "Ada", " Ada ", "555-1234", ".a@x.org", "a..b@x.org", "a@-x.org"]),
+    st.text(max_size=8),
+    st.integers(min_value=-2, max_value=3),
+    st.booleans(),
+    st.lists(st.fixed_dictionaries({"id": st.one_of(st.integers(-1, 3), st.just("2"))}),
+             max_size=3),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(USER_FIELDS), _FAST_VALUES, max_size=6))
+def test_fast_path_agrees_with_every_rule(changes: dict[str, Any]) -> None:
+    """check_user's fast path for plainly valid records never accepts a record the full
+    rule-by-rule check refuses (issue 14: validation speed without a lost rule)."""
+    from lockt_async._validation import _check_user_full
+
+    for base in (rhea(), update()):
+        rec = {**base, **changes}
+        assert check_user(rec) == _check_user_full(rec, True)
