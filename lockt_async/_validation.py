@@ -30,8 +30,10 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Mapping
 from datetime import datetime
-from re import compile as _re_compile
 from typing import Any
+
+from ._duplicates import DuplicateTracker
+from ._formats import email_format_ok, phone_format_ok
 
 __all__ = [
     "ACCESS_LEVEL_DUPLICATE_FIELDS",
@@ -62,16 +64,8 @@ FOB_DUPLICATE_FIELDS: tuple[str, ...] = ("name", "card_num")
 ACCESS_LEVEL_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 LOCATION_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 
-EMAIL_MAX_LEN = 254
 _ID_MAX_DIGITS = 18  # ids are 64-bit on any sane server; also keeps int() cheap and safe
 _SHOW_MAX = 60
-
-_EMAIL_RE = _re_compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_PHONE_RE = _re_compile(r"\+?[0-9 .()\-]+")
-_PHONE_PUNCT = str.maketrans("", "", "+ .()-")
 
 _fromisoformat = datetime.fromisoformat
 
@@ -202,19 +196,6 @@ def _check_pin(out: list[str], rec: Record, required: bool) -> None:
             out.append("Missing or blank pin")
     elif not _is_digits(value):
         out.append(f"Non-Numeric pin found: {_show(value)}")
-
-
-def email_format_ok(value: str) -> bool:
-    """The reading of "Proper email format" shared by the client and the simulator."""
-    return len(value) <= EMAIL_MAX_LEN and _EMAIL_RE.fullmatch(value) is not None
-
-
-def phone_format_ok(value: str) -> bool:
-    """ "Proper phone format": an optional ``+``, digits, spaces, dots, dashes and
-    parentheses, with at least one digit. How many digits is left to the server."""
-    if value.isascii() and value.isdigit():
-        return True
-    return _PHONE_RE.fullmatch(value) is not None and bool(value.translate(_PHONE_PUNCT))
 
 
 def _check_email(out: list[str], rec: Record, required: bool) -> None:
@@ -402,7 +383,7 @@ def _user_plainly_valid(rec: dict[str, Any]) -> bool:
     if type(v) is not str or not v or v.isspace():
         return False
     v = get("email")
-    if type(v) is not str or not _plain_email(v):
+    if type(v) is not str or not email_format_ok(v):
         return False
     v = get("phone")
     if type(v) is not str or not v.isdigit() or not v.isascii():
@@ -430,31 +411,6 @@ def _user_plainly_valid(rec: dict[str, Any]) -> bool:
         return False
     enabled = get("enabled")
     return enabled is None or type(enabled) is bool
-
-
-#: Domains of addresses seen valid lately: an import's addresses share few domains.
-_VALID_DOMAINS: set[str] = set()
-_LOCAL_RE = _re_compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
-_DOMAIN_RE = _re_compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
-def _plain_email(value: str) -> bool:
-    """:func:`email_format_ok` for an address without surrounding spaces, faster: the
-    domain is looked up among those seen valid, a plain local part by str methods."""
-    if len(value) > EMAIL_MAX_LEN:
-        return False
-    local, at, domain = value.rpartition("@")
-    if not at or not local:
-        return False
-    if domain not in _VALID_DOMAINS:
-        if _DOMAIN_RE.fullmatch(domain) is None:
-            return False
-        if len(_VALID_DOMAINS) >= 4096:
-            _VALID_DOMAINS.clear()
-        _VALID_DOMAINS.add(domain)
-    if local.isalnum() and local.isascii():
-        return True
-    return _LOCAL_RE.fullmatch(local) is not None
 
 
 def _plain_levels(levels: object) -> bool:
@@ -608,54 +564,3 @@ def check_delegate(rec: Record, *, required: bool = True) -> list[str]:
     _check_doors(out, rec, required=True, schedules=False, duplicates=False)
     _check_dates(out, rec, required=True)
     return out
-
-
-# --------------------------------------------------------------------------- duplicates
-
-
-class DuplicateTracker:
-    """Detects values repeated within one input (one tracker per import, or per page).
-
-    A value is compared as a stripped string, case-sensitively, so ``123`` and
-    ``"123"`` are the same; blank values and the card number ``-1`` (remove
-    credentials) are never duplicates.
-    """
-
-    __slots__ = ("_fields", "_seen", "_slots")
-
-    def __init__(self, fields: tuple[str, ...]) -> None:
-        self._fields = tuple(fields)
-        self._seen: dict[str, set[str]] = {field: set() for field in self._fields}
-        # (field, its seen values, compared lower-cased): one tuple walk per record.
-        self._slots = tuple((f, self._seen[f], f == "email") for f in self._fields)
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self._fields
-
-    def check(self, rec: Record) -> list[str]:
-        """Messages for every field of ``rec`` already seen; records the new values."""
-        out: list[str] = []
-        get = rec.get
-        for field, values, lower in self._slots:
-            value: Any = get(field)
-            if type(value) is str:
-                key = value.strip()
-                if not key:
-                    continue
-                if lower:  # the server compares addresses case-insensitively
-                    key = key.lower()
-            elif type(value) is int and value.bit_length() <= 200:
-                key = str(value)
-            else:
-                continue
-            if key not in values:
-                values.add(key)
-            elif key != "-1" or field != "card_num":  # -1 removes cards: never a duplicate
-                out.append(f"Duplicate {field} in input: {_show(key)}")
-        return out
-
-    def reset(self) -> None:
-        """Forget every value seen so far."""
-        for values in self._seen.values():
-            values.clear()

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 # One reading of "Proper email format" / "Proper phone format" for the client and
 # the simulator, so a record one accepts the other accepts.
-from .._validation import email_format_ok, phone_format_ok
+from .._formats import email_format_ok, phone_format_ok
 
 # Messages the document shows verbatim.
 NO_DATA = "No data found or invalid JSON objects supplied. Could not parse input."
