@@ -74,6 +74,10 @@ class Fobs(Deletable):
     ) -> BatchResult:
         """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates.
 
+        ``id`` is required. ``name``, ``id_num`` and ``card_num`` may be sent too (the
+        validation table has PUT /fob rows for them); a field left out, ``None`` or
+        ``""`` is not changed, ``lockt_async.CLEAR`` clears a date.
+
         A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
         the ``BatchResult`` and what it raises.
         """

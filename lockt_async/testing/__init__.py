@@ -67,7 +67,9 @@ Dates
 Validation (messages in the document's style)
   * Required on POST /user insert AND update: id, id_num, first_name, last_name,
     email (the rows whose element lost its name, next to "Proper email format"),
-    phone and pin ("Missing or blank <field>"), as the table says.
+    phone and pin ("Missing or blank <field>"), as the table says. The document's
+    own POST /user example omits pin: the table is followed, so that example is
+    refused ("Missing or blank pin"), as a real instance applying its table would.
   * "Length versus system limit" (card_num, pin): the document gives no number;
     ``length_limits`` (default card_num 20, pin 8 digits) with the message
     "<field> length exceeds system limit of N: x". No other length is checked.
