@@ -33,7 +33,7 @@ from datetime import datetime
 from typing import Any
 
 from ._duplicates import DuplicateTracker
-from ._formats import email_format_ok, phone_format_ok
+from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
 
 __all__ = [
     "ACCESS_LEVEL_DUPLICATE_FIELDS",
@@ -383,7 +383,13 @@ def _user_plainly_valid(rec: dict[str, Any]) -> bool:
     if type(v) is not str or not v or v.isspace():
         return False
     v = get("email")
-    if type(v) is not str or not email_format_ok(v):
+    if type(v) is not str:
+        return False
+    local, _, domain = v.rpartition("@")
+    # The usual address: a plain local part at a domain already seen valid.
+    if not (
+        domain in _VALID_DOMAINS and local.isalnum() and local.isascii() and len(v) <= EMAIL_MAX_LEN
+    ) and not email_format_ok(v):
         return False
     v = get("phone")
     if type(v) is not str or not v.isdigit() or not v.isascii():
