@@ -9,6 +9,15 @@ from ._client import LocktClient
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
+from ._sync_results import (
+    FieldChange,
+    IgnoredDifference,
+    PlannedInsert,
+    PlannedRemoval,
+    PlannedUpdate,
+    SyncPlan,
+    SyncResult,
+)
 from ._version import __version__
 from .errors import (
     APIError,
@@ -83,7 +92,9 @@ __all__ = [
     "EventStream",
     "Failure",
     "FailureReason",
+    "FieldChange",
     "Fob",
+    "IgnoredDifference",
     "InstanceCommunicationError",
     "LocalWriteGate",
     "Location",
@@ -96,6 +107,9 @@ __all__ = [
     "ObjectProperty",
     "PageResult",
     "ParseInputError",
+    "PlannedInsert",
+    "PlannedRemoval",
+    "PlannedUpdate",
     "Progress",
     "RateLimitError",
     "RecordError",
@@ -103,6 +117,8 @@ __all__ = [
     "RequestTimeout",
     "Schedule",
     "ServerError",
+    "SyncPlan",
+    "SyncResult",
     "TimeInfo",
     "TransportError",
     "UnlockResult",

@@ -13,6 +13,9 @@ PUBLIC = {
     # client, results, gate, events
     "LocktClient", "BatchResult", "Failure", "FailureReason", "PageResult", "Progress",
     "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__", "CLEAR",
+    # sync
+    "SyncPlan", "SyncResult", "FieldChange", "IgnoredDifference", "PlannedInsert",
+    "PlannedUpdate", "PlannedRemoval",
     # models
     "About", "AccessLevel", "AccessLevelRef", "Credential", "CredentialSummary", "Delegate",
     "Door", "DoorRef", "DoorState", "Event", "Fob", "Location", "LocationType",

@@ -85,8 +85,10 @@ def cli(
 def _register() -> None:
     from ._commands import COMMANDS
     from ._demo import demo
+    from ._sync import sync
 
     cli.add_command(demo)
+    cli.add_command(sync)
     for command in COMMANDS:
         cli.add_command(command)
 

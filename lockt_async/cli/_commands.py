@@ -43,6 +43,12 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
     "--dry-run", is_flag=True, help="Check every row with the client's rules; send nothing."
 )
 @click.option(
+    "--strict-columns",
+    is_flag=True,
+    help="Refuse the read-only and report columns of `lockt export` and --failures files "
+    "(by default they are skipped with a notice).",
+)
+@click.option(
     "--failures",
     "failures_path",
     type=click.Path(dir_okay=False, writable=True),
@@ -57,6 +63,7 @@ def import_(
     update_existing: bool,
     validate_fails_batch: bool,
     dry_run: bool,
+    strict_columns: bool,
     failures_path: str | None,
 ) -> int:
     """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
@@ -71,7 +78,13 @@ def import_(
     out = console()
     client = cfg.client()
     with io.open_input(file) as fh:
-        reader = io.Reader(fh, fmt, kind)
+        reader = io.Reader(fh, fmt, kind, strict_columns=strict_columns)
+        if kind == "users" and "id" in reader.columns and not update_existing:
+            click.echo(
+                "note: rows with an id are updates, which the server ignores without "
+                "--update-existing (behaviour table: update_existing=false)",
+                err=True,
+            )
         records = iter(reader)
 
         async def go() -> BatchResult:
@@ -95,7 +108,7 @@ def import_(
         # (streamed: a Ctrl-C early in a huge file must not load the rest in memory).
         unread, written = 0, 0
         sink = (
-            io.FailureWriter(failures_path, fmt, reader.columns)
+            io.FailureWriter(failures_path, fmt, reader.data_columns)
             if failures_path
             else contextlib.nullcontext(None)
         )

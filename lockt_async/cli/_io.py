@@ -69,9 +69,41 @@ def detect_format(path: str, given: str | None) -> str:
     raise click.UsageError(f"cannot tell the format of {path!r}: use .csv or .jsonl, or --format")
 
 
-def check_columns(kind: str, columns: Sequence[str]) -> None:
+#: Columns ``lockt export`` writes that no write takes (read-only fields), per kind.
+READ_ONLY_COLUMNS: dict[str, frozenset[str]] = {
+    "users": frozenset({"name", "credentials"}),
+    "fobs": frozenset({"id", "credential_key", "enabled", "accesslevels", "user_id"}),
+    "doors": frozenset({"id", "type", "location", "enabled", "controller"}),
+}
+#: Columns a ``--failures`` file adds (CSV) or keys it adds (JSON lines).
+REPORT_COLUMNS = frozenset({"reason", "messages", "_reason", "_messages", "_line"})
+#: Fields ``lockt sync`` takes beyond what the import's write takes.
+SYNC_EXTRA_COLUMNS: dict[str, frozenset[str]] = {"fobs": frozenset({"user_id"})}
+
+
+def skipped_columns(
+    kind: str, columns: Sequence[str], *, strict: bool, sync: bool = False
+) -> list[str]:
+    """Export and failures-file columns to leave out (exit 2 with ``strict``)."""
+    allowed = _kinds()[kind][0] | (SYNC_EXTRA_COLUMNS.get(kind, frozenset()) if sync else set())
+    skip = [
+        c
+        for c in columns
+        if c not in allowed and (c in READ_ONLY_COLUMNS[kind] or c in REPORT_COLUMNS)
+    ]
+    if skip and strict:
+        raise click.UsageError(
+            f"read-only or report column(s) for {kind}: {', '.join(skip)} "
+            "(drop --strict-columns to skip them)"
+        )
+    return skip
+
+
+def check_columns(kind: str, columns: Sequence[str], *, sync: bool = False) -> None:
     """Exit 2 (UsageError) naming unknown or missing columns."""
     allowed, required = _kinds()[kind]
+    if sync:
+        allowed = allowed | SYNC_EXTRA_COLUMNS.get(kind, frozenset())
     unknown = [c for c in columns if c not in allowed]
     if unknown:
         raise click.UsageError(
@@ -109,12 +141,16 @@ def _levels(value: str) -> Any:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
-def to_record(raw: Mapping[str, Any], line: int, *, from_csv: bool) -> Row:
-    """The library record for one input row (blank CSV cells are left out)."""
+def to_record(
+    raw: Mapping[str, Any], line: int, *, from_csv: bool, skip: frozenset[str] = frozenset()
+) -> Row:
+    """The library record for one input row (blank CSV cells and ``skip`` columns left out)."""
     row = Row()
     row.raw = raw
     row.line = line
     for key, value in raw.items():
+        if key in skip:
+            continue
         if from_csv:
             if value is None or value == "":
                 continue
@@ -143,10 +179,20 @@ def open_input(path: str) -> Iterator[IO[str]]:
 class Reader:
     """Streams one input file; ``columns`` is known before the first record is taken."""
 
-    def __init__(self, fh: IO[str], fmt: str, kind: str):
+    def __init__(
+        self,
+        fh: IO[str],
+        fmt: str,
+        kind: str,
+        *,
+        strict_columns: bool = False,
+        sync: bool = False,
+    ):
         self.fmt = fmt
         self.kind = kind
         self.columns: list[str] = []
+        #: Export/failures-file columns left out of every record (see ``skipped_columns``).
+        self.skipped: list[str] = []
         self._fh = fh
         self._first: dict[str, Any] | None = None
         self._first_line = 0
@@ -169,7 +215,20 @@ class Reader:
                 self._first, self._first_line = obj, number
                 self.columns = list(obj)
                 break
-        check_columns(kind, self.columns)
+        self.skipped = skipped_columns(kind, self.columns, strict=strict_columns, sync=sync)
+        self._skip = frozenset(self.skipped)
+        check_columns(kind, [c for c in self.columns if c not in self._skip], sync=sync)
+        if self.skipped:
+            click.echo(
+                f"note: skipping column(s) {', '.join(self.skipped)} (read-only fields or a "
+                "failures report; --strict-columns makes them an error)",
+                err=True,
+            )
+
+    @property
+    def data_columns(self) -> list[str]:
+        """The input's columns without failures-report ones (a failures file's own columns)."""
+        return [c for c in self.columns if c not in REPORT_COLUMNS]
 
     def __iter__(self) -> Iterator[Row | UnreadableLine]:
         if self.fmt == "csv":
@@ -182,16 +241,16 @@ class Reader:
                     bad.error = f"row has {len(extra)} more cell(s) than the header"
                     yield bad
                     continue
-                yield to_record(raw, self._csv.line_num, from_csv=True)
+                yield to_record(raw, self._csv.line_num, from_csv=True, skip=self._skip)
             return
         if self._first is not None:
-            yield to_record(self._first, self._first_line, from_csv=False)
+            yield to_record(self._first, self._first_line, from_csv=False, skip=self._skip)
         for number, text in self._lines:
             if not text.strip():
                 continue
             obj = _json_obj(text)
             if isinstance(obj, dict):
-                yield to_record(obj, number, from_csv=False)
+                yield to_record(obj, number, from_csv=False, skip=self._skip)
             else:
                 yield UnreadableLine(text.rstrip("\n"), number, "not a JSON object")
 

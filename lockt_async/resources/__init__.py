@@ -23,4 +23,11 @@ Bulk writes
     and ``RecordError`` when the input is not an iterable of records. Server and
     transport errors never raise: they become outcomes (``result.stopped_by``
     holds an error that ended the import early, such as a revoked key).
+
+Sync
+    ``users.sync``, ``fobs.sync`` and ``doors.sync`` make Lockt equal to a
+    source: one read of the instance, a ``SyncPlan`` (what differs, field by
+    field), then only the inserts, changes and removals through the bulk write
+    path above. The rules are in ``_sync`` (the engine) and ``_sync_kinds``
+    (what is compared and sent per kind).
 """

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .._results import BatchResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..errors import RecordError
 from ..models import Door, DoorState, UnlockResult, WriteSummary
@@ -176,6 +177,52 @@ class Doors(Deletable):
         """
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.DOORS_CREATE), record, {}
+        )
+
+    async def sync(
+        self,
+        records: Records,
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's doors equal to ``records`` (a system of record).
+
+        Reads the instance's doors once (``GET /door``), matches ``records`` on ``name``,
+        and sends only what differs: inserts, then updates of the fields that changed, then
+        what ``on_missing`` asks for the doors in Lockt that the source no longer has
+        ("keep" or "delete"). ``max_removals`` (default: 5% of the keyed doors, at least 1)
+        guards against an empty or cut source: above it nothing is removed and
+        ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan and sends
+        nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
+        A second sync of the same source sends no write. The comparison rules (what
+        is compared, what cannot be sent and why) are in
+        ``lockt_async.resources._sync_kinds``.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's doors failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import DOORS
+
+        return await run_sync(
+            DOORS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={},
+            on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

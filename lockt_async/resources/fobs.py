@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from typing import Any
 
 from .._results import BatchResult
+from .._sync_results import SyncPlan, SyncResult
 from ..models import Fob, WriteSummary
 from . import _specs
 from ._base import only_one, require_id, require_text
@@ -98,6 +100,52 @@ class Fobs(Deletable):
         """
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.FOBS_CREATE), record, {}
+        )
+
+    async def sync(
+        self,
+        records: Records,
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's fobs equal to ``records`` (a system of record).
+
+        Reads the instance's fobs once (``GET /fob``), matches ``records`` on ``name``,
+        falling back to ``card_num``, and sends only what differs: inserts, then updates of
+        the fields that changed, then what ``on_missing`` asks for the fobs in Lockt that
+        the source no longer has ("keep" or "delete"). ``max_removals`` (default: 5% of the
+        keyed fobs, at least 1) guards against an empty or cut source: above it nothing is
+        removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent. A second sync of the same source sends no write. The comparison
+        rules (what is compared, what cannot be sent and why) are in
+        ``lockt_async.resources._sync_kinds``.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's fobs failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import FOBS
+
+        return await run_sync(
+            FOBS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={},
+            on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._results import BatchResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..models import User, WriteSummary
 from . import _specs
@@ -60,9 +61,22 @@ class Users(Deletable):
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
 
+        The server updates only records that carry a valid system ``id``. With
+        ``update_existing=True``, a record without one is looked up by its
+        ``id_num`` first (one checked ``?id_num=`` read each for up to 50 such
+        records, one ``GET /user`` for more) and sent as an update of the user
+        found, or as an insert when there is none. ``Failure.record`` is then the
+        record with the ``id`` it was sent with. With ``update_existing=False``
+        an existing ``id_num`` is refused by the server ("id_num Already Exists").
+
         A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        the ``BatchResult`` and what it raises (and ``LocktError`` from a lookup
+        read, before anything is sent).
         """
+        if update_existing is True:
+            from ._natural import resolve_ids
+
+            records = await resolve_ids(self._client, records)
         return await bulk(
             self._client,
             _specs.USERS_UPSERT,
@@ -104,7 +118,9 @@ class Users(Deletable):
 
         Concurrent calls within the client's ``coalesce_window`` (and with the same
         options) go out as one page; each caller gets only its own outcome. The
-        summary is this record's share (inserted when it had no ``id``).
+        summary is this record's share (inserted when it had no ``id``). With
+        ``update_existing=True`` a record without an ``id`` is first looked up by
+        its ``id_num`` (one checked ``?id_num=`` read) and updates the user found.
 
         Raises:
             ValidationFailedError: this record is invalid or the server rejected it
@@ -113,10 +129,62 @@ class Users(Deletable):
             WriteOutcomeUnknownError: no answer came; it may have been applied.
             ConfigurationError: the client is not open (use ``async with``).
         """
+        if update_existing is True:
+            from ._natural import resolve_one
+
+            record = await resolve_one(self._client, record)
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.USERS_UPSERT),
             record,
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
+        )
+
+    async def sync(
+        self,
+        records: Records,
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        replace_privileges: bool = True,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's users equal to ``records`` (a system of record).
+
+        Reads the instance's users once (``GET /user``), matches ``records`` on ``id_num``
+        (rows without one, such as fob holders, are never touched), and sends only what
+        differs: inserts, then updates of the fields that changed, then what ``on_missing``
+        asks for the users in Lockt that the source no longer has ("keep", "disable" with an
+        update setting ``enabled`` false, or "delete"). ``max_removals`` (default: 5% of the
+        keyed users, at least 1) guards against an empty or cut source: above it nothing is
+        removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent. A second sync of the same source sends no write. The comparison
+        rules (what is compared, what cannot be sent and why) are in
+        ``lockt_async.resources._sync_kinds``.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's users failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import USERS
+
+        return await run_sync(
+            USERS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={"replace_privileges": replace_privileges},
+            on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

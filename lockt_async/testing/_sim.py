@@ -132,6 +132,22 @@ class Simulator:
         """Append an event with the next event id and return it (wire format)."""
         return self.instance.add_event(fields)
 
+    def add_fob_holder(self, name: str, *, card_num: str | None = None) -> Record:
+        """Add a fob-holder row: a ``GET /user`` row without ``id_num``.
+
+        The document's ``GET /user`` example lists such rows ("Fob 1", blank
+        ``id_num``) beside people; the seeded instance has two. ``card_num``
+        gives the holder a fob credential. Returns the stored user.
+        """
+        inst = self.instance
+        user = inst.new_user(inst.next_id())
+        user.update(name=name, enabled=False)
+        inst.users[user["id"]] = user
+        if card_num:
+            inst.add_credential(card_num, user["id"], fob=True, name=name, id_num="",
+                                accesslevels=())  # fmt: skip
+        return user
+
     # Stores, by id (the same dicts the app reads and writes).
     @property
     def users(self) -> dict[int, Record]:
