@@ -34,6 +34,7 @@ from typing import Any
 
 from ._duplicates import DuplicateTracker
 from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
+from .converters.dates import date_problem
 
 __all__ = [
     "ACCESS_LEVEL_DUPLICATE_FIELDS",
@@ -258,7 +259,11 @@ def _check_date(out: list[str], rec: Record, field: str, required: bool) -> str 
         return None
     if type(value) is str and _valid_date(value):
         return value
-    out.append(f"Invalid {field} date format: {_show(value)}")
+    problem = date_problem(value) if type(value) is str else None
+    if problem is not None:  # the format is right; say what is impossible
+        out.append(f"Invalid {field} date: {_show(value)}: {problem}")
+    else:
+        out.append(f"Invalid {field} date format: {_show(value)}")
     return None
 
 

@@ -19,6 +19,9 @@ destination host is unreachable.", matched
 exactly, under any status
 "Batch size exceeds maximum of X objects."       RESPLIT     re-split into pages of X
 HTTP 401                                         STOP        ``not_sent``; the import stops
+an answer that is not a Lockt API's (a 404       STOP        (same): the base URL is wrong,
+page without the Lockt envelope, an HTML page:               no Lockt instance saw the page
+``NotALocktAPIError``)
 HTTP 400 validation answer ("Validation errors   REJECT      each echoed record ``rejected``
 found...", or per-record ``errors``), whatever               with its messages; the others
 words it contains                                            ``rejected`` too (the batch failed)
@@ -65,6 +68,7 @@ from ..errors import (
     APIError,
     ConnectError,
     LocktError,
+    NotALocktAPIError,
     RecordErrorDetail,
     ValidationFailedError,
     error_message,
@@ -141,6 +145,8 @@ def classify(answer: Response | LocktError, sent: int, *, ignorable: int = 0) ->
 def _classify_error(exc: LocktError) -> Verdict:
     if isinstance(exc, ConnectError):
         return Verdict(action=Action.RESEND, status=None, message=str(exc))
+    if isinstance(exc, NotALocktAPIError):
+        return Verdict(action=Action.STOP, status=exc.status_code, message=str(exc), error=exc)
     if not isinstance(exc, APIError):
         # Timeouts, dropped connections, undecodable or undocumented bodies.
         status = getattr(exc, "status_code", None)

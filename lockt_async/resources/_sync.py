@@ -472,8 +472,7 @@ async def send_batch(
         ctx.client,
         spec,
         [record for _, record in items],
-        {**options, "validate_fails_batch": False},
-        on_progress=progress.phase(),
+        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
     )
     progress.end(result)
     return result

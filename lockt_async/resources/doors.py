@@ -4,48 +4,28 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..errors import RecordError
-from ..models import Door, DoorState, UnlockResult, WriteSummary
+from ..models import Door, DoorRecord, DoorState, UnlockResult, WriteSummary
 from . import _specs
 from ._base import data_of, readonly, require_id, require_text, rows, structure
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
 class Doors(Deletable):
-    """Doors: list (optionally those a user can open) and battery state."""
+    """Doors: list (optionally those a user can open) and battery state.
+
+    ``delete`` meets a documented server defect: valid door ids are sometimes
+    refused ("Id is not valid"). Each id is reported on its own; with
+    ``validate_fails_batch=True`` the other ids of a refused page are ``not_sent``
+    (in ``records_to_retry()``), and the refused ones can be resent on their own.
+    """
 
     _delete_spec = _specs.DOORS_DELETE
-
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
-        """``DELETE /door`` by id (ints, digit strings, models or mappings with ``id``).
-
-        The document lists a server defect: valid door ids are sometimes refused
-        ("Id is not valid"). Each id is reported on its own: with
-        ``validate_fails_batch=True`` the other ids of a refused page are
-        ``not_sent`` (in ``records_to_retry()``); the refused ones are ``rejected``
-        and can be resent on their own. A bulk write; see "Bulk writes" in
-        ``lockt_async.resources``.
-        """
-        return await super().delete(
-            ids,
-            validate_fails_batch=validate_fails_batch,
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
 
     async def list(
         self, *, user_id: int | str | None = None, id_num: str | None = None
@@ -77,32 +57,16 @@ class Doors(Deletable):
             )
         return await self._list("/doorstate", DoorState, {"low_battery": f"{low_battery:g}"})
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Door | DoorRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``POST /door``: create doors (name, optional location_id).
 
         Duplicate names in the input are refused before sending: the server does
         not check them within a batch (a documented defect).
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
         """
-        return await bulk(
-            self._client,
-            _specs.DOORS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.DOORS_CREATE, records, options)
 
     async def unlock(
         self,
@@ -170,10 +134,18 @@ class Doors(Deletable):
         )
         return readonly(data_of(body, "/doorstate?lowbattery"))
 
-    async def create_one(self, record: Any) -> WriteSummary:
+    async def create_one(self, record: Door | DoorRecord) -> WriteSummary:
         """``POST /door`` for one door, sharing pages with concurrent callers.
 
-        Raises: as ``users.upsert_one``.
+        Concurrent calls within the client's ``coalesce_window`` go out as one page;
+        each caller gets only its own outcome.
+
+        Raises:
+            ValidationFailedError: this record is invalid or the server rejected it
+                (``.failures[0].messages`` are its own messages).
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+            ConfigurationError: the client is not open (use ``async with``).
         """
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.DOORS_CREATE), record, {}
@@ -181,7 +153,7 @@ class Doors(Deletable):
 
     async def sync(
         self,
-        records: Records,
+        records: Records[Door | DoorRecord],
         *,
         on_missing: str = "keep",
         dry_run: bool = False,
@@ -198,9 +170,8 @@ class Doors(Deletable):
         guards against an empty or cut source: above it nothing is removed and
         ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan and sends
         nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
-        A second sync of the same source sends no write. The comparison rules (what
-        is compared, what cannot be sent and why) are in
-        ``lockt_async.resources._sync_kinds``.
+        A second sync of the same source sends no write. No write call changes an
+        existing door, so only presence (by ``name``) is compared.
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from typing import Any
+from typing import Unpack
 
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
-from ..models import Fob, WriteSummary
+from ..models import Fob, FobReassignRecord, FobRecord, WriteSummary
 from . import _specs
 from ._base import only_one, require_id, require_text
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
 class Fobs(Deletable):
@@ -41,62 +41,44 @@ class Fobs(Deletable):
         param = str(require_id("id", value)) if key == "id" else require_text(key, value)
         return await self._get_one("/fob", Fob, {key: param}, "fob")
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Fob | FobRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``POST /fob``: create fobs (name, id_num, card_num, dates).
 
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        ``name`` and ``id_num`` (the fob's unique id number from your system) are
+        required; ``card_num``, ``access_effective`` and ``access_expires`` are
+        optional. A fob without ``id_num`` is ``invalid`` ("Missing or blank id_num").
         """
-        return await bulk(
-            self._client,
-            _specs.FOBS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.FOBS_CREATE, records, options)
 
+    @bulk_write
     async def reassign(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Fob | FobReassignRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates.
 
         ``id`` is required. ``name``, ``id_num`` and ``card_num`` may be sent too (the
         validation table has PUT /fob rows for them); a field left out, ``None`` or
         ``""`` is not changed, ``lockt_async.CLEAR`` clears a date.
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
         """
-        return await bulk(
-            self._client,
-            _specs.FOBS_REASSIGN,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.FOBS_REASSIGN, records, options)
 
-    async def create_one(self, record: Any) -> WriteSummary:
+    async def create_one(self, record: Fob | FobRecord) -> WriteSummary:
         """``POST /fob`` for one fob, sharing pages with concurrent callers.
 
-        Raises: as ``users.upsert_one``.
+        ``name`` and ``id_num`` are required, as for ``create``.
+
+        Concurrent calls within the client's ``coalesce_window`` go out as one page;
+        each caller gets only its own outcome.
+
+        Raises:
+            ValidationFailedError: this record is invalid or the server rejected it
+                (``.failures[0].messages`` are its own messages).
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+            ConfigurationError: the client is not open (use ``async with``).
         """
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.FOBS_CREATE), record, {}
@@ -104,7 +86,7 @@ class Fobs(Deletable):
 
     async def sync(
         self,
-        records: Records,
+        records: Records[Fob | FobRecord],
         *,
         on_missing: str = "keep",
         dry_run: bool = False,
@@ -121,9 +103,10 @@ class Fobs(Deletable):
         keyed fobs, at least 1) guards against an empty or cut source: above it nothing is
         removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
         and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
-        is sent. A second sync of the same source sends no write. The comparison
-        rules (what is compared, what cannot be sent and why) are in
-        ``lockt_async.resources._sync_kinds``.
+        is sent.
+        A second sync of the same source sends no write. A holder (``user_id``,
+        0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
+        change through it and are listed in ``plan.ignored``.
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
-from ..models import User, WriteSummary
+from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
 from ._base import only_one, readonly, require_id, require_text
-from ._write_api import Deletable, OnProgress, Records, bulk, single
+from ._write_api import Deletable, OnProgress, Records, UserUpsertOptions, bulk, bulk_write, single
 
 
 class Users(Deletable):
@@ -48,51 +48,39 @@ class Users(Deletable):
         param = str(require_id("id", value)) if name == "id" else require_text("id_num", value)
         return await self._get_one("/user", User, {name: param}, "user")
 
+    @bulk_write
     async def upsert(
-        self,
-        records: Records,
-        *,
-        update_existing: bool = False,
-        validate_fails_batch: bool = True,
-        replace_privileges: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[User | UserRecord], **options: Unpack[UserUpsertOptions]
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
+
+        ``id_num``, ``first_name`` and ``last_name`` are required; for an insert the
+        document also requires ``email``, ``phone`` and ``pin``.
 
         The server updates only records that carry a valid system ``id``. With
         ``update_existing=True``, a record without one is looked up by its
         ``id_num`` first (one checked ``?id_num=`` read each for up to 50 such
         records, one ``GET /user`` for more) and sent as an update of the user
-        found, or as an insert when there is none. ``Failure.record`` is then the
-        record with the ``id`` it was sent with. With ``update_existing=False``
-        an existing ``id_num`` is refused by the server ("id_num Already Exists").
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises (and ``LocktError`` from a lookup
-        read, before anything is sent).
+        found, or as an insert when there is none; ``Failure.record`` is then the
+        record with the ``id`` it was sent with, and a failed lookup read raises
+        its ``LocktError`` before anything is sent. With ``update_existing=False``
+        (the default) an existing ``id_num`` is refused by the server ("id_num
+        Already Exists") and a record with an ``id`` is ignored by it (reported
+        ``rejected``). ``replace_privileges`` (default True): given
+        ``accesslevels`` replace the user's, instead of being added to them.
         """
-        if update_existing is True:
+        if options.get("update_existing") is True:
             from ._natural import resolve_ids
 
             records = await resolve_ids(self._client, records)
-        return await bulk(
-            self._client,
-            _specs.USERS_UPSERT,
-            records,
-            {
-                "update_existing": update_existing,
-                "validate_fails_batch": validate_fails_batch,
-                "replace_privileges": replace_privileges,
-            },
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
-        self, record: Any, *, validate_fails_batch: bool = True, replace_privileges: bool = True
+        self,
+        record: User | UserUpdateRecord,
+        *,
+        validate_fails_batch: bool = True,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``PUT /user``: change only the given fields of one user (``id`` required).
 
@@ -112,7 +100,11 @@ class Users(Deletable):
         )
 
     async def upsert_one(
-        self, record: Any, *, update_existing: bool = False, replace_privileges: bool = True
+        self,
+        record: User | UserRecord,
+        *,
+        update_existing: bool = False,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``POST /user`` for one record, sharing pages with concurrent callers.
 
@@ -141,7 +133,7 @@ class Users(Deletable):
 
     async def sync(
         self,
-        records: Records,
+        records: Records[User | UserRecord],
         *,
         on_missing: str = "keep",
         dry_run: bool = False,
@@ -160,9 +152,12 @@ class Users(Deletable):
         keyed users, at least 1) guards against an empty or cut source: above it nothing is
         removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
         and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
-        is sent. A second sync of the same source sends no write. The comparison
-        rules (what is compared, what cannot be sent and why) are in
-        ``lockt_async.resources._sync_kinds``.
+        is sent.
+        A second sync of the same source sends no write. Compared: the fields
+        the source supplies, as the write path would send them (``email`` ignoring case,
+        access levels as sets). A ``card_num`` of a user who already holds a card (the
+        server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
+        return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).

@@ -17,7 +17,10 @@ Statuses and envelopes
   * Bad/missing ``apiuser``/``apikey``: 401
     ``{"data": {"error": "Access denied. Invalid API credentials."}}``.
     Auth is checked before faults; faults before routing.
-  * Unknown path or method: 404 ``{"data": {"error": "Not Found: /path"}}``.
+  * Unknown path or method under the base path: 404
+    ``{"data": {"error": "Not Found: /path"}}``. Outside the base path (a base
+    URL without ``/api/v1``) a plain-text ``Not Found`` 404, as the web server in
+    front of a real instance would answer.
   * Empty body, invalid JSON, missing or empty record node: 400 with the
     document's "No data found or invalid JSON objects supplied. Could not parse input."
   * Record limit exceeded: 400 "Batch size exceeds maximum of X objects.",
@@ -74,8 +77,8 @@ Validation (messages in the document's style)
     ``length_limits`` (default card_num 20, pin 8 digits) with the message
     "<field> length exceeds system limit of N: x". No other length is checked.
   * Formats: pin and card_num digits; phone = optional +, digits, spaces, dots,
-    dashes, parentheses, at least one digit; email as the client reads it
-    (``lockt_async._validation.email_format_ok``): one reading for both sides.
+    dashes, parentheses, at least one digit; email as the client reads it (one
+    reading shared by both sides).
   * "access_effective must be before access_expires" quotes the expires value, as
     the document's POST /delegate example does (the behaviour table names no value).
   * PUT /fob: the table's "Missing or blank" rows for name and id_num apply when

@@ -117,6 +117,9 @@ class Simulator:
     def app(self) -> Starlette:
         """The ASGI application (built once, lazily)."""
         if self._app is None:
+            from ._extra import require_extra
+
+            require_extra("starlette")
             from ._app import build_app
 
             self._app = build_app(self)
@@ -124,6 +127,9 @@ class Simulator:
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An in-process transport; a dropped connection raises like a real socket."""
+        from ._extra import require_extra
+
+        require_extra("starlette")
         from ._transport import SimTransport
 
         return SimTransport(self.app)
