@@ -83,6 +83,7 @@ def simulator(
         API_USER,
         "--api-key",
         key,
+        "--empty",
         *extra,
     ]
     env = dict(os.environ)

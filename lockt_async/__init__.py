@@ -12,6 +12,7 @@ import sys as _sys
 from types import ModuleType as _ModuleType
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
+from ._clear import CLEAR
 from ._client import LocktClient
 from ._config import RetryPolicy
 from ._events import EventStream
@@ -92,6 +93,7 @@ from .models import (
 )
 
 __all__ = [
+    "CLEAR",
     "APIError",
     "About",
     "AccessLevel",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -111,6 +111,12 @@ class LocktClient:
     ``max_response_bytes`` bounds each response body (default 256 MiB, ``None``
     for no bound); past it a read raises ``ResponseTooLargeError`` and a write's
     records are ``unknown``.
+    ``required_fields`` says who checks the document's "Missing or blank" rows of
+    record content (a user's ``email``, ``phone``, ``pin``, names, ``id_num``; a
+    fob's, door's, level's or location's name; an access level door's
+    ``schedule_id``): ``"client"`` (default) refuses such a record before
+    sending, ``"server"`` sends it and lets the instance decide, for instances
+    known to accept records without them. Formats and ids are always checked.
 
     Raises:
         ConfigurationError: a credential is missing, the base URL is unusable, or
@@ -136,6 +142,7 @@ class LocktClient:
         write_gate: WriteGate | Callable[[str], WriteGate] | None = None,
         coalesce_window: float = 0.005,
         coalesce_max_pending: int = 10_000,
+        required_fields: Literal["client", "server"] = "client",
     ):
         api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
         api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
@@ -170,6 +177,10 @@ class LocktClient:
             raise ConfigurationError(
                 f"coalesce_max_pending must be a positive int, got {coalesce_max_pending!r}"
             )
+        if required_fields not in ("client", "server"):
+            raise ConfigurationError(
+                f"required_fields must be 'client' or 'server', got {required_fields!r}"
+            )
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass either transport or http_client, not both")
         self.api_user = api_user
@@ -177,6 +188,8 @@ class LocktClient:
         self.record_limit = record_limit or DEFAULT_RECORD_LIMIT
         #: The limit learned from the server's own error, if it was ever lower.
         self.learned_record_limit: int | None = None
+        #: Who checks the "Missing or blank" rows of record content: see the class docstring.
+        self.required_fields: Literal["client", "server"] = required_fields
         self._zone = _zone(timezone) if timezone is not None else None
         owns = http_client is None
         if http_client is None:

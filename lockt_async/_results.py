@@ -21,8 +21,10 @@ class FailureReason(enum.StrEnum):
     INVALID = "invalid"
     #: The server refused it and said why (matched back through the echoed ``input_data``).
     REJECTED = "rejected"
-    #: It was never sent (the import stopped before its page, or retries ran out
-    #: on an error that proves the server did not apply it). Safe to resend.
+    #: It certainly was not applied: never sent (the import stopped before its
+    #: page, or retries ran out on an error that proves the server did not apply
+    #: it), or refused with its whole page because of another record that the
+    #: server named (``validate_fails_batch=True``). Safe to resend.
     NOT_SENT = "not_sent"
     #: Its request was sent but no usable answer came back: it may or may not have
     #: been applied. Resolve with ``reconcile`` before resending.

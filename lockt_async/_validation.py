@@ -9,10 +9,16 @@ quote only the record's own offending value, truncated and made printable.
 
 The rules pinned here are the stateless rows of the document's table
 "Endpoint | Method | Submethod | Field | Validation" (missing or blank,
-non-numeric, length limits, email / phone / date formats, duplicate access
-levels and doors) plus the behaviour tables' "access_effective must be before
-access_expires". Rules that need the server's data ("Already exists in
-system", "Id is valid", "cannot be in past") are left to the server.
+non-numeric, email / phone / date formats, duplicate access levels and doors)
+plus the behaviour tables' "access_effective must be before access_expires".
+Rules that need the server's data ("Already exists in system", "Id is valid",
+"cannot be in past") are left to the server, and so are the "Length versus
+system limit" rows: the limit is the instance's, the document gives none.
+
+``required=False`` (``LocktClient(required_fields="server")``) skips the
+"Missing or blank" rows of record content (names, ``email``, ``phone``,
+``pin``, ``id_num``, ``schedule_id``...) for instances known to accept records
+without them; ids that address a record stay required.
 
 Everything here is called once per record of imports of 100,000 records, so the
 checks favour ``str`` methods over regexes and allocate nothing on the valid
@@ -24,9 +30,10 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Mapping
 from datetime import datetime
-from re import compile as _re_compile
 from typing import Any
 
+from ._duplicates import DuplicateTracker
+from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
 from .converters.dates import date_problem
 
 __all__ = [
@@ -52,29 +59,14 @@ Record = Mapping[str, Any]
 
 #: Fields that must be unique within one input (the server checks them against its
 #: own data, but not always within a batch: see the document's known issues).
-USER_DUPLICATE_FIELDS: tuple[str, ...] = ("id_num", "card_num")
+USER_DUPLICATE_FIELDS: tuple[str, ...] = ("id_num", "card_num", "email")
 DOOR_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 FOB_DUPLICATE_FIELDS: tuple[str, ...] = ("name", "card_num")
 ACCESS_LEVEL_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 LOCATION_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 
-CARD_NUM_MAX_DIGITS = 20
-PIN_MIN_DIGITS = 4
-PIN_MAX_DIGITS = 8
-PHONE_MIN_DIGITS = 7
-PHONE_MAX_DIGITS = 15
-DOOR_NAME_MAX_LEN = 100
-EMAIL_MAX_LEN = 254
 _ID_MAX_DIGITS = 18  # ids are 64-bit on any sane server; also keeps int() cheap and safe
 _SHOW_MAX = 60
-_PHONE_INT_LIMIT = 10**PHONE_MAX_DIGITS
-
-_EMAIL_RE = _re_compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
-)
-_PHONE_RE = _re_compile(r"\+?[0-9 .()\-]+")
-_PHONE_PUNCT = str.maketrans("", "", "+ .()-")
 
 _fromisoformat = datetime.fromisoformat
 
@@ -134,17 +126,6 @@ def _is_absent(value: object) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
-def _digit_string(value: object) -> str | None:
-    """The digits of a str/int number-like field, or None when it is not all digits."""
-    if type(value) is str:
-        return value if value.isascii() and value.isdigit() else None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        if value.bit_length() > 80:  # more than 24 digits: report as too long, cheaply
-            return "0" * 25
-        return str(value)
-    return None
-
-
 def _check_text(
     out: list[str], rec: Record, field: str, required: bool, allow_int: bool = False
 ) -> None:
@@ -178,10 +159,11 @@ def _check_pos_id(out: list[str], rec: Record, field: str, required: bool) -> in
 
 
 def _check_card_num(out: list[str], rec: Record, allow_remove: bool, remove_error: bool) -> None:
-    """card_num: digits only, at most 20; ``-1`` (remove non-fob credentials) per flags.
+    """card_num: digits only ("Non-Numeric"); ``-1`` (remove non-fob credentials) per flags.
 
     ``allow_remove``: -1 is valid (user update). ``remove_error``: -1 gets the
-    dedicated insert message instead of "Non-Numeric".
+    dedicated insert message instead of "Non-Numeric". Its length is the
+    instance's "system limit": left to the server.
     """
     value = rec.get("card_num")
     if value is None or value == "":
@@ -192,53 +174,51 @@ def _check_card_num(out: list[str], rec: Record, allow_remove: bool, remove_erro
         if remove_error:
             out.append("card_num -1 (remove credentials) is only valid on update: -1")
             return
-    digits = _digit_string(value)
-    if digits is None:
+    if not _is_digits(value):
         out.append(f"Non-Numeric card_num found: {_show(value)}")
-    elif len(digits) > CARD_NUM_MAX_DIGITS:
-        out.append(
-            f"card_num exceeds maximum length of {CARD_NUM_MAX_DIGITS} digits: {_show(value)}"
-        )
 
 
-def _check_pin(out: list[str], rec: Record) -> None:
+def _is_digits(value: object) -> bool:
+    """A number-like field: an ASCII digit string or a non-negative int."""
+    if type(value) is str:
+        return value.isascii() and value.isdigit()
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _blank(value: object) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _check_pin(out: list[str], rec: Record, required: bool) -> None:
+    """pin: "Missing or blank", "Non-Numeric"; its length is the instance's limit."""
     value = rec.get("pin")
-    if value is None or value == "":
-        return
-    digits = _digit_string(value)
-    if digits is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank pin")
+    elif not _is_digits(value):
         out.append(f"Non-Numeric pin found: {_show(value)}")
-    elif not PIN_MIN_DIGITS <= len(digits) <= PIN_MAX_DIGITS:
-        out.append(f"pin must be {PIN_MIN_DIGITS} to {PIN_MAX_DIGITS} digits: {_show(value)}")
 
 
-def _check_email(out: list[str], rec: Record) -> None:
+def _check_email(out: list[str], rec: Record, required: bool) -> None:
     value = rec.get("email")
-    if value is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank email")
         return
-    if type(value) is str:
-        s = value.strip()
-        if not s or (len(s) <= EMAIL_MAX_LEN and _EMAIL_RE.fullmatch(s)):
-            return
-    out.append(f"Invalid email address found: {_show(value)}")
+    if type(value) is not str or not email_format_ok(value.strip()):
+        out.append(f"Invalid email address found: {_show(value)}")
 
 
-def _check_phone(out: list[str], rec: Record) -> None:
+def _check_phone(out: list[str], rec: Record, required: bool) -> None:
     value = rec.get("phone")
-    if value is None:
+    if _blank(value):
+        if required:
+            out.append("Missing or blank phone")
         return
     if type(value) is str:
-        s = value.strip()
-        if not s:
+        if phone_format_ok(value.strip()):
             return
-        if s.isascii() and s.isdigit():
-            if PHONE_MIN_DIGITS <= len(s) <= PHONE_MAX_DIGITS:
-                return
-        elif len(s) <= 40 and _PHONE_RE.fullmatch(s):
-            digits = s.translate(_PHONE_PUNCT)
-            if digits and PHONE_MIN_DIGITS <= len(digits) <= PHONE_MAX_DIGITS:
-                return
-    elif _is_int(value) and 0 <= value < _PHONE_INT_LIMIT and len(str(value)) >= PHONE_MIN_DIGITS:
+    elif _is_digits(value):
         return
     out.append(f"Invalid phone number found: {_show(value)}")
 
@@ -291,8 +271,9 @@ def _check_dates(out: list[str], rec: Record, required: bool = False) -> None:
     effective = _check_date(out, rec, "access_effective", required)
     expires = _check_date(out, rec, "access_expires", required)
     # Same fixed format on both sides: string order is time order.
+    # The document's example quotes the expires value in this message.
     if effective is not None and expires is not None and effective >= expires:
-        out.append(f"Invalid access_effective date: {effective}, must be before access_expires")
+        out.append(f"Invalid access_effective date: {expires}, must be before access_expires")
 
 
 def _check_enabled(out: list[str], rec: Record) -> None:
@@ -334,7 +315,12 @@ def _check_access_levels(out: list[str], rec: Record) -> None:
 
 
 def _check_doors(
-    out: list[str], rec: Record, required: bool, schedules: bool, duplicates: bool
+    out: list[str],
+    rec: Record,
+    required: bool,
+    schedules: bool,
+    duplicates: bool,
+    schedules_required: bool = True,
 ) -> None:
     doors = rec.get("doors")
     if doors is None or (required and isinstance(doors, list) and not doors):
@@ -353,9 +339,13 @@ def _check_doors(
         if door_id is None:
             out.append(f"Invalid door id: {_show(item.get('id'))}")
         if schedules:
+            # "Schedule ID is valid": a door of an access level needs one.
             schedule = item.get("schedule_id")
-            if schedule is not None and _positive(schedule) is None:
-                where = f" for door {door_id}" if door_id is not None else ""
+            where = f" for door {door_id}" if door_id is not None else ""
+            if _blank(schedule):
+                if schedules_required:
+                    out.append(f"Missing or blank schedule_id{where}")
+            elif _positive(schedule) is None:
                 out.append(f"Invalid schedule_id{where}: {_show(schedule)}")
         if door_id is not None and seen is not None:
             if door_id in seen:
@@ -364,11 +354,11 @@ def _check_doors(
                 seen.add(door_id)
 
 
-def _check_user_fields(out: list[str], rec: Record, update: bool) -> None:
-    """The field formats shared by ``POST /user`` and ``PUT /user``."""
-    _check_email(out, rec)
-    _check_phone(out, rec)
-    _check_pin(out, rec)
+def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool) -> None:
+    """The fields shared by ``POST /user`` and ``PUT /user`` (``required``: POST only)."""
+    _check_email(out, rec, required)
+    _check_phone(out, rec, required)
+    _check_pin(out, rec, required)
     _check_card_num(out, rec, allow_remove=update, remove_error=True)
     _check_dates(out, rec)
     _check_access_levels(out, rec)
@@ -378,17 +368,94 @@ def _check_user_fields(out: list[str], rec: Record, update: bool) -> None:
 # --------------------------------------------------------------------------- users
 
 
-def check_user(rec: Record) -> list[str]:
+def _user_plainly_valid(rec: dict[str, Any]) -> bool:
+    """True when ``rec`` is a valid ``POST /user`` record of the usual shape (text
+    fields as ``str``, digits as digit strings, dates already seen valid): the
+    import's hot path, inline checks only. False means "not sure": the full check
+    decides and words the messages. It never says True where the full check (with
+    ``required=True``) would find a fault; a test holds them together."""
+    get = rec.get
+    rid = get("id")
+    if type(rid) is not int or not (rid == -1 or 0 < rid <= _MAX_ID):
+        return False
+    v = get("id_num")
+    if type(v) is not str or not v or v.isspace():
+        return False
+    v = get("first_name")
+    if type(v) is not str or not v or v.isspace():
+        return False
+    v = get("last_name")
+    if type(v) is not str or not v or v.isspace():
+        return False
+    v = get("email")
+    if type(v) is not str:
+        return False
+    local, _, domain = v.rpartition("@")
+    # The usual address: a plain local part at a domain already seen valid.
+    if not (
+        domain in _VALID_DOMAINS and local.isalnum() and local.isascii() and len(v) <= EMAIL_MAX_LEN
+    ) and not email_format_ok(v):
+        return False
+    v = get("phone")
+    if type(v) is not str or not v.isdigit() or not v.isascii():
+        return False
+    v = get("pin")
+    if type(v) is not str or not v.isdigit() or not v.isascii():
+        return False
+    v = get("card_num")
+    if v is not None and v != "" and (type(v) is not str or not v.isdigit() or not v.isascii()):
+        return False
+    eff = get("access_effective")
+    if eff is not None and eff != "":
+        if type(eff) is not str or eff not in _VALID_DATES:
+            return False
+    else:
+        eff = None
+    exp = get("access_expires")
+    if exp is not None and exp != "":
+        if type(exp) is not str or exp not in _VALID_DATES:
+            return False
+        if eff is not None and eff >= exp:
+            return False
+    levels = get("accesslevels")
+    if levels is not None and not _plain_levels(levels):
+        return False
+    enabled = get("enabled")
+    return enabled is None or type(enabled) is bool
+
+
+def _plain_levels(levels: object) -> bool:
+    if type(levels) is not list:
+        return False
+    ids = set()
+    for item in levels:
+        if type(item) is not dict:
+            return False
+        lid = item.get("id")
+        if type(lid) is not int or not 0 < lid <= _MAX_ID:
+            return False
+        ids.add(lid)
+    return len(ids) == len(levels)
+
+
+def check_user(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /user``: one record of a bulk insert/update.
 
     ``id`` -1 (or missing, which the caller sends as -1) is an INSERT; a positive
-    id is an UPDATE. Both need ``id_num``, ``first_name`` and ``last_name`` (the
-    table's INSERT and UPDATE "Missing or blank" rows). Formats are checked for
-    every field that is given.
+    id is an UPDATE. Both need ``id_num``, ``first_name``, ``last_name``,
+    ``email``, ``phone`` and ``pin`` (the table's INSERT and UPDATE "Missing or
+    blank" rows) unless ``required`` is False. Formats are checked for every
+    field that is given.
     """
+    if required and type(rec) is dict and _user_plainly_valid(rec):
+        return []
+    return _check_user_full(rec, required)
+
+
+def _check_user_full(rec: Record, required: bool) -> list[str]:
+    """:func:`check_user`, every rule in turn, with its messages."""
     out: list[str] = []
     rid = rec.get("id")
-    required = True
     if rid is None or rid == "-1" or (rid == -1 and _is_int(rid)):
         update = False
     elif type(rid) is int and 0 < rid <= _MAX_ID:
@@ -399,40 +466,45 @@ def check_user(rec: Record) -> list[str]:
         if n is None or n <= 0 or n > _MAX_ID:
             # Judge the rest leniently: the id error is the one to fix.
             required = False
-            out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")
+            if n is None and not _is_absent(rid) and not isinstance(rid, bool):
+                out.append(f"Non-Numeric id found: {_show(rid)}")  # the server's wording
+            else:
+                out.append(f"id must be -1 (insert) or a positive integer id: {_shown_repr(rid)}")
     _check_text(out, rec, "id_num", required, allow_int=True)
     _check_text(out, rec, "first_name", required)
     _check_text(out, rec, "last_name", required)
-    _check_user_fields(out, rec, update=update)
+    _check_user_fields(out, rec, update, required)
     return out
 
 
-def check_user_put(rec: Record) -> list[str]:
+def check_user_put(rec: Record, *, required: bool = True) -> list[str]:
     """``PUT /user``: a selective update; ``id`` is required, every other field optional."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     _check_text(out, rec, "id_num", False, allow_int=True)
     _check_text(out, rec, "first_name", False)
     _check_text(out, rec, "last_name", False)
-    _check_user_fields(out, rec, update=True)
+    _check_user_fields(out, rec, True, False)
     return out
 
 
 # --------------------------------------------------------------------------- fobs, credentials
 
 
-def check_fob(rec: Record) -> list[str]:
+def check_fob(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /fob``: ``name`` and ``id_num`` required; card number and dates formats."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_text(out, rec, "id_num", True, allow_int=True)
+    _check_text(out, rec, "name", required)
+    _check_text(out, rec, "id_num", required, allow_int=True)
     _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
 
-def check_fob_reassign(rec: Record) -> list[str]:
-    """``PUT /fob``: ``id`` required; ``user_id`` 0 (unassign) or a user id; dates."""
+def check_fob_reassign(rec: Record, *, required: bool = True) -> list[str]:
+    """``PUT /fob``: ``id`` required; ``user_id`` 0 (unassign) or a user id; dates;
+    ``name``, ``id_num`` and ``card_num`` when given (the table's PUT rows: a
+    selective update, so "Missing or blank" applies to a field that is sent)."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     user_id = rec.get("user_id")
@@ -442,16 +514,19 @@ def check_fob_reassign(rec: Record) -> list[str]:
             out.append(f"Non-Numeric user_id found: {_show(user_id)}")
         elif n < 0:
             out.append(f"user_id must be 0 (unassign) or a positive integer id: {_show(user_id)}")
+    if "name" in rec:
+        _check_text(out, rec, "name", required)
+    if "id_num" in rec:
+        _check_text(out, rec, "id_num", required, allow_int=True)
     _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
 
-def check_credential_update(rec: Record) -> list[str]:
-    """``PUT /credential`` (fields undocumented): ``id`` required; card number; dates."""
+def check_credential_update(rec: Record, *, required: bool = True) -> list[str]:
+    """``PUT /credential`` (fields undocumented): ``id`` required; the two dates."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
-    _check_card_num(out, rec, allow_remove=False, remove_error=False)
     _check_dates(out, rec)
     return out
 
@@ -459,41 +534,40 @@ def check_credential_update(rec: Record) -> list[str]:
 # --------------------------------------------------------------------------- doors, levels, ...
 
 
-def check_door(rec: Record) -> list[str]:
-    """``POST /door``: ``name`` required (at most 100 characters); ``location_id`` if given."""
+def check_door(rec: Record, *, required: bool = True) -> list[str]:
+    """``POST /door``: ``name`` required (its length is the instance's); ``location_id``."""
     out: list[str] = []
-    name = rec.get("name")
-    _check_text(out, rec, "name", True)
-    if type(name) is str and len(name) > DOOR_NAME_MAX_LEN:
-        out.append(f"name exceeds maximum length of {DOOR_NAME_MAX_LEN} characters: {_show(name)}")
+    _check_text(out, rec, "name", required)
     _check_pos_id(out, rec, "location_id", required=False)
     return out
 
 
-def check_access_level(rec: Record) -> list[str]:
-    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id?}]``, no repeats."""
+def check_access_level(rec: Record, *, required: bool = True) -> list[str]:
+    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id}]``, no repeats."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_doors(out, rec, required=False, schedules=True, duplicates=True)
+    _check_text(out, rec, "name", required)
+    _check_doors(
+        out, rec, required=False, schedules=True, duplicates=True, schedules_required=required
+    )
     return out
 
 
-def check_location(rec: Record) -> list[str]:
+def check_location(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /location``: ``name`` and ``locationtype`` required."""
     out: list[str] = []
-    _check_text(out, rec, "name", True)
-    _check_pos_id(out, rec, "locationtype", required=True)
+    _check_text(out, rec, "name", required)
+    _check_pos_id(out, rec, "locationtype", required=required)
     return out
 
 
-def check_id_only(rec: Record) -> list[str]:
+def check_id_only(rec: Record, *, required: bool = True) -> list[str]:
     """Deletes (``/user``, ``/fob``, ``/door``, ``/credential``, ``/accesslevel``), ``/unlock``."""
     out: list[str] = []
     _check_pos_id(out, rec, "id", required=True)
     return out
 
 
-def check_delegate(rec: Record) -> list[str]:
+def check_delegate(rec: Record, *, required: bool = True) -> list[str]:
     """``POST /delegate``: both user ids, a non-empty door list and both dates, in order."""
     out: list[str] = []
     _check_pos_id(out, rec, "from_user_id", required=True)
@@ -501,51 +575,3 @@ def check_delegate(rec: Record) -> list[str]:
     _check_doors(out, rec, required=True, schedules=False, duplicates=False)
     _check_dates(out, rec, required=True)
     return out
-
-
-# --------------------------------------------------------------------------- duplicates
-
-
-class DuplicateTracker:
-    """Detects values repeated within one input (one tracker per import, or per page).
-
-    A value is compared as a stripped string, case-sensitively, so ``123`` and
-    ``"123"`` are the same; blank values and the card number ``-1`` (remove
-    credentials) are never duplicates.
-    """
-
-    __slots__ = ("_fields", "_seen")
-
-    def __init__(self, fields: tuple[str, ...]) -> None:
-        self._fields = tuple(fields)
-        self._seen: dict[str, set[str]] = {field: set() for field in self._fields}
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self._fields
-
-    def check(self, rec: Record) -> list[str]:
-        """Messages for every field of ``rec`` already seen; records the new values."""
-        out: list[str] = []
-        seen = self._seen
-        for field in self._fields:
-            value: Any = rec.get(field)
-            if type(value) is str:
-                key = value.strip()
-            elif type(value) is int and value.bit_length() <= 200:
-                key = str(value)
-            else:
-                continue
-            if not key or (key == "-1" and field == "card_num"):
-                continue
-            values = seen[field]
-            if key in values:
-                out.append(f"Duplicate {field} in input: {_show(key)}")
-            else:
-                values.add(key)
-        return out
-
-    def reset(self) -> None:
-        """Forget every value seen so far."""
-        for values in self._seen.values():
-            values.clear()

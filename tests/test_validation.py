@@ -105,11 +105,16 @@ def test_document_error_example_gives_document_messages() -> None:
 
 def test_update_needs_names_too() -> None:
     """user | POST | UPDATE | id_num / first_name / last_name | Missing or blank."""
-    assert check_user({"id": 618395, "id_num": "A1", "first_name": "A", "last_name": "B"}) == []
+    contact = {"email": "a@b.org", "phone": "5551234", "pin": "1234"}
+    rec = {"id": 618395, "id_num": "A1", "first_name": "A", "last_name": "B", **contact}
+    assert check_user(rec) == []
     assert check_user({"id": "618395", "card_num": "123456"}) == [
         "Missing or blank id_num",
         "Missing or blank first_name",
         "Missing or blank last_name",
+        "Missing or blank email",
+        "Missing or blank phone",
+        "Missing or blank pin",
     ]
 
 
@@ -127,28 +132,48 @@ def test_insert_ids(rid: Any) -> None:
     assert check_user(rhea(id=rid)) == []
 
 
-@pytest.mark.parametrize(
-    ("rid", "shown"),
-    [("abc", "'abc'"), (0, "0"), (-5, "-5"), ("-7", "'-7'"), (1.5, "1.5"), (True, "True")],
-)
+@pytest.mark.parametrize(("rid", "shown"), [(0, "0"), (-5, "-5"), ("-7", "'-7'"), (True, "True")])
 def test_bad_user_id(rid: Any, shown: str) -> None:
-    """user | POST | INSERT/UPDATE | id | Non-Numeric."""
+    """user | POST | INSERT/UPDATE | id — neither -1 nor a positive id."""
     only(check_user(rhea(id=rid)), "id must be -1 (insert) or a positive integer id", shown)
+
+
+@pytest.mark.parametrize(("rid", "shown"), [("abc", "abc"), (1.5, "1.5"), ("12a", "12a")])
+def test_non_numeric_user_id(rid: Any, shown: str) -> None:
+    """user | POST | INSERT/UPDATE | id | Non-Numeric — in the server's wording."""
+    assert check_user(rhea(id=rid)) == [f"Non-Numeric id found: {shown}"]
 
 
 # --------------------------------------------------------------------------- required fields
 
 
-@pytest.mark.parametrize("field", ["id_num", "first_name", "last_name"])
+REQUIRED_USER_FIELDS = ["id_num", "first_name", "last_name", "email", "phone", "pin"]
+
+
+@pytest.mark.parametrize("field", REQUIRED_USER_FIELDS)
 @pytest.mark.parametrize("blank", [None, "", "   "])
 def test_insert_required(field: str, blank: Any) -> None:
-    """user | POST | INSERT | id_num / first_name / last_name | Missing or blank."""
+    """user | POST | INSERT | id_num / names / email / phone / pin | Missing or blank."""
     assert check_user(rhea(**{field: blank})) == [f"Missing or blank {field}"]
 
 
-@pytest.mark.parametrize("field", ["id_num", "first_name", "last_name"])
+@pytest.mark.parametrize("field", REQUIRED_USER_FIELDS)
+def test_update_required(field: str) -> None:
+    """user | POST | UPDATE | id_num / names / email / phone / pin | Missing or blank."""
+    assert check_user(update(**{field: ""})) == [f"Missing or blank {field}"]
+
+
+@pytest.mark.parametrize("field", REQUIRED_USER_FIELDS)
+def test_required_rows_left_to_server(field: str) -> None:
+    """required=False (required_fields="server") skips "Missing or blank", keeps formats."""
+    assert check_user(rhea(**{field: None}), required=False) == []
+    assert check_user(update(**{field: None}), required=False) == []
+    assert check_user(rhea(email="x@@y"), required=False) == ["Invalid email address found: x@@y"]
+
+
+@pytest.mark.parametrize("field", REQUIRED_USER_FIELDS)
 def test_insert_required_missing_key(field: str) -> None:
-    """user | POST | INSERT | id_num / first_name / last_name | Missing or blank (absent key)."""
+    """user | POST | INSERT | id_num / names / email / phone / pin | Missing or blank (absent)."""
     rec = rhea()
     del rec[field]
     assert check_user(rec) == [f"Missing or blank {field}"]
@@ -174,14 +199,10 @@ def test_card_num_non_numeric(value: Any) -> None:
 
 
 def test_card_num_length() -> None:
-    """user | POST | INSERT | card_num | Length versus system limit."""
-    assert check_user(rhea(card_num="1" * 20)) == []
-    only(
-        check_user(rhea(card_num="1" * 21)),
-        "card_num exceeds maximum length of 20 digits:",
-        "1" * 21,
-    )
-    only(check_user(rhea(card_num=10**30)), "card_num exceeds maximum length")
+    """user | POST | INSERT | card_num | Length versus system limit — the instance's, not ours."""
+    assert check_user(rhea(card_num="1" * 21)) == []
+    assert check_user(rhea(card_num="1" * 40)) == []
+    assert check_user(rhea(card_num=10**30)) == []
 
 
 @pytest.mark.parametrize("value", [-1, "-1"])
@@ -212,16 +233,22 @@ def test_pin_non_numeric(value: Any) -> None:
     only(check_user(rhea(pin=value)), "Non-Numeric pin found:", str(value).strip())
 
 
-@pytest.mark.parametrize("value", ["12", "123", "123456789", 123])
+@pytest.mark.parametrize("value", ["1", "12", "123456789", "1" * 30, 123])
 def test_pin_length(value: Any) -> None:
-    """user | POST | INSERT | pin | Length versus system limit."""
-    only(check_user(rhea(pin=value)), "pin must be 4 to 8 digits:", str(value))
+    """user | POST | INSERT | pin | Length versus system limit — the instance's, not ours."""
+    assert check_user(rhea(pin=value)) == []
 
 
-@pytest.mark.parametrize("value", ["1234", "0986", "12345678", None, ""])
+@pytest.mark.parametrize("value", ["1234", "0986", "12345678"])
 def test_pin_valid(value: Any) -> None:
-    """user | POST | UPDATE | pin | Length versus system limit — 4 to 8 digits, or not given."""
+    """user | POST | UPDATE | pin | Non-Numeric — digit strings pass."""
     assert check_user(update(pin=value)) == []
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_pin_missing(value: Any) -> None:
+    """user | POST | UPDATE | pin | Missing or blank."""
+    assert check_user(update(pin=value)) == ["Missing or blank pin"]
 
 
 # --------------------------------------------------------------------------- email, phone
@@ -235,28 +262,38 @@ def test_email_format(value: Any) -> None:
     only(check_user(rhea(email=value)), "Invalid email address found:", str(value))
 
 
-@pytest.mark.parametrize(
-    "value", ["toby.peters@web.place", "a+b@sub.example.co.uk", " x@y.org ", "", "  ", None]
-)
-def test_email_valid_or_blank(value: Any) -> None:
-    """user | POST | UPDATE | email | Proper email format — blank means not given."""
+@pytest.mark.parametrize("value", ["toby.peters@web.place", "a+b@sub.example.co.uk", " x@y.org "])
+def test_email_valid(value: Any) -> None:
+    """user | POST | UPDATE | email | Proper email format."""
     assert check_user(update(email=value)) == []
 
 
-@pytest.mark.parametrize(
-    "value", ["abc", "123", "1234567890123456", "++1 555 1234", "555-1234x9", "(555)", 12, True]
-)
+@pytest.mark.parametrize("value", ["", "  ", None])
+def test_email_missing(value: Any) -> None:
+    """user | POST | UPDATE | (email) | Missing or blank — the row whose element lost its name."""
+    assert check_user(update(email=value)) == ["Missing or blank email"]
+
+
+@pytest.mark.parametrize("value", ["abc", "++1 555 1234", "555-1234x9", "()", "+ -", -12, True])
 def test_phone_format(value: Any) -> None:
     """user | POST | INSERT | phone | Proper phone format."""
     only(check_user(rhea(phone=value)), "Invalid phone number found:", str(value))
 
 
 @pytest.mark.parametrize(
-    "value", ["33344455555", "+1 (818) 436-5134", "818.436.5134", "5551234", 8184365134, "", None]
+    "value",
+    ["33344455555", "+1 (818) 436-5134", "818.436.5134", "5551234", 8184365134, "12", "1" * 20],
 )
 def test_phone_valid(value: Any) -> None:
-    """user | POST | UPDATE | phone | Proper phone format — 7 to 15 digits, usual punctuation."""
+    """user | POST | UPDATE | phone | Proper phone format — digits and usual punctuation,
+    however many digits (no limit invented)."""
     assert check_user(update(phone=value)) == []
+
+
+@pytest.mark.parametrize("value", ["", None])
+def test_phone_missing(value: Any) -> None:
+    """user | POST | UPDATE | phone | Missing or blank."""
+    assert check_user(update(phone=value)) == ["Missing or blank phone"]
 
 
 # --------------------------------------------------------------------------- dates
@@ -284,13 +321,16 @@ def test_date_format(field: str, value: Any) -> None:
 
 
 def test_effective_before_expires() -> None:
-    """user | PUT | UPDATE | access_effective / access_expires — effective before expires."""
+    """user | PUT | UPDATE | access_effective / access_expires — effective before expires;
+    the message quotes the expires value, as the document's POST /delegate example does."""
     rec = rhea(access_effective="2022-09-07 12:00:00", access_expires="2022-09-07 12:00:00")
     assert check_user(rec) == [
         "Invalid access_effective date: 2022-09-07 12:00:00, must be before access_expires"
     ]
     rec = rhea(access_effective="2022-09-08 11:00:00", access_expires="2022-09-07 12:00:00")
-    only(check_user(rec), "access_effective", "2022-09-08 11:00:00", "before access_expires")
+    assert check_user(rec) == [
+        "Invalid access_effective date: 2022-09-07 12:00:00, must be before access_expires"
+    ]
 
 
 def test_one_date_alone_is_fine() -> None:
@@ -414,7 +454,7 @@ def test_fob() -> None:
     assert check_fob(good) == []
     assert check_fob({}) == ["Missing or blank name", "Missing or blank id_num"]
     only(check_fob({**good, "card_num": "-1"}), "Non-Numeric card_num found: -1")
-    only(check_fob({**good, "card_num": "9" * 21}), "exceeds maximum length", "9" * 21)
+    assert check_fob({**good, "card_num": "9" * 21}) == []  # the instance's limit
     only(check_fob({**good, "access_expires": "tomorrow"}), "access_expires date format: tomorrow")
 
 
@@ -432,10 +472,10 @@ def test_fob_reassign() -> None:
 
 
 def test_credential_update() -> None:
-    """credential | PUT | (fields undocumented) — id, card_num digits, dates."""
-    assert check_credential_update({"id": 335, "card_num": "1003"}) == []
-    assert check_credential_update({"card_num": "1003"}) == ["Missing or blank id"]
-    only(check_credential_update({"id": 335, "card_num": "10a3"}), "card_num", "10a3")
+    """credential | PUT | (fields undocumented) — id and the two dates."""
+    assert check_credential_update({"id": 335, "access_expires": "2030-01-01 00:00:00"}) == []
+    assert check_credential_update({"access_expires": ""}) == ["Missing or blank id"]
+    only(check_credential_update({"id": 335, "access_expires": "soon"}), "access_expires", "soon")
 
 
 # --------------------------------------------------------------------------- doors, levels, ...
@@ -446,17 +486,20 @@ def test_door() -> None:
     assert check_door({"name": "Front", "location_id": 3}) == []
     assert check_door({"name": "Front"}) == []
     assert check_door({"name": " "}) == ["Missing or blank name"]
-    only(check_door({"name": "x" * 101}), "name exceeds maximum length of 100", "xxx")
+    assert check_door({"name": "x" * 500}) == []  # its length is the instance's limit
     only(check_door({"name": "Front", "location_id": "here"}), "location_id", "here")
     only(check_door({"name": "Front", "location_id": 0}), "location_id", "0")
 
 
 def test_access_level() -> None:
     """accesslevel | POST | doors | Door ID is not duplicate; name | Missing or blank."""
-    good = {"name": "Staff", "doors": [{"id": 187, "schedule_id": 3}, {"id": 446}]}
+    good = {
+        "name": "Staff",
+        "doors": [{"id": 187, "schedule_id": 3}, {"id": 446, "schedule_id": 3}],
+    }
     assert check_access_level(good) == []
     assert check_access_level({"doors": []}) == ["Missing or blank name"]
-    rec = {"name": "Staff", "doors": [{"id": 187}, {"id": 187, "schedule_id": 2}]}
+    rec = {"name": "Staff", "doors": [{"id": 187, "schedule_id": 2}, {"id": 187, "schedule_id": 2}]}
     assert check_access_level(rec) == ["Duplicate door id: 187"]
 
 
@@ -464,7 +507,20 @@ def test_access_level_schedule() -> None:
     """accesslevel | POST | doors | Schedule ID is valid — the stateless part."""
     rec = {"name": "Staff", "doors": [{"id": 187, "schedule_id": "night"}]}
     assert check_access_level(rec) == ["Invalid schedule_id for door 187: night"]
-    only(check_access_level({"name": "S", "doors": [{"id": "x"}]}), "Invalid door id: x")
+    only(
+        check_access_level({"name": "S", "doors": [{"id": "x", "schedule_id": 1}]}),
+        "Invalid door id: x",
+    )
+
+
+def test_access_level_door_without_schedule() -> None:
+    """accesslevel | POST | doors | Schedule ID is valid — a door without schedule_id."""
+    rec = {"name": "Staff", "doors": [{"id": 187}, {"id": 446, "schedule_id": ""}]}
+    assert check_access_level(rec) == [
+        "Missing or blank schedule_id for door 187",
+        "Missing or blank schedule_id for door 446",
+    ]
+    assert check_access_level(rec, required=False) == []
 
 
 def test_location() -> None:
@@ -499,8 +555,8 @@ def test_delegate() -> None:
         "access_effective": "2022-09-08 11:00:00",
         "access_expires": "2022-09-07 12:00:00",
     }
-    assert check_delegate(bad) == [
-        "Invalid access_effective date: 2022-09-08 11:00:00, must be before access_expires"
+    assert check_delegate(bad) == [  # the document's example message, verbatim
+        "Invalid access_effective date: 2022-09-07 12:00:00, must be before access_expires"
     ]
 
 
@@ -536,6 +592,15 @@ def test_duplicate_tracker() -> None:
     assert tracker.check({"id_num": "ABC123", "card_num": "8769"}) == []
 
 
+def test_duplicate_emails_within_one_input() -> None:
+    """user | POST | INSERT | (email) | Already exists — repeated within one input, any case."""
+    tracker = DuplicateTracker(USER_DUPLICATE_FIELDS)
+    assert tracker.check({"id_num": "1", "email": "Ann@Example.org"}) == []
+    assert tracker.check({"id_num": "2", "email": "ann@example.org "}) == [
+        "Duplicate email in input: ann@example.org"
+    ]
+
+
 def test_duplicate_tracker_skips_blank_and_remove() -> None:
     """user | POST | UPDATE | card_num — -1 (remove credentials) and blanks never duplicate."""
     tracker = DuplicateTracker(USER_DUPLICATE_FIELDS)
@@ -555,7 +620,7 @@ def test_duplicate_tracker_new_field_recorded_when_other_duplicates() -> None:
 
 def test_duplicate_field_sets() -> None:
     """The per-endpoint fields that must be unique within one input."""
-    assert USER_DUPLICATE_FIELDS == ("id_num", "card_num")
+    assert USER_DUPLICATE_FIELDS == ("id_num", "card_num", "email")
     assert DOOR_DUPLICATE_FIELDS == ("name",)
     assert FOB_DUPLICATE_FIELDS == ("name", "card_num")
     assert ACCESS_LEVEL_DUPLICATE_FIELDS == ("name",)
@@ -609,3 +674,30 @@ def test_nan_and_inf_are_rejected() -> None:
     """user | POST | INSERT | pin / card_num | Non-Numeric — floats are not numbers here."""
     for value in (math.nan, math.inf):
         assert len(check_user(rhea(pin=value, card_num=value))) == 2
+
+
+# --------------------------------------------------------------------------- the fast path
+
+_FAST_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["", " ", "-1", "0", "1234", "１２", "x@y.org", "a b@c.de", "ab@c", "é@x.org",
+                     "2022-01-24 00:00:00", "2023-01-24 00:00:00", "2022-02-30 00:00:00",
+                     "Ada", " Ada ", "555-1234", ".a@x.org", "a..b@x.org", "a@-x.org"]),
+    st.text(max_size=8),
+    st.integers(min_value=-2, max_value=3),
+    st.booleans(),
+    st.lists(st.fixed_dictionaries({"id": st.one_of(st.integers(-1, 3), st.just("2"))}),
+             max_size=3),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(USER_FIELDS), _FAST_VALUES, max_size=6))
+def test_fast_path_agrees_with_every_rule(changes: dict[str, Any]) -> None:
+    """check_user's fast path for plainly valid records never accepts a record the full
+    rule-by-rule check refuses (issue 14: validation speed without a lost rule)."""
+    from lockt_async._validation import _check_user_full
+
+    for base in (rhea(), update()):
+        rec = {**base, **changes}
+        assert check_user(rec) == _check_user_full(rec, True)

@@ -68,6 +68,8 @@ class _Run:
         self.total_hint = total
         self.started = time.perf_counter()
         self.building: list[Item] = []
+        #: ``spec.page_keys`` of the records in ``building``.
+        self.building_keys: set[Any] = set()
         self.handoff: _Page | None = None
         #: Set by an answer that stops the import (401, all-or-nothing validation).
         self.server_stop: LocktError | None = None
@@ -163,6 +165,11 @@ class _Run:
                             failures=[self.result.failures[-1]],
                         )
                     continue
+            if self.spec.page_keys is not None:
+                keys = self.spec.page_keys(wire)
+                if self.building and not self.building_keys.isdisjoint(keys):
+                    await self.hand_over(send)
+                self.building_keys.update(keys)
             self.building.append((index, record, wire))
             if len(self.building) >= self.page_size():
                 if tracker is not None and self.streamed:
@@ -175,6 +182,7 @@ class _Run:
         """Encode the page built so far (while the previous one is in flight), pass it on."""
         items, self.building = self.building, []
         self.handoff = _Page(items, None)  # accounted for should encoding itself fail
+        self.building_keys.clear()
         self.handoff = _Page(items, self.sender.body(items))
         await send.send(self.handoff)
         self.handoff = None

@@ -46,6 +46,9 @@ class WriteSpec:
     prepare: Callable[[dict[str, Any]], None] | None = None
     #: Options that the endpoint takes (the others are not sent).
     option_names: tuple[str, ...] = ("validate_fails_batch",)
+    #: Keys two records of one page must not share (a server defect makes them
+    #: clash): a record whose keys meet the page being built starts a new page.
+    page_keys: Callable[[Mapping[str, Any]], frozenset[Any]] | None = None
     #: ``unknown_fields="ignore"``: a mapping's fields the endpoint does not take are
     #: dropped instead of making the record invalid.
     ignore_unknown: bool = False

@@ -153,14 +153,13 @@ class PageSender:
             return
         if action is Action.REJECT:
             out.pages.append(attrs.evolve(page, outcome="rejected"))
-            _match_errors(self._spec, items, out, verdict.record_errors)
-            note = (
-                "not applied: another record of its page failed validation "
-                "(validate_fails_batch=True)"
-                if verdict.record_errors
-                else verdict.message
-            )
-            _fail_all(items, out, FailureReason.REJECTED, note)
+            unmatched = _match_errors(self._spec, items, out, verdict.record_errors)
+            if verdict.record_errors and not unmatched:
+                # Every refused record is known; the others were not applied only
+                # because they shared the page: safe to resend (records_to_retry).
+                _fail_all(items, out, FailureReason.NOT_SENT, _SIBLING_NOTE)
+            else:
+                _fail_all(items, out, FailureReason.REJECTED, verdict.message)
             if self.vfb:
                 out.stop = verdict.error or LocktError(verdict.message)
             return
@@ -220,6 +219,10 @@ class PageSender:
 
 
 _rng = random.Random()
+_SIBLING_NOTE = (
+    "not applied: another record of its page failed validation (validate_fails_batch=True); "
+    "safe to resend"
+)
 
 
 class Resends:

@@ -414,18 +414,31 @@ def simulator() -> None:
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
 @click.option("--latency", default=0.02, show_default=True, type=click.FloatRange(0))
 @click.option("--record-limit", default=100, show_default=True, type=click.IntRange(1))
-@click.option("--seed", is_flag=True, help="Load the API document's example records.")
-def serve(port: int, latency: float, record_limit: int, seed: bool) -> int:
+@click.option("--empty", is_flag=True, help="Start bare (default: the document's examples).")
+@click.option("--seed", is_flag=True, hidden=True)  # the default now; kept for old scripts
+@click.option(
+    "--defects",
+    default="all",
+    show_default=True,
+    help="Documented server defects to reproduce: all, none, or a comma list.",
+)
+def serve(
+    port: int, latency: float, record_limit: int, empty: bool, seed: bool, defects: str
+) -> int:
     """Serve a simulator on 127.0.0.1 until Ctrl-C; prints the env lines to use it."""
     import threading
 
-    from ..testing import Simulator, serve_in_thread
+    from ..testing import serve_in_thread
+    from ..testing._sim import Simulator, env_lines, parse_defects
 
-    sim = Simulator(record_limit=record_limit, latency=latency, seed=seed)
+    try:
+        chosen = parse_defects(defects)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--defects") from None
+    sim = Simulator(record_limit=record_limit, latency=latency, seed=not empty, defects=chosen)
     with serve_in_thread(sim, port=port) as url:
-        click.echo(f"LOCKT_BASE_URL={url}")
-        click.echo(f"LOCKT_API_USER={sim.api_user}")
-        click.echo(f"LOCKT_API_KEY={sim.api_key}")
+        for line in env_lines(sim, url):
+            click.echo(line)
         click.echo("# simulator credentials; paste with `export`. Ctrl-C stops.", err=True)
         sys.stdout.flush()
         stop = threading.Event()

@@ -12,7 +12,7 @@ shortcuts that give the same wire dict:
   ids, UTC dates, bare ids...) takes the general route.
 
 Either way ``None`` and ``""`` mean "not given" and are left out, as on the
-general route.
+general route; ``lockt_async.CLEAR`` in a date field is sent as ``""`` (clear it).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .._clear import CLEAR
+from ..errors import RecordError
 from ._gen import WRITE_FIELDS, field_specs
 
 if TYPE_CHECKING:
@@ -41,7 +43,8 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
         if s.kind in ("int", "str", "bool", "float"):
             lines.append(f"    if v is not None and v != '': d[{n!r}] = v")
         elif s.kind == "dt":
-            lines.append(f"    if v is not None: d[{n!r}] = _fmt(v, {n!r})")
+            lines.append(f"    if v is _CLEAR: d[{n!r}] = ''")
+            lines.append(f"    elif v is not None: d[{n!r}] = _fmt(v, {n!r})")
         elif s.kind == "seq" and s.model is not None and WRITE_FIELDS.get(s.model) == ("id",):
             lines.append(f"    if v is not None: d[{n!r}] = [{{'id': x.id}} for x in v]")
         else:  # nested shapes and times: the model's own unstructure hook
@@ -58,7 +61,11 @@ class WireEncoder:
         self._cls = cls
         self._fields = fields
         self._fmt = _cached_format(conv.dates.format)
-        namespace: dict[str, Any] = {"_fmt": self._fmt, "_u": conv.get_unstructure_hook(cls)}
+        namespace: dict[str, Any] = {
+            "_fmt": self._fmt,
+            "_u": conv.get_unstructure_hook(cls),
+            "_CLEAR": CLEAR,
+        }
         exec(model_encoder_code(cls, fields), namespace)
         self._model: Encoder = namespace["w"]
         self._kinds = {
@@ -69,12 +76,19 @@ class WireEncoder:
         """The wire dict; raises ``RecordError`` (naming the field) for what cannot be sent."""
         if type(record) is self._cls:
             return self._model(record)
+        cleared: list[str] = []
         if type(record) is dict:
             fast = self._from_dict(record)
             if fast is not None:
                 return fast
+            cleared = [k for k, v in record.items() if v is CLEAR]
+            if cleared:
+                record = {k: v for k, v in record.items() if v is not CLEAR}
         model: Any = self._conv.structure_record(record, self._cls, allowed=self._fields)
-        return self._model(model)
+        wire = self._model(model)
+        for k in cleared:
+            wire[k] = ""
+        return wire
 
     def _from_dict(self, record: dict[str, Any]) -> dict[str, Any] | None:
         """The shortcut for wire-typed mappings; None sends it the general way."""
@@ -84,6 +98,14 @@ class WireEncoder:
             if v is None or v == "":
                 continue
             kind = kinds.get(k)
+            if v is CLEAR:
+                if kind != "dt":
+                    raise RecordError(
+                        f"{k}: CLEAR clears a date (access_effective, access_expires) only",
+                        field=k,
+                    )
+                out[k] = ""
+                continue
             t = type(v)
             if kind == "str":
                 if t is str:

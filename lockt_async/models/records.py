@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Required, TypedDict
 
+from .._clear import ClearType
 from .accesslevels import AccessLevelRef, DoorRef
 
 __all__ = [
@@ -32,9 +33,9 @@ __all__ = [
     "UserUpdateRecord",
 ]
 
-#: A date: an aware ``datetime``, the instance's local ``"YYYY-MM-DD HH:MM:SS"``, or
-#: ``""``/None for none.
-Date = datetime | str | None
+#: A date: an aware ``datetime``, the instance's local ``"YYYY-MM-DD HH:MM:SS"``,
+#: ``""``/None for "not given", or ``lockt_async.CLEAR`` to clear it.
+Date = datetime | str | ClearType | None
 #: Access levels of a user: ids, ``{"id": n}`` mappings or ``AccessLevelRef``s.
 AccessLevels = Sequence[int | str | AccessLevelRef | Mapping[str, Any]]
 #: Doors of an access level or delegation: ``DoorRef``s or ``{"id": n, "schedule_id": m}``.
@@ -97,6 +98,9 @@ class FobReassignRecord(TypedDict, total=False):
 
     id: Required[int | str]
     user_id: int | str
+    name: str
+    id_num: str | int
+    card_num: str | int
     access_effective: Date
     access_expires: Date
 
@@ -119,8 +123,6 @@ class CredentialUpdateRecord(TypedDict, total=False):
     """``credentials.update`` (``PUT /credential``)."""
 
     id: Required[int | str]
-    card_num: str | int
-    name: str
     access_effective: Date
     access_expires: Date
 

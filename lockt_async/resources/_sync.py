@@ -109,7 +109,16 @@ class Kind:
     keys: tuple[str, ...] = ()
     #: The spec source records are converted and checked with.
     spec: WriteSpec
+    #: When set, source records are checked with this one instead (a source may
+    #: leave out fields an update keeps); what is sent is checked with ``spec``.
+    source_spec: WriteSpec | None = None
     removal_modes: tuple[str, ...] = ("keep", "delete")
+
+    async def read(self, client: LocktClient) -> list[Any]:
+        """The instance's rows of this kind (one read of ``path``)."""
+        from ._base import rows
+
+        return rows(await client._get(self.path), self.path)
 
     def compare(
         self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
@@ -219,12 +228,13 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
     Runs while the roster read is in flight: it yields to the event loop every
     few hundred records, so the read's bytes keep arriving meanwhile.
     """
-    tracker = DuplicateTracker(kind.spec.duplicate_fields) if kind.spec.duplicate_fields else None
+    spec = kind.source_spec or kind.spec
+    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     out: Prepared = []
     for i, record in enumerate(source):
         if i % _YIELD_EVERY == 0:
             await anyio.lowlevel.checkpoint()
-        out.append(prepare_item(kind.spec, ctx.conv, record, tracker))
+        out.append(prepare_item(spec, ctx.conv, record, tracker))
     return out
 
 
@@ -357,7 +367,6 @@ async def run_sync(
     conv = await client.converter()
     ctx = Context(client, conv, options)
     ctx.on_missing = on_missing
-    from ._base import rows
 
     # The roster read is mostly waiting: convert and check the source meanwhile.
     got: list[Any] = []
@@ -365,7 +374,7 @@ async def run_sync(
 
     async def read() -> None:
         try:
-            got.append(rows(await client._get(kind.path), kind.path))
+            got.append(await kind.read(client))
         except LocktError as exc:  # raised below as itself, not inside a group
             read_errors.append(exc)
 

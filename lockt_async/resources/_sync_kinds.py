@@ -122,6 +122,9 @@ class UserKind(Kind):
     path = "/user"
     keys = ("id_num",)
     spec = _specs.USERS_UPSERT
+    # A source row may leave out email/phone/pin (an update keeps Lockt's values,
+    # merged from the roster); the record sent is checked with every required row.
+    source_spec = _specs.leave_required_to_server(_specs.USERS_UPSERT)
     removal_modes = ON_MISSING
 
     def compare(
@@ -258,6 +261,31 @@ class FobKind(Kind):
     path = "/fob"
     keys = ("name", "card_num")
     spec = FOBS_SYNC
+
+    async def read(self, client: Any) -> list[Any]:
+        """``GET /fob`` rows with their holder as ``user_id``: the document's fob rows do
+        not carry one, so it is read from ``GET /credential`` (a fob is a credential;
+        its ``user`` is the holder, a one-element list or an object)."""
+        from ._base import rows
+
+        fobs = rows(await client._get("/fob"), "/fob")
+        holders: dict[Any, int] = {}
+        for cred in rows(await client._get("/credential"), "/credential"):
+            if not isinstance(cred, Mapping):
+                continue
+            user = cred.get("user")
+            if isinstance(user, list):
+                user = user[0] if len(user) == 1 else None
+            holder = row_id(user) if isinstance(user, Mapping) else None
+            ident = row_id(cred)
+            if ident is not None:
+                holders[ident] = holder or 0
+        out = []
+        for row in fobs:
+            if isinstance(row, Mapping) and "user_id" not in row:
+                row = {**row, "user_id": holders.get(row_id(row), 0)}
+            out.append(row)
+        return out
 
     def compare(
         self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]

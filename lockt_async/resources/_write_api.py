@@ -12,6 +12,7 @@ from .._writes import WriteSpec, failure_error, run_batch
 from ..errors import ClientValidationError, ConfigurationError, ValidationFailedError
 from ..models import WriteSummary
 from ._base import Resource
+from ._specs import pick
 
 if TYPE_CHECKING:
     from .._client import LocktClient
@@ -144,7 +145,7 @@ async def bulk(
     try:
         return await run_batch(
             client._write_context(),
-            spec,
+            pick(client, spec),
             records,
             wire,
             on_progress=options.get("on_progress"),

@@ -52,6 +52,9 @@ class Credentials(Deletable):
         """``PUT /credential``: change credentials directly (``id`` required).
 
         The document leaves the fields open; ``id`` and the two dates are sent (the
-        release that added this call added those dates to credentials).
+        release that added this call added those dates to credentials). Any other
+        field (``name``, ``card_num``, ``enabled``...) makes the record ``invalid``
+        before sending, with a message naming the field: it would not be applied.
+        ``lockt_async.CLEAR`` clears a date.
         """
         return await bulk(self._client, _specs.CREDENTIALS_UPDATE, records, options)

@@ -57,7 +57,12 @@ class Fobs(Deletable):
     async def reassign(
         self, records: Records[Fob | FobReassignRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
-        """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates."""
+        """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates.
+
+        ``id`` is required. ``name``, ``id_num`` and ``card_num`` may be sent too (the
+        validation table has PUT /fob rows for them); a field left out, ``None`` or
+        ``""`` is not changed, ``lockt_async.CLEAR`` clears a date.
+        """
         return await bulk(self._client, _specs.FOBS_REASSIGN, records, options)
 
     async def create_one(self, record: Fob | FobRecord) -> WriteSummary:
@@ -75,7 +80,9 @@ class Fobs(Deletable):
             WriteOutcomeUnknownError: no answer came; it may have been applied.
             ConfigurationError: the client is not open (use ``async with``).
         """
-        return await self._client.coalescer.submit(_specs.FOBS_CREATE, record, {})
+        return await self._client.coalescer.submit(
+            _specs.pick(self._client, _specs.FOBS_CREATE), record, {}
+        )
 
     async def sync(
         self,

@@ -2,7 +2,9 @@
 
 Serve it in-process (``httpx.AsyncClient(transport=sim.transport(), ...)``),
 on a loopback socket (:func:`serve`, :func:`serve_in_thread`), or from the
-command line (``python -m lockt_async.testing serve --port 0``). Script
+command line (``python -m lockt_async.testing serve --port 0``: seeded with the
+document's example data unless ``--empty``; prints the ``LOCKT_*`` lines,
+credentials included; ``--defects all|none|a,b``). Script
 failures with ``sim.faults`` and inspect traffic with ``sim.journal``.
 
 Choices the simulator makes where the document is silent or contradicts itself
@@ -37,8 +39,14 @@ Statuses and envelopes
   * POST /user update with update_existing=false: counted in ``submitted``
     only (not updated, not an error).
   * /delegate?purge: ``submitted`` = delegate levels examined, ``deleted`` = expired ones.
-  * POST /unlock: always 200 with per-door objects; an unknown id gets
-    ``status: "error"`` and "Door id is not valid: X".
+  * POST /unlock: with validate_fails_batch=false, 200 with per-door objects; an
+    unknown id gets ``status: "error"`` and "Door id is not valid: X". With true
+    (the default), an unknown id fails the page (400, the validation envelope);
+    an offline door is never a validation error.
+  * POST /doorstate?lowbattery=N (change log only): N a percentage 0-100, stored as
+    the instance's notification threshold; answers
+    ``{"data": {"lowbattery": "N", "notifications": "enabled"}}``; another N is
+    400 "Invalid lowbattery threshold: N".
 Alternate spellings accepted: ``/delegates``, ``/accesslevels`` (GET and DELETE),
   ``?idnum=`` for ``?id_num=``. Options as JSON booleans or "true"/"false" strings.
 Undocumented shapes (our invention; clients must not rely on them)
@@ -46,7 +54,8 @@ Undocumented shapes (our invention; clients must not rely on them)
   * ``/settings`` -> ``{"data": {"record_limit", "timezone", "version"}}``
   * ``/site`` -> ``{"data": {"name", "timezone"}}``
   * ``/maintenance`` -> ``{"data": {"scheduled": false, "start", "end", "details"}}``
-  * PUT /credential accepts ``id`` plus ``access_effective``, ``access_expires``, ``enabled``.
+  * PUT /credential accepts ``id`` plus ``access_effective``, ``access_expires``, ``enabled``;
+    any other field is a record error "Field cannot be updated: x" (never a silent success).
   * POST /anonymize?user_id=N scrubs names/email/phone; answers
     ``{"data": {"submitted": 1, "processed": 1, "errors": 0}}``.
   * /object?type=T for an unknown T: 400 "Invalid object type: T".
@@ -59,11 +68,23 @@ Dates
   * "access_expires cannot be in past" is enforced by PUT /user and POST /delegate
     only (the document's own POST /user examples carry past dates).
 Validation (messages in the document's style)
-  * Required on POST /user insert AND update: id, id_num, first_name, last_name
-    ("Missing or blank <field>"). The table's "Missing or blank" rows for email,
-    phone and pin are read as "validated when supplied": real imports omit them.
-  * pin 4-8 digits; card_num digits, at most 20; phone = optional +, digits,
-    spaces, dashes, parentheses with 7-15 digits; email ``x@y.z``.
+  * Required on POST /user insert AND update: id, id_num, first_name, last_name,
+    email (the rows whose element lost its name, next to "Proper email format"),
+    phone and pin ("Missing or blank <field>"), as the table says. The document's
+    own POST /user example omits pin: the table is followed, so that example is
+    refused ("Missing or blank pin"), as a real instance applying its table would.
+  * "Length versus system limit" (card_num, pin): the document gives no number;
+    ``length_limits`` (default card_num 20, pin 8 digits) with the message
+    "<field> length exceeds system limit of N: x". No other length is checked.
+  * Formats: pin and card_num digits; phone = optional +, digits, spaces, dots,
+    dashes, parentheses, at least one digit; email as the client reads it (one
+    reading shared by both sides).
+  * "access_effective must be before access_expires" quotes the expires value, as
+    the document's POST /delegate example does (the behaviour table names no value).
+  * PUT /fob: the table's "Missing or blank" rows for name and id_num apply when
+    the field is sent (PUT /fob is a reassignment; its body lists neither).
+  * POST /accesslevel: a door without ``schedule_id`` is "Missing or blank
+    schedule_id for door N" ("Schedule ID is valid").
   * Unique: user id_num, user email (case-insensitive), card_num across all
     credentials, fob name, door name, access level name, location name -
     against the instance and earlier records of the same page.
@@ -89,11 +110,27 @@ Reads
   * /accesslevel doors render ``{"id", "name", "schedule_id"}``; ``doors`` is omitted
     when empty, as in the example. Delegate levels are listed by /delegate only.
   * /credential ``user`` is a one-element list ``[{"id", "name"}]`` ([] if unassigned);
-    fobs are credentials too and appear in /credential (with ``"fob": true``).
+    fobs are credentials too and appear in /credential. Rows carry only the fields
+    the document shows: no ``fob`` flag on /credential rows, no ``user_id`` on /fob
+    rows (a fob's holder is read from /credential's ``user``).
   * /events: the newest 5000, newest first; ``?id=N``: ids above N, ascending.
+    What is done through the API is recorded as events, ids growing from the
+    last one: an unlock (code 60 "Door Momentary Unlock", category 3 "Door
+    Command"), a door created/deleted (70/71), a fob or credential created,
+    updated or deleted through /fob or /credential (80/81/82; category 4
+    "Configuration Change"); ``device`` is the door's or credential's name. Cards
+    created by a POST /user import are not (an import of 100,000 would flood
+    the cache). The codes are ours: the document lists event fields, not codes.
   * /doorstate lists doors that have a battery; ``?low_battery=N`` those below N.
   * /door?user_id / ?id_num: doors reached through access levels and delegations.
   * Controller names use the real "\u2122" where the document shows mojibake.
+Known defects (the document's "Endpoint | Method | Issue" table), all on by default,
+each switchable (``Simulator(defects=...)``, ``serve --defects``)
+  * ``blank_id_returns_all``, ``door_batch_duplicates``, ``accesslevel_duplicates_span_batch``
+    as the document describes them.
+  * ``door_delete_rejects_valid_ids``: "sometimes" is modelled deterministically as
+    the first time a DELETE /door request names a valid id ("Id is not valid: N");
+    a later request for that id deletes it.
 Faults and timing
   * ``latency`` is a write's whole server time: the write is applied, then the
     rest of ``latency`` is slept while still holding the write slot (so a page

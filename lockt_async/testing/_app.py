@@ -82,7 +82,7 @@ WRITERS: dict[tuple[str, str], WriteSpec] = {
     ("POST", "/delegate"): _DELEGATE,
     ("POST", "/delegates"): _DELEGATE,
 }
-_SPECIAL_POSTS = frozenset({"/unlock", "/anonymize"})
+_SPECIAL_POSTS = frozenset({"/unlock", "/anonymize", "/doorstate"})
 
 
 class _CutResponse(Response):
@@ -219,7 +219,7 @@ class _Handler:
         if len(records) > sim.record_limit:
             return 400, {"data": {"error": v.batch_limit_message(sim.record_limit)}}, False
         options = Options.parse(parsed.get("options")) if spec.has_options else Options()
-        batch = Batch(sim.instance, options, sim.defects)
+        batch = Batch(sim.instance, options, sim.defects, limits=sim.length_limits)
         errors: list[dict[str, Any]] = []
         ops = []
         for rec in records:
@@ -255,7 +255,28 @@ class _Handler:
                 return 400, {"data": {"error": v.NO_DATA}}, False
             if len(doors) > self.sim.record_limit:
                 return 400, {"data": {"error": v.batch_limit_message(self.sim.record_limit)}}, False
+            options = Options.parse(parsed.get("options"))
+            if options.validate_fails_batch:
+                unknown = [
+                    {"error": [f"Door id is not valid: {v.text(_door_ref(d))}"], "input_data": d}
+                    for d in doors
+                    if self._door_of(d) is None
+                ]
+                if unknown:
+                    return 400, {"result": [v.BATCH_FAILED], "errors": unknown}, False
             return 200, {"data": [self._unlock(d) for d in doors]}, False
+        if path == "/doorstate":
+            raw = query.get("lowbattery")
+            if raw is None:
+                return 404, {"data": {"error": "Not Found: /doorstate"}}, False
+            try:
+                threshold = float(raw)
+            except ValueError:
+                threshold = -1.0
+            if not 0 <= threshold <= 100:
+                return 400, {"data": {"error": f"Invalid lowbattery threshold: {raw}"}}, False
+            inst.low_battery_threshold = threshold
+            return 200, {"data": {"lowbattery": raw, "notifications": "enabled"}}, True
         if path == "/anonymize":
             uid = query.get("user_id", "")
             user = inst.users.get(int(uid)) if uid.isdigit() else None
@@ -272,10 +293,13 @@ class _Handler:
         summary = {"submitted": submitted, "deleted": len(expired), "errors": 0}
         return 200, {"data": summary}, bool(expired)
 
+    def _door_of(self, item: Any) -> dict[str, Any] | None:
+        ident = v.text(_door_ref(item))
+        return self.sim.instance.doors.get(int(ident)) if ident.isdigit() else None
+
     def _unlock(self, item: Any) -> dict[str, Any]:
-        raw = item.get("id") if isinstance(item, dict) else item
-        ident = v.text(raw)
-        door = self.sim.instance.doors.get(int(ident)) if ident.isdigit() else None
+        raw = _door_ref(item)
+        door = self._door_of(item)
         if door is None:
             return {"id": raw, "name": "", "unlocked": False, "status": "error",
                     "errors": [f"Door id is not valid: {v.text(raw)}"]}  # fmt: skip
@@ -283,8 +307,15 @@ class _Handler:
             message = "Unexpected error unlocking door. Door or Controller may be offline."
             return {"id": door["id"], "name": door["name"], "unlocked": False,
                     "status": "error", "errors": [message]}  # fmt: skip
+        self.sim.instance.record_event(
+            "unlock", device=door["name"], location=door.get("location", "")
+        )
         return {"id": door["id"], "name": door["name"], "unlocked": True, "status": "unlocked",
                 "errors": []}  # fmt: skip
+
+
+def _door_ref(item: Any) -> Any:
+    return item.get("id") if isinstance(item, dict) else item
 
 
 def build_app(sim: Simulator) -> Starlette:

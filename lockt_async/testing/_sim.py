@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -10,16 +11,49 @@ from ._faults import FaultPlan
 from ._journal import Journal
 from ._seed import seed as _load_seed
 from ._state import Instance, Record
+from ._validation import DEFAULT_LENGTH_LIMITS
 
 if TYPE_CHECKING:
     import httpx
     from starlette.applications import Starlette
 
-DEFAULT_DEFECTS = frozenset({"blank_id_returns_all", "door_batch_duplicates"})
-# Known defects the simulator can also reproduce, off by default:
-#   "accesslevel_duplicates_span_batch": POST /accesslevel checks duplicate door ids
-#   across every access level of the page, not within each one.
-KNOWN_DEFECTS = DEFAULT_DEFECTS | {"accesslevel_duplicates_span_batch"}
+#: The document's "Endpoint | Method | Issue" table, every row on by default:
+#:   "blank_id_returns_all": GET /user?id= or ?id_num= with a blank value lists everyone.
+#:   "door_batch_duplicates": POST /door does not check names within a batch.
+#:   "accesslevel_duplicates_span_batch": POST /accesslevel checks duplicate door ids
+#:   across every access level of the page, not within each one.
+#:   "door_delete_rejects_valid_ids": DELETE /door rejects a valid id ("Id is not
+#:   valid: N") the first time a request names it; a resend of it succeeds.
+DEFAULT_DEFECTS = frozenset(
+    {
+        "blank_id_returns_all",
+        "door_batch_duplicates",
+        "accesslevel_duplicates_span_batch",
+        "door_delete_rejects_valid_ids",
+    }
+)
+KNOWN_DEFECTS = DEFAULT_DEFECTS
+
+
+def parse_defects(text: str) -> frozenset[str]:
+    """``--defects``: "all" (the default, every documented defect), "none", or a
+    comma-separated list of names from ``KNOWN_DEFECTS``.
+
+    Raises:
+        ValueError: an unknown name (the message lists the known ones).
+    """
+    value = text.strip().lower()
+    if value == "all":
+        return DEFAULT_DEFECTS
+    if value in ("none", ""):
+        return frozenset()
+    names = frozenset(n.strip() for n in value.split(",") if n.strip())
+    unknown = sorted(names - KNOWN_DEFECTS)
+    if unknown:
+        raise ValueError(
+            f"unknown defect(s) {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_DEFECTS))}"
+        )
+    return names
 
 
 class Simulator:
@@ -27,7 +61,8 @@ class Simulator:
 
     ``latency`` is every write's whole server time (applied first, then the rest
     slept while holding the write slot); ``read_latency`` is slept by every read.
-    ``record_limit``, ``api_key`` and both latencies may be changed at any time.
+    ``record_limit``, ``api_key``, ``length_limits`` and both latencies may be
+    changed at any time.
     """
 
     base_path = "/api/v1"
@@ -42,6 +77,7 @@ class Simulator:
         latency: float = 0.0,
         seed: bool = False,
         defects: frozenset[str] = DEFAULT_DEFECTS,
+        length_limits: Mapping[str, int] | None = None,
     ) -> None:
         unknown = set(defects) - KNOWN_DEFECTS
         if unknown:
@@ -53,6 +89,11 @@ class Simulator:
         self.latency = latency
         self.read_latency = 0.0
         self.defects = frozenset(defects)
+        #: "Length versus system limit" per field (``card_num``, ``pin``); the
+        #: document gives no number. ``{}`` checks no length.
+        self.length_limits: dict[str, int] = dict(
+            DEFAULT_LENGTH_LIMITS if length_limits is None else length_limits
+        )
         self.seeded = seed
         self.faults = FaultPlan()
         self.journal = Journal()
@@ -163,3 +204,13 @@ class Simulator:
     def events(self) -> list[Record]:
         """Events in ascending id order."""
         return self.instance.events
+
+
+def env_lines(sim: Simulator, url: str) -> list[str]:
+    """The ``LOCKT_*`` lines a client needs to use ``sim`` served at ``url``
+    (the simulator's own test credentials, never a real key)."""
+    return [
+        f"LOCKT_BASE_URL={url}",
+        f"LOCKT_API_USER={sim.api_user}",
+        f"LOCKT_API_KEY={sim.api_key}",
+    ]

@@ -31,6 +31,19 @@ def utc_ms_text(value: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+#: Events the simulator records for what is done through the API (our codes: the
+#: document lists event fields, not codes for these).
+EVENT_KINDS: dict[str, tuple[int, str]] = {
+    "unlock": (60, "Door Momentary Unlock"),
+    "door_created": (70, "Door Created"),
+    "door_deleted": (71, "Door Deleted"),
+    "credential_created": (80, "Credential Created"),
+    "credential_updated": (81, "Credential Updated"),
+    "credential_deleted": (82, "Credential Deleted"),
+}
+_EVENTS_KEPT = 50_000  # the document's cache is 5000; older ones are dropped
+
+
 class Instance:
     """Stores and indexes of one Lockt instance (no HTTP here)."""
 
@@ -57,6 +70,10 @@ class Instance:
         self.door_by_name: dict[str, int] = {}
         self.level_by_name: dict[str, int] = {}
         self.location_by_name: dict[str, int] = {}
+        #: Door ids a DELETE /door has named (the "rejects valid ids" defect).
+        self.door_delete_seen: set[int] = set()
+        #: POST /doorstate?lowbattery=N: the e-mail notification threshold, if set.
+        self.low_battery_threshold: float | None = None
         self._next_id = 1
 
     def next_id(self) -> int:
@@ -178,7 +195,7 @@ class Instance:
         }  # fmt: skip
 
     def render_fob(self, fob: Record) -> Record:
-        """A fob as GET /fob shows it (UTC dates)."""
+        """A fob as GET /fob shows it (UTC dates; only the example's fields: no ``user_id``)."""
         levels = self.access_levels
         return {
             "id": fob["id"], "id_num": fob["id_num"], "name": fob["name"],
@@ -189,11 +206,11 @@ class Instance:
             "accesslevels": [
                 {"unid": i, "name": levels[i]["name"]} for i in fob["accesslevels"] if i in levels
             ],
-            "user_id": fob["user_id"] or 0,
         }  # fmt: skip
 
     def render_credential(self, cred: Record) -> Record:
-        """A credential as GET /credential shows it (user as a one-element list)."""
+        """A credential as GET /credential shows it (user as a one-element list; only the
+        table's fields: no ``fob`` flag)."""
         owner = self.users.get(cred["user_id"]) if cred["user_id"] is not None else None
         return {
             "id": cred["id"], "card_num": cred["card_num"], "name": cred["name"],
@@ -201,7 +218,6 @@ class Instance:
             "user": [] if owner is None else [{"id": owner["id"], "name": owner["name"]}],
             "access_effective": utc_text(cred["access_effective"]),
             "access_expires": utc_text(cred["access_expires"]),
-            "fob": cred["fob"],
         }  # fmt: skip
 
     def render_door(self, door: Record) -> Record:
@@ -251,6 +267,30 @@ class Instance:
             "credential_ids": (), "custom1": "", "custom2": "", "custom3": "", "custom4": "",
             "privileged": False, "installer": False,
         }  # fmt: skip
+
+    def record_event(self, kind: str, *, device: str = "", card_num: str = "",
+                     user: str = "", location: str = "") -> Record:  # fmt: skip
+        """Append an event for something done through the API (``EVENT_KINDS``)."""
+        code, text = EVENT_KINDS[kind]
+        category, category_text = (3, "Door Command") if kind == "unlock" else (
+            4, "Configuration Change")  # fmt: skip
+        event = self.add_event(
+            {
+                "device": device,
+                "code": code,
+                "code_text": text,
+                "subcode": 0,
+                "subcode_text": "",
+                "card_num": card_num,
+                "user": user,
+                "location": location,
+                "category": category,
+                "category_text": category_text,
+            }
+        )
+        if len(self.events) > _EVENTS_KEPT:
+            del self.events[: len(self.events) - _EVENTS_KEPT]
+        return event
 
     def add_event(self, fields: dict[str, Any]) -> Record:
         """Append an event with the next event id; datetimes become UTC text."""

@@ -67,8 +67,8 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
     last = v.required(rec, "last_name", errors)
     mail = v.email(rec.get("email"), errors)
     tel = v.phone(rec.get("phone"), errors)
-    pin = v.pin(rec.get("pin"), errors)
-    card = v.card_num(rec.get("card_num"), errors)
+    pin = v.pin(rec.get("pin"), errors, batch.limits)
+    card = v.card_num(rec.get("card_num"), errors, batch.limits)
     eff, exp = v.dates(rec, inst.zone, errors)
     levels = _levels(rec.get("accesslevels"), batch, errors)
     owner = None if insert else uid
@@ -136,7 +136,7 @@ def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
     if uid not in inst.users:
         return [f"Id is not valid: {uid}"]
     user = inst.users[uid]
-    card = v.card_num(rec.get("card_num"), errors)
+    card = v.card_num(rec.get("card_num"), errors, batch.limits)
     eff = exp = None
     if "access_effective" in rec:
         eff = v.local_date(rec["access_effective"], "access_effective", inst.zone, errors)
@@ -145,7 +145,7 @@ def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
         v.not_past(exp, rec["access_expires"], inst.now(), errors)
     new_eff = eff if "access_effective" in rec else user["access_effective"]
     new_exp = exp if "access_expires" in rec else user["access_expires"]
-    v.date_order(new_eff, new_exp, rec.get("access_effective", ""), errors)
+    v.date_order(new_eff, new_exp, errors, inst.zone)
     levels = _levels(rec.get("accesslevels"), batch, errors)
     has_card = any(not c["fob"] for c in inst.user_credentials(uid))
     use_card = card not in ("", "-1") and not has_card

@@ -7,10 +7,14 @@ call: the simulator validates a hundred thousand records per benchmark.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+# One reading of "Proper email format" / "Proper phone format" for the client and
+# the simulator, so a record one accepts the other accepts.
+from .._formats import email_format_ok, phone_format_ok
 
 # Messages the document shows verbatim.
 NO_DATA = "No data found or invalid JSON objects supplied. Could not parse input."
@@ -20,15 +24,12 @@ BATCH_PARTIAL = "Validation errors found. Valid records processed. Details provi
 ACCESS_DENIED = "Access denied. Invalid API credentials."
 RATE_LIMITED = "Rate limit exceeded: another write operation is in progress."
 
-CARD_NUM_MAX = 20
-PIN_MIN, PIN_MAX = 4, 8
-PHONE_MIN_DIGITS, PHONE_MAX_DIGITS = 7, 15
+#: "Length versus system limit": the document gives no number, so these are this
+#: simulator's default limits (``Simulator(length_limits=...)`` changes them).
+DEFAULT_LENGTH_LIMITS: dict[str, int] = {"card_num": 20, "pin": 8}
 
 _DATES: dict[tuple[str, ZoneInfo], datetime] = {}
 _DATES_MAX = 4096
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-# Optional +, then 7-15 digits mixed with spaces, dashes and parentheses.
-_PHONE = re.compile(r"\+?(?:[ ()\-]*[0-9]){7,15}[ ()\-]*")
 
 
 def batch_limit_message(limit: int) -> str:
@@ -83,42 +84,53 @@ def record_id(value: Any, errors: list[str], field: str = "id") -> int | None:
         return None
 
 
-def card_num(value: Any, errors: list[str]) -> str:
+def _length(field: str, raw: str, limits: Mapping[str, int], errors: list[str]) -> None:
+    """The "Length versus system limit" row, with this instance's limit."""
+    limit = limits.get(field)
+    if limit is not None and len(raw) > limit:
+        errors.append(f"{field} length exceeds system limit of {limit}: {raw}")
+
+
+def card_num(value: Any, errors: list[str], limits: Mapping[str, int] | None = None) -> str:
     """card_num: "Non-Numeric" and "Length versus system limit"; "" when absent."""
     raw = text(value)
     if not raw or raw == "-1":
         return raw
     if not (raw.isascii() and raw.isdigit()):
         errors.append(f"Non-Numeric card_num found: {raw}")
-    elif len(raw) > CARD_NUM_MAX:
-        errors.append(f"card_num exceeds maximum length of {CARD_NUM_MAX}: {raw}")
+    elif limits:
+        _length("card_num", raw, limits, errors)
     return raw
 
 
-def pin(value: Any, errors: list[str]) -> str:
-    """pin: "Non-Numeric" and "Length versus system limit" (4 to 8 digits)."""
+def pin(value: Any, errors: list[str], limits: Mapping[str, int] | None = None) -> str:
+    """pin: "Missing or blank", "Non-Numeric" and "Length versus system limit"."""
     raw = text(value)
     if not raw:
-        return raw
-    if not (raw.isascii() and raw.isdigit()):
+        errors.append("Missing or blank pin")
+    elif not (raw.isascii() and raw.isdigit()):
         errors.append(f"Non-Numeric pin found: {raw}")
-    elif not PIN_MIN <= len(raw) <= PIN_MAX:
-        errors.append(f"pin must be {PIN_MIN} to {PIN_MAX} digits: {raw}")
+    elif limits:
+        _length("pin", raw, limits, errors)
     return raw
 
 
 def email(value: Any, errors: list[str]) -> str:
-    """email: "Proper email format" (blank allowed)."""
+    """email: "Missing or blank", "Proper email format"."""
     raw = text(value)
-    if raw and _EMAIL.fullmatch(raw) is None:
+    if not raw:
+        errors.append("Missing or blank email")
+    elif not email_format_ok(raw):
         errors.append(f"Invalid email address found: {raw}")
     return raw
 
 
 def phone(value: Any, errors: list[str]) -> str:
-    """phone: "Proper phone format": digits, optional +, spaces, dashes, parentheses."""
+    """phone: "Missing or blank", "Proper phone format"."""
     raw = text(value)
-    if raw and _PHONE.fullmatch(raw) is None:
+    if not raw:
+        errors.append("Missing or blank phone")
+    elif not phone_format_ok(raw):
         errors.append(f"Invalid phone number found: {raw}")
     return raw
 
@@ -148,18 +160,23 @@ def local_date(value: Any, field: str, zone: ZoneInfo, errors: list[str]) -> dat
 
 
 def date_order(
-    effective: datetime | None, expires: datetime | None, raw: Any, errors: list[str]
+    effective: datetime | None,
+    expires: datetime | None,
+    errors: list[str],
+    zone: ZoneInfo | None = None,
 ) -> None:
-    """access_effective must be before access_expires (the document's wording)."""
+    """access_effective must be before access_expires; the document's example
+    (POST /delegate) quotes the expires value in this message."""
     if effective is not None and expires is not None and effective >= expires:
-        errors.append(f"Invalid access_effective date: {text(raw)}, must be before access_expires")
+        shown = (expires.astimezone(zone) if zone else expires).strftime("%Y-%m-%d %H:%M:%S")
+        errors.append(f"Invalid access_effective date: {shown}, must be before access_expires")
 
 
 def dates(rec: Any, zone: ZoneInfo, errors: list[str]) -> tuple[datetime | None, datetime | None]:
     """Both dates of a new record, checked for format and order."""
     eff = local_date(rec.get("access_effective"), "access_effective", zone, errors)
     exp = local_date(rec.get("access_expires"), "access_expires", zone, errors)
-    date_order(eff, exp, rec.get("access_effective"), errors)
+    date_order(eff, exp, errors, zone)
     return eff, exp
 
 
@@ -172,7 +189,7 @@ def date_changes(rec: Any, current: Any, zone: ZoneInfo, errors: list[str]) -> d
     }
     eff = changes.get("access_effective", current["access_effective"])
     exp = changes.get("access_expires", current["access_expires"])
-    date_order(eff, exp, rec.get("access_effective", ""), errors)
+    date_order(eff, exp, errors, zone)
     return changes
 
 

@@ -49,6 +49,8 @@ class Batch:
     options: Options
     defects: frozenset[str]
     claims: set[tuple[str, str]] = field(default_factory=set)
+    #: "Length versus system limit" per field (the instance's, see ``Simulator``).
+    limits: dict[str, int] = field(default_factory=lambda: dict(v.DEFAULT_LENGTH_LIMITS))
 
     def taken(self, kind: str, value: str, index: dict[str, int]) -> bool:
         """Already in the system, or claimed by an earlier record of this page."""
@@ -82,6 +84,12 @@ def prepare_delete(kind: str) -> Callable[[Record, Batch], Prepared]:
         }[kind]  # fmt: skip
         if ident not in store:
             return [f"Id is not valid: {ident}"]
+        # "valid door id's are sometimes considered to be invald": here, the first
+        # time a DELETE /door names an id; a resend of it succeeds.
+        flaky = kind == "door" and "door_delete_rejects_valid_ids" in batch.defects
+        if flaky and ident not in inst.door_delete_seen:
+            inst.door_delete_seen.add(ident)
+            return [f"Id is not valid: {ident}"]
         batch.claims.add(("deleted", str(ident)))
         return lambda: _delete(inst, kind, ident)
 
@@ -99,9 +107,12 @@ def _delete(inst: Instance, kind: str, ident: int) -> str:
         unindex_user(inst, user)
         del inst.users[ident]
     elif kind in ("fob", "credential"):
+        cred = inst.credentials[ident]
         inst.remove_credential(ident)
+        inst.record_event("credential_deleted", device=cred["name"], card_num=cred["card_num"])
     elif kind == "door":
         door = inst.doors.pop(ident)
+        inst.record_event("door_deleted", device=door["name"], location=door["location"])
         if inst.door_by_name.get(door["name"]) == ident:
             del inst.door_by_name[door["name"]]
         for level in inst.access_levels.values():
@@ -123,7 +134,7 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
     inst, errors = batch.inst, list[str]()
     name = v.required(rec, "name", errors)
     id_num = v.required(rec, "id_num", errors)
-    card = v.card_num(rec.get("card_num"), errors)
+    card = v.card_num(rec.get("card_num"), errors, batch.limits)
     eff, exp = v.dates(rec, inst.zone, errors)
     if name and batch.taken("fob", name, inst.fob_by_name):
         errors.append(f"Fob Name Already Exists: {name}")
@@ -138,6 +149,7 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
             card, None, fob=True, name=name, id_num=id_num, access_effective=eff,
             access_expires=exp, accesslevels=(),
         )  # fmt: skip
+        inst.record_event("credential_created", device=name, card_num=card)
         return "inserted"
 
     return apply
@@ -167,7 +179,7 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
     if "id_num" in rec:
         changes["id_num"] = v.required(rec, "id_num", errors)
     if "card_num" in rec:
-        card = v.card_num(rec["card_num"], errors)
+        card = v.card_num(rec["card_num"], errors, batch.limits)
         if card != fob["card_num"] and batch.taken("card", card, inst.cred_by_card):
             errors.append(f"card_num Already Exists: {card}")
         changes["card_num"] = card
@@ -184,9 +196,16 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
                 inst.cred_by_card[changes["card_num"]] = fid
         fob.update(changes)
         inst.attach_credential(fob, owner)
+        holder = inst.users[owner]["name"] if owner in inst.users else ""
+        inst.record_event(
+            "credential_updated", device=fob["name"], card_num=fob["card_num"], user=holder
+        )
         return "updated"
 
     return apply
+
+
+_CREDENTIAL_PUT_FIELDS = frozenset({"id", "access_effective", "access_expires", "enabled"})
 
 
 def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
@@ -198,12 +217,22 @@ def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
     if cid not in inst.credentials:
         return [f"Id is not valid: {cid}"]
     cred = inst.credentials[cid]
+    # Never report success for a field that is not applied.
+    for key in rec:
+        if key not in _CREDENTIAL_PUT_FIELDS:
+            errors.append(f"Field cannot be updated: {key}")
     changes = v.date_changes(rec, cred, inst.zone, errors)
     if "enabled" in rec:
         changes["enabled"] = v.flag(rec["enabled"], cred["enabled"])
     if errors:
         return errors
-    return lambda: (cred.update(changes), "updated")[1]
+
+    def apply() -> str:
+        cred.update(changes)
+        inst.record_event("credential_updated", device=cred["name"], card_num=cred["card_num"])
+        return "updated"
+
+    return apply
 
 
 # -- doors, access levels, locations -------------------------------------------
@@ -236,6 +265,7 @@ def prepare_door(rec: Record, batch: Batch) -> Prepared:
             "controller": CONTROLLER, "battery_level": None, "online": True,
         }  # fmt: skip
         inst.door_by_name.setdefault(name, did)
+        inst.record_event("door_created", device=name, location=location)
         return "inserted"
 
     return apply
@@ -258,7 +288,10 @@ def prepare_level(rec: Record, batch: Batch) -> Prepared:
             errors.append(f"Door id is not valid: {v.text(item.get('id'))}")
         elif did in seen or (spans and ("level_door", str(did)) in batch.claims):
             errors.append(f"Duplicate door id: {did}")
-        if sid is None or sid not in inst.schedules:
+        if not v.text(item.get("schedule_id")):
+            where = f" for door {did}" if did is not None and did > 0 else ""
+            errors.append(f"Missing or blank schedule_id{where}")
+        elif sid is None or sid not in inst.schedules:
             errors.append(f"Schedule id is not valid: {v.text(item.get('schedule_id'))}")
         if did is not None and sid is not None:
             seen.add(did)

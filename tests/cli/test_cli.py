@@ -19,17 +19,18 @@ import pytest
 from lockt_async.testing import Simulator, serve_in_thread
 
 SECRET = "s3cret-KEY-do-not-print"
-HEADER = "id_num,first_name,last_name,email,card_num,access_effective,access_expires\n"
+HEADER = "id_num,first_name,last_name,email,phone,pin,card_num,access_effective,access_expires\n"
 GOOD = [
-    "HR-000001,Ada,Lovelace,ada@example.com,100001,2025-01-06 08:00:00,2026-01-06 08:00:00",
-    "HR-000002,Alan,Turing,alan@example.com,100002,2025-01-06T13:00:00Z,",
-    "HR-000003,Grace,Hopper,grace@example.com,,,",
+    "HR-000001,Ada,Lovelace,ada@example.com,5550001,1001,100001,"
+    "2025-01-06 08:00:00,2026-01-06 08:00:00",
+    "HR-000002,Alan,Turing,alan@example.com,5550002,1002,100002,2025-01-06T13:00:00Z,",
+    "HR-000003,Grace,Hopper,grace@example.com,5550003,1003,,,",
 ]
 GOOD_IDS = ("HR-000001", "HR-000002", "HR-000003")
 BAD = [
-    "HR-000004,Bad,Email,not-an-email,100004,,",
-    "HR-000005,Card,Letters,card@example.com,12AB,,",
-    "HR-000006,NoLast,,nolast@example.com,100006,,",
+    "HR-000004,Bad,Email,not-an-email,5550004,1004,100004,,",
+    "HR-000005,Card,Letters,card@example.com,5550005,1005,12AB,,",
+    "HR-000006,NoLast,,nolast@example.com,5550006,1006,100006,,",
 ]
 
 
@@ -104,8 +105,22 @@ def test_import_jsonl_failures_keep_the_object(env, sim, tmp_path):
     """JSONL failures are the original objects plus _reason and _messages."""
     src = tmp_path / "users.jsonl"
     lines = [
-        {"id_num": "J1", "first_name": "A", "last_name": "B", "email": "a@example.com"},
-        {"id_num": "J2", "first_name": "C", "last_name": "D", "pin": "12x"},
+        {
+            "id_num": "J1",
+            "first_name": "A",
+            "last_name": "B",
+            "email": "a@example.com",
+            "phone": "5550001",
+            "pin": "1001",
+        },
+        {
+            "id_num": "J2",
+            "first_name": "C",
+            "last_name": "D",
+            "email": "c@example.com",
+            "phone": "5550002",
+            "pin": "12x",
+        },
     ]
     src.write_text("".join(json.dumps(x) + "\n" for x in lines))
     failures = tmp_path / "failed.jsonl"
@@ -296,8 +311,8 @@ def test_ctrl_c_stops_after_page_and_writes_failures(env, sim, tmp_path):
     """SIGINT stops after the page in flight; summary printed, every unsent row in the file."""
     sim.latency = 0.05
     src = tmp_path / "big.csv"
-    rows = [f"C{i},Ann,Lee,c{i}@example.com" for i in range(2000)]
-    src.write_text("id_num,first_name,last_name,email\n" + "\n".join(rows) + "\n")
+    rows = [f"C{i},Ann,Lee,c{i}@example.com,555{i:04},{1000 + i}" for i in range(2000)]
+    src.write_text("id_num,first_name,last_name,email,phone,pin\n" + "\n".join(rows) + "\n")
     failures = tmp_path / "failed.csv"
     proc = subprocess.Popen(
         [

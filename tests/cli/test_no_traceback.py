@@ -21,7 +21,12 @@ import pytest
 from lockt_async.testing import Simulator, serve_in_thread
 
 LOCKT = Path(sys.executable).with_name("lockt")
-HEADER = b"id_num,first_name,last_name,email\n"
+HEADER = b"id_num,first_name,last_name,email,phone,pin\n"
+
+
+def contact(i: int) -> dict[str, str]:
+    """email, phone and pin: the validation table requires them on a user."""
+    return {"email": f"u{i}@example.com", "phone": f"555000{i}", "pin": f"100{i}"}
 
 
 @pytest.fixture
@@ -80,9 +85,9 @@ def latin1_file(tmp_path: Path) -> Path:
     path = tmp_path / "staff.csv"
     path.write_bytes(
         HEADER
-        + b"E1,Ada,Lovelace,ada@example.com\n"
-        + b"E2,Ren\xe9,Descartes,rene@example.com\n"
-        + b"E3,Alan,Turing,alan@example.com\n"
+        + b"E1,Ada,Lovelace,ada@example.com,5550001,1001\n"
+        + b"E2,Ren\xe9,Descartes,rene@example.com,5550002,1002\n"
+        + b"E3,Alan,Turing,alan@example.com,5550003,1003\n"
     )
     return path
 
@@ -99,7 +104,7 @@ def test_undecodable_byte_is_an_invalid_row_naming_line_column_byte(env, sim, tm
     assert [(r["id_num"], r["reason"]) for r in rows] == [("E2", "invalid")]
     assert rows[0]["messages"].startswith("line 3, first_name: byte 0xE9 is not UTF-8")
     # The row goes back byte for byte, ready to fix in the editor that wrote it.
-    assert b"E2,Ren\xe9,Descartes,rene@example.com,invalid," in failures.read_bytes()
+    assert b"E2,Ren\xe9,Descartes,rene@example.com,5550002,1002,invalid," in failures.read_bytes()
 
 
 def test_undecodable_byte_through_stdin(env, sim, tmp_path):
@@ -151,10 +156,14 @@ def test_undecodable_header_exits_2_naming_the_byte(env, sim, tmp_path):
 def test_far_and_impossible_dates_are_invalid_rows(env, sim, tmp_path, value, problem):
     """Issue 15: a far date and an impossible date are `invalid` rows after 100+ good ones."""
     path = tmp_path / "dates.csv"
-    good = [f"D{i:03d},Ann,Lee,,2026-01-05 08:00:00" for i in range(150)]
+    good = [
+        f"D{i:03d},Ann,Lee,d{i}@example.com,5550000,1234,2026-01-05 08:00:00" for i in range(150)
+    ]
     path.write_text(
-        "id_num,first_name,last_name,email,access_effective\n"
-        + "\n".join([*good[:120], f"BAD,Far,Date,,{value}", *good[120:]])
+        "id_num,first_name,last_name,email,phone,pin,access_effective\n"
+        + "\n".join(
+            [*good[:120], f"BAD,Far,Date,bad@example.com,5550000,1234,{value}", *good[120:]]
+        )
         + "\n"
     )
     failures = tmp_path / "failed.csv"
@@ -174,13 +183,13 @@ def test_failures_file_complete_whatever_the_rows_hold(env, sim, tmp_path):
     """Issue 15: lone surrogates, nested values and bad lines all reach the JSONL failures file."""
     path = tmp_path / "odd.jsonl"
     lines = [
-        json.dumps({"id_num": "J1", "first_name": "A", "last_name": "B"}),
+        json.dumps({"id_num": "J1", "first_name": "A", "last_name": "B", **contact(1)}),
         '{"id_num": "J2", "first_name": "\\ud800", "last_name": "B"}',  # a lone surrogate
         json.dumps({"id_num": "J3", "first_name": {"x": [1]}, "last_name": "B"}),
         json.dumps({"id_num": "J4", "first_name": "A", "last_name": 1e308 * 10}),
         "this is not json",
         '{"id_num": "J6", "first_name": "Ren\xe9", "last_name": "B"}',
-        json.dumps({"id_num": "J7", "first_name": "A", "last_name": "B"}),
+        json.dumps({"id_num": "J7", "first_name": "A", "last_name": "B", **contact(7)}),
     ]
     data = "\n".join(lines).encode("utf-8", "surrogatepass").replace("Ren\xe9".encode(), b"Ren\xe9")
     path.write_bytes(data + b"\n")
@@ -265,8 +274,12 @@ def test_base_url_without_api_v1_exits_2_with_every_row_in_the_failures_file(env
 def test_unknown_fields_ignore_imports_a_frame_with_extra_columns(env, sim, tmp_path):
     """Issue 15: --unknown-fields ignore leaves pandas' 'Unnamed: 0' and 'department' out."""
     path = tmp_path / "frame.csv"
-    header = "Unnamed: 0,id_num,first_name,last_name,department\n"
-    path.write_text(header + "0,P1,Ada,Lovelace,Maths\n1,P2,,Turing,CS\n")
+    header = "Unnamed: 0,id_num,first_name,last_name,email,phone,pin,department\n"
+    path.write_text(
+        header
+        + "0,P1,Ada,Lovelace,ada@example.com,5550001,1001,Maths\n"
+        + "1,P2,,Turing,alan@example.com,5550002,1002,CS\n"
+    )
     refused = lockt(env, "import", "users", str(path))
     assert refused.returncode == 2
     assert "Unnamed: 0" in refused.stderr and "--unknown-fields ignore" in refused.stderr

@@ -17,6 +17,13 @@ import httpx
 from lockt_async import BatchResult, FailureReason, LocktClient, RetryPolicy
 
 KEY = "KEY-hostile-5f3a9c"
+
+
+def contact(i: int | str) -> dict[str, str]:
+    """The fields the document's validation table requires beside the names (a unique email)."""
+    return {"email": f"ada{i}@example.com", "phone": "5551234567", "pin": "1234"}
+
+
 URL = "http://lockt.test/api/v1"
 
 Respond = Callable[[httpx.Request, "HostileServer"], httpx.Response | None]
@@ -101,6 +108,6 @@ def check_invariants(server: HostileServer, result: BatchResult, records: Sequen
 
 def users(n: int, start: int = 0) -> list[dict[str, Any]]:
     return [
-        {"id_num": f"E{i}", "first_name": "Ada", "last_name": f"L{i}"}
+        {"id_num": f"E{i}", "first_name": "Ada", "last_name": f"L{i}", **contact(i)}
         for i in range(start, start + n)
     ]

@@ -94,7 +94,11 @@ def test_import_output_and_failures_file_hide_an_echoed_key(
 ) -> None:
     """Point 7: the echoed headers reach the failures file (so the test can fail), the key not."""
     path = tmp_path / "users.csv"
-    path.write_text("id_num,first_name,last_name\nE1,Ada,Lovelace\nE2,Alan,Turing\n")
+    path.write_text(
+        "id_num,first_name,last_name,email,phone,pin\n"
+        "E1,Ada,Lovelace,ada@example.com,5551234567,1234\n"
+        "E2,Alan,Turing,alan@example.com,5551234568,4321\n"
+    )
     failures = tmp_path / "failed.csv"
     env = {
         **os.environ,

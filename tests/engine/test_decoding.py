@@ -131,7 +131,8 @@ def test_without_orjson_the_whole_path_holds() -> None:
                     await c.users.list()
                 except MalformedResponseError:
                     out.append("read:malformed")
-                r = await c.users.upsert([{"id_num": "E1", "first_name": "A",
+                r = await c.users.upsert([{"id_num": "E1", "first_name": "A", "pin": "1234",
+                                           "email": "a@example.com", "phone": "5551234567",
                                            "last_name": "B"}])
                 out.append("write:" + ",".join(str(f.reason) for f in r.failures))
         for backend in ("asyncio", "trio"):

@@ -25,7 +25,7 @@ from lockt_async import (
     WriteOutcomeUnknownError,
 )
 from lockt_async.resources._specs import USER_FIELDS
-from tests.engine._hostile import HostileServer
+from tests.engine._hostile import HostileServer, contact
 
 _EXTREMES = [
     10**5000,  # past the 4,300-digit str limit
@@ -76,7 +76,7 @@ MODEL_FIELDS = sorted(USER_FIELDS - {"accesslevels"})
 
 
 def _base(i: int) -> dict[str, Any]:
-    return {"id_num": f"E{i}", "first_name": "Ada", "last_name": f"L{i}"}
+    return {"id_num": f"E{i}", "first_name": "Ada", "last_name": f"L{i}", **contact(i)}
 
 
 @st.composite

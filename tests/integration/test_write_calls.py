@@ -66,7 +66,11 @@ async def test_doors_create_delete_unlock(sim: Simulator) -> None:
         assert [type(r) for r in results] == [UnlockResult, UnlockResult]
         assert results[0].unlocked is True and results[0].status == "unlocked"
         assert results[1].unlocked is False and results[1].errors
-        deleted = await lockt.doors.delete([door])
+        # door | DELETE known issue: a valid id is rejected (the simulator: the first
+        # time it is named); a resend of only the rejected ids goes through.
+        first = await lockt.doors.delete([door], validate_fails_batch=False)
+        assert first.deleted == 0 and first.failures[0].reason is FailureReason.REJECTED
+        deleted = await lockt.doors.delete([f.record for f in first.failures])
     assert deleted.deleted == 1
 
 
@@ -134,7 +138,7 @@ async def test_users_anonymize(sim: Simulator) -> None:
     """POST /anonymize?user_id= (pending release): the user's personal data is wiped."""
     async with client_for(sim) as lockt:
         summary = await lockt.users.anonymize(1693)
-    assert summary.processed == 1
+    assert summary["processed"] == 1
     assert sim.users[1693]["first_name"] == "Anonymized"
 
 

@@ -86,10 +86,10 @@ def test_failures_file_reimports_after_fixing_bad_cells(tmp_path: Path) -> None:
     sim = Simulator()
     src = tmp_path / "staff.csv"
     src.write_text(
-        "id_num,first_name,last_name,email\n"
-        "HR-1,Ada,Lovelace,ada@example.com\n"
-        "HR-2,Bad,Email,not-an-email\n"
-        "HR-3,Alan,Turing,alan@example.com\n"
+        "id_num,first_name,last_name,email,phone,pin\n"
+        "HR-1,Ada,Lovelace,ada@example.com,5550001,1001\n"
+        "HR-2,Bad,Email,not-an-email,5550002,1002\n"
+        "HR-3,Alan,Turing,alan@example.com,5550003,1003\n"
     )
     failed = tmp_path / "failed.csv"
     with served(sim) as env:
@@ -105,8 +105,8 @@ def test_failures_file_reimports_after_fixing_bad_cells(tmp_path: Path) -> None:
     assert "skipping column(s) reason, messages" in again.stderr
     assert sorted(u["id_num"] for u in sim.users.values()) == ["HR-1", "HR-2", "HR-3"]
     with (tmp_path / "f2.csv").open(newline="") as fh:
-        assert next(csv.reader(fh)) == ["id_num", "first_name", "last_name", "email", "reason",
-                                        "messages"]  # fmt: skip
+        assert next(csv.reader(fh)) == ["id_num", "first_name", "last_name", "email", "phone",
+                                        "pin", "reason", "messages"]  # fmt: skip
 
 
 def test_dry_run_plan_out_sends_nothing(tmp_path: Path) -> None:

@@ -85,12 +85,21 @@ async def test_models_and_update_existing_false() -> None:
     rec = user_record(1)
     async with client_for(sim) as lockt:
         await lockt.users.upsert([rec])
-        model = User(id_num=rec["id_num"], first_name="Ada", last_name="Byron")
+        model = User(
+            id_num=rec["id_num"],
+            first_name="Ada",
+            last_name="Byron",
+            email=rec["email"],
+            phone=rec["phone"],
+            pin=rec["pin"],
+        )
         res = await lockt.users.upsert([model], update_existing=True)
         assert res.updated == 1 and res.failures == []
         assert isinstance(res.pages, list)
         refused = await lockt.users.upsert([model], validate_fails_batch=False)
-    assert [f.messages for f in refused.failures] == [(f"id_num Already Exists: {rec['id_num']}",)]
+    assert [f.messages for f in refused.failures] == [
+        (f"id_num Already Exists: {rec['id_num']}", f"Email Already Exists: {rec['email']}")
+    ]
     (stored,) = sim.users.values()
     assert stored["last_name"] == "Byron"
 
@@ -108,8 +117,11 @@ async def test_upsert_one_resolves_by_id_num() -> None:
     assert stored["last_name"] == "Changed"
 
 
-ALICE = {"id": 11, "id_num": "ALICE", "first_name": "Alice", "last_name": "A"}
-BOB = {"id": 22, "id_num": "BOB", "first_name": "Bob", "last_name": "B"}
+# email, phone and pin: the validation table requires them on INSERT and UPDATE.
+ALICE = {"id": 11, "id_num": "ALICE", "first_name": "Alice", "last_name": "A",
+         "email": "alice@example.com", "phone": "5550011", "pin": "1111"}  # fmt: skip
+BOB = {"id": 22, "id_num": "BOB", "first_name": "Bob", "last_name": "B",
+       "email": "bob@example.com", "phone": "5550022", "pin": "2222"}  # fmt: skip
 
 
 def hostile(answer: list[dict[str, Any]], sent: list[Any]) -> httpx.MockTransport:
@@ -136,7 +148,7 @@ async def test_server_ignoring_the_filter_never_aims_at_bob(everyone: bool) -> N
     sent: list[Any] = []
     transport = hostile([BOB, ALICE] if everyone else [BOB], sent)
     async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
-        alice = {"id_num": "ALICE", "first_name": "Alice", "last_name": "New"}
+        alice = {**ALICE, "id": None, "last_name": "New"}
         await lockt.users.upsert([alice], update_existing=True)
         await lockt.users.upsert_one(alice, update_existing=True)
     assert [r["id"] for r in sent] == ([11, 11] if everyone else [-1, -1])
@@ -148,7 +160,7 @@ async def test_two_users_with_one_id_num_are_not_guessed() -> None:
     twin = {**ALICE, "id": 12}
     transport = hostile([ALICE, twin], sent)
     async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
-        alice = {"id_num": "ALICE", "first_name": "Alice", "last_name": "New"}
+        alice = {**ALICE, "id": None, "last_name": "New"}
         res = await lockt.users.upsert(
             [alice, {**BOB, "id": None}], update_existing=True, validate_fails_batch=False
         )

@@ -14,8 +14,12 @@ from tests.integration.helpers import IN_PROCESS_URL
 pytestmark = pytest.mark.anyio
 
 FOB_HOLDER = {"id": 5678, "id_num": "", "name": "Fob 1", "card_num": "10000", "enabled": True}
-JANE = {"id": 7, "id_num": 1001, "first_name": "Jane", "last_name": "Doe", "enabled": True}
-JOE = {"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Roe", "enabled": True}
+# email and phone as GET /user?id= shows them: a POST /user update must carry them
+# (the validation table's "Missing or blank" rows), so the sync merges them in.
+JANE = {"id": 7, "id_num": 1001, "first_name": "Jane", "last_name": "Doe", "enabled": True,
+        "email": "jane@example.com", "phone": "5550007"}  # fmt: skip
+JOE = {"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Roe", "enabled": True,
+       "email": "joe@example.com", "phone": "5550008"}  # fmt: skip
 
 
 def server(roster: list[dict[str, Any]], sent: list[tuple[str, Any]]) -> httpx.MockTransport:
@@ -53,7 +57,7 @@ async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
         (
             "POST",
             [{"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Moe",
-              "enabled": True, "pin": "9876"}],
+              "email": "joe@example.com", "phone": "5550008", "enabled": True, "pin": "9876"}],
         )
     ]  # fmt: skip
     assert result.plan.unkeyed == 1 and result.plan.missing == []

@@ -131,7 +131,7 @@ async def test_nth_and_times(client: httpx.AsyncClient, sim: Simulator) -> None:
 async def test_always_and_predicate(client: httpx.AsyncClient, sim: Simulator) -> None:
     """Faults: ``times=None`` always fires; a predicate selects by request details."""
     sim.faults.add(Fault(status(503), predicate=lambda info: info.records > 1, times=None))
-    users = [new_user(id_num=f"P{i}", email="", card_num="") for i in range(2)]
+    users = [new_user(id_num=f"P{i}", email=f"p{i}@web.place", card_num="") for i in range(2)]
     for _ in range(2):
         assert (await client.post("/user", json={"users": users})).status_code == 503
     assert (await client.post("/user", json={"users": users[:1]})).status_code == 200

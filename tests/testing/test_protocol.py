@@ -34,14 +34,16 @@ async def test_key_revoked_mid_import(client: httpx.AsyncClient, sim: Simulator)
     """Status 401 after the instance's key changes; nothing applied."""
     assert (await client.post("/user", json={"users": [new_user()]})).status_code == 200
     sim.api_key = "rotated"
-    r = await client.post("/user", json={"users": [new_user(id_num="N2", email="", card_num="")]})
+    r = await client.post(
+        "/user", json={"users": [new_user(id_num="N2", email="n2@web.place", card_num="")]}
+    )
     assert r.status_code == 401
     assert "N2" not in sim.instance.user_by_id_num
 
 
 async def test_record_limit(client: httpx.AsyncClient, sim: Simulator) -> None:
     """POST Operation Record Limit: "Batch size exceeds maximum of X objects.", nothing applied."""
-    users = [new_user(id_num=f"N{i}", email="", card_num="") for i in range(101)]
+    users = [new_user(id_num=f"N{i}", email=f"n{i}@web.place", card_num="") for i in range(101)]
     r = await client.post("/user", json={"users": users})
     assert (r.status_code, r.json()) == (
         400,
@@ -65,7 +67,7 @@ async def test_no_data(client: httpx.AsyncClient, content: bytes) -> None:
 
 async def test_validate_fails_batch_true(client: httpx.AsyncClient, sim: Simulator) -> None:
     """validate_fails_batch=true: one error fails the entire batch."""
-    users = [new_user(), new_user(id_num="N2", first_name="", email="", card_num="")]
+    users = [new_user(), new_user(id_num="N2", first_name="", email="n2@web.place", card_num="")]
     r = await client.post("/user", json={"users": users, "options": {"validate_fails_batch": True}})
     assert r.status_code == 400
     assert len(r.json()["errors"]) == 1
@@ -74,7 +76,7 @@ async def test_validate_fails_batch_true(client: httpx.AsyncClient, sim: Simulat
 
 async def test_validate_fails_batch_false(client: httpx.AsyncClient, sim: Simulator) -> None:
     """validate_fails_batch=false: records passing validation are processed."""
-    bad = new_user(id_num="N2", first_name="", email="", card_num="")
+    bad = new_user(id_num="N2", first_name="", email="n2@web.place", card_num="")
     body = {"users": [new_user(), bad], "options": {"validate_fails_batch": "false"}}
     r = await client.post("/user", json=body)
     assert r.status_code == 200
@@ -88,7 +90,7 @@ async def test_validate_fails_batch_false(client: httpx.AsyncClient, sim: Simula
 
 async def test_options_json_booleans(client: httpx.AsyncClient, sim: Simulator) -> None:
     """options: JSON booleans are accepted like the "true"/"false" strings."""
-    record = new_user(id=1693, id_num="329359", email="", last_name="B")
+    record = new_user(id=1693, id_num="329359", email="susan.brown@web.place", last_name="B")
     body = {"users": [record], "options": {"update_existing": True, "replace_privileges": False}}
     assert (await client.post("/user", json=body)).json()["data"]["updated"] == 1
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import anyio
 import httpx
@@ -23,7 +24,7 @@ async def test_overlapping_writes_rate_limited() -> None:
     async with serve(sim) as base_url, httpx.AsyncClient(base_url=base_url, headers=HEADERS) as c:
 
         async def write(name: str, id_num: str) -> None:
-            body = {"users": [new_user(id_num=id_num, email="", card_num="")]}
+            body = {"users": [new_user(id_num=id_num, email=f"{id_num}@web.place", card_num="")]}
             results[name] = (await c.post("/user", json=body)).status_code
 
         async with anyio.create_task_group() as tg:
@@ -85,3 +86,50 @@ def test_cli_serve_prints_url() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _serve_lines(*args: str, module: tuple[str, ...] = ("lockt_async.testing",)) -> Any:
+    """Start a serve command, read its three LOCKT_* lines, yield (env, proc)."""
+    cmd = [sys.executable, "-m", *module, "serve", "--port", "0", *args]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    env = dict(proc.stdout.readline().strip().split("=", 1) for _ in range(3))
+    return env, proc
+
+
+@pytest.mark.parametrize("module", [("lockt_async.testing",), ("lockt_async", "simulator")])
+def test_serve_seeds_document_examples_and_prints_credentials(module: tuple[str, ...]) -> None:
+    """`python -m lockt_async.testing serve` and `lockt simulator serve`: the document's
+    example data by default, the LOCKT_* lines include the credentials it accepts."""
+    env, proc = _serve_lines("--api-user", "u1", "--api-key", "k1") if len(module) == 1 else (
+        _serve_lines(module=module))  # fmt: skip
+    try:
+        assert set(env) == {"LOCKT_BASE_URL", "LOCKT_API_USER", "LOCKT_API_KEY"}
+        headers = {"apiuser": env["LOCKT_API_USER"], "apikey": env["LOCKT_API_KEY"]}
+        r = httpx.get(f"{env['LOCKT_BASE_URL']}/fob", headers=headers, timeout=5)
+        assert r.status_code == 200
+        names = {f["name"] for f in r.json()["data"]}
+        assert {"Office Floor 1 FOB 1", "Office Floor 2 FOB 1"} <= names
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_empty_starts_bare() -> None:
+    """serve --empty: no example data."""
+    env, proc = _serve_lines("--empty")
+    try:
+        headers = {"apiuser": env["LOCKT_API_USER"], "apikey": env["LOCKT_API_KEY"]}
+        r = httpx.get(f"{env['LOCKT_BASE_URL']}/fob", headers=headers, timeout=5)
+        assert r.json() == {"data": []}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_defects_switch() -> None:
+    """serve --defects: an unknown name is a usage error naming the known ones."""
+    cmd = [sys.executable, "-m", "lockt_async.testing", "serve", "--defects", "nope"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode == 2
+    assert "unknown defect(s) nope" in proc.stderr and "door_batch_duplicates" in proc.stderr

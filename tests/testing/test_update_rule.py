@@ -25,7 +25,7 @@ async def test_existing_id_num_without_id_is_not_an_update(
     client: httpx.AsyncClient, sim: Simulator
 ) -> None:
     """INSERT/UPDATE | id: id -1 with an existing id_num and update_existing=true is refused."""
-    record = new_user(id_num="329359", email="", card_num="", last_name="Changed")
+    record = new_user(id_num="329359", email="other@web.place", card_num="", last_name="Changed")
     r = await client.post("/user", json={"users": [record], "options": UPDATE})
     body = r.json()
     assert body["data"]["updated"] == 0 and body["data"]["inserted"] == 0
@@ -45,7 +45,9 @@ async def test_existing_email_without_id_is_not_an_update(
 
 async def test_same_record_with_valid_id_updates(client: httpx.AsyncClient, sim: Simulator) -> None:
     """INSERT/UPDATE | id: the same record carrying the valid system id is an update."""
-    record = new_user(id=1693, id_num="329359", email="", card_num="", last_name="Changed")
+    record = new_user(
+        id=1693, id_num="329359", email="susan.brown@web.place", card_num="", last_name="Changed"
+    )
     r = await client.post("/user", json={"users": [record], "options": UPDATE})
     assert r.json()["data"]["updated"] == 1
     assert sim.users[1693]["last_name"] == "Changed"

@@ -35,12 +35,19 @@ INSERT_RULES = [
     ),
     ("phone | Proper phone format", {"phone": "555-CALL"}, "Invalid phone number found: 555-CALL"),
     ("pin | Non-Numeric", {"pin": "12a4"}, "Non-Numeric pin found: 12a4"),
-    ("pin | Length versus system limit", {"pin": "12"}, "pin must be 4 to 8 digits: 12"),
+    ("email | Missing or blank", {"email": ""}, "Missing or blank email"),
+    ("phone | Missing or blank", {"phone": ...}, "Missing or blank phone"),
+    ("pin | Missing or blank", {"pin": " "}, "Missing or blank pin"),
+    (
+        "pin | Length versus system limit",
+        {"pin": "123456789"},
+        "pin length exceeds system limit of 8: 123456789",
+    ),
     ("card_num | Non-Numeric", {"card_num": "A8914"}, "Non-Numeric card_num found: A8914"),
     (
         "card_num | Length versus system limit",
         {"card_num": "1" * 21},
-        "card_num exceeds maximum length of 20: " + "1" * 21,
+        "card_num length exceeds system limit of 20: " + "1" * 21,
     ),
     ("card_num | Already exists in system", {"card_num": 8769}, "card_num Already Exists: 8769"),
     (
@@ -56,7 +63,7 @@ INSERT_RULES = [
     (
         "access_effective | before access_expires",
         {"access_effective": "2022-09-08 11:00:00", "access_expires": "2022-09-07 12:00:00"},
-        "Invalid access_effective date: 2022-09-08 11:00:00, must be before access_expires",
+        "Invalid access_effective date: 2022-09-07 12:00:00, must be before access_expires",
     ),
     (
         "access_levels | Id is valid",
@@ -114,7 +121,7 @@ async def test_insert_creates_user_and_credential(
 
 async def test_insert_duplicate_within_batch(client: httpx.AsyncClient, sim: Simulator) -> None:
     """user | POST | INSERT | id_num | Already exists (earlier record of the same page)."""
-    r = await post_users(client, [new_user(), new_user(email="", card_num="")])
+    r = await post_users(client, [new_user(), new_user(email="other@web.place", card_num="")])
     assert r.status_code == 400
     assert r.json()["errors"][0]["error"] == ["id_num Already Exists: NEW-1"]
 
@@ -144,7 +151,9 @@ async def test_update_existing_false_ignores(client: httpx.AsyncClient, sim: Sim
 async def test_update_id_num_taken(client: httpx.AsyncClient) -> None:
     """INSERT/UPDATE | id_num: checked for validity once an update is determined."""
     await post_users(client, [new_user()])
-    r = await post_users(client, [new_user(id=1693, id_num="NEW-1", email="")], **UPDATE)
+    r = await post_users(
+        client, [new_user(id=1693, id_num="NEW-1", email="other@web.place")], **UPDATE
+    )
     assert r.json()["errors"][0]["error"] == ["id_num Already Exists: NEW-1"]
 
 
@@ -156,7 +165,7 @@ async def test_update_email_format(client: httpx.AsyncClient) -> None:
 
 async def test_update_card_minus_one(client: httpx.AsyncClient, sim: Simulator) -> None:
     """UPDATE | card_num: -1 removes all existing non-FOB credentials."""
-    record = new_user(id=1693, id_num="329359", email="", card_num="-1")
+    record = new_user(id=1693, id_num="329359", email="other@web.place", card_num="-1")
     await post_users(client, [record], **UPDATE)
     creds = sim.instance.user_credentials(1693)
     assert [(c["card_num"], c["fob"]) for c in creds] == [("10050", True)]
@@ -167,7 +176,7 @@ async def test_update_card_ignored_when_user_has_card(
     client: httpx.AsyncClient, sim: Simulator
 ) -> None:
     """INSERT/UPDATE | card_num: ignored on update when the user already has a card."""
-    record = new_user(id=1693, id_num="329359", email="", card_num="7777")
+    record = new_user(id=1693, id_num="329359", email="other@web.place", card_num="7777")
     await post_users(client, [record], **UPDATE)
     assert "7777" not in sim.instance.cred_by_card
 
@@ -176,7 +185,7 @@ async def test_update_card_used_when_user_has_none(
     client: httpx.AsyncClient, sim: Simulator
 ) -> None:
     """INSERT/UPDATE | card_num: used on update when the user has no existing card."""
-    record = new_user(id=5678, id_num="F1", email="", card_num="7777")
+    record = new_user(id=5678, id_num="F1", email="other@web.place", card_num="7777")
     await post_users(client, [record], **UPDATE)
     assert sim.credentials[sim.instance.cred_by_card["7777"]]["user_id"] == 5678
 
@@ -190,7 +199,7 @@ async def test_update_replace_privileges(
     client: httpx.AsyncClient, sim: Simulator, replace: str, levels: Any, expected: list[int]
 ) -> None:
     """UPDATE | access_levels: replace_privileges true replaces, false adds, [] removes all."""
-    record = new_user(id=1693, id_num="329359", email="", accesslevels=levels)
+    record = new_user(id=1693, id_num="329359", email="other@web.place", accesslevels=levels)
     await post_users(client, [record], update_existing="true", replace_privileges=replace)
     assert list(sim.users[1693]["accesslevels"]) == expected
 
