@@ -22,7 +22,7 @@ from ._config import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
-from ._gate import WriteGate, process_gate
+from ._gate import WriteGate, instance_key, process_gate
 from ._transport import Transport
 from .errors import ConfigurationError, MalformedResponseError
 from .resources._base import data_of, one, readonly, require_text, rows, structure
@@ -233,8 +233,10 @@ class LocktClient:
 
     @property
     def instance_key(self) -> str:
-        """Names the instance for the write gate: base URL and api user, never the key."""
-        return f"{self.base_url}|{self.api_user}"
+        """Names the instance for the write gates: the base URL in its normal form
+        (scheme and host lower-cased, IDNA, no default port or trailing slash) and
+        the api user, never the key. Every spelling of one instance shares one gate."""
+        return instance_key(self.base_url, self.api_user)
 
     @property
     def write_gate(self) -> WriteGate:

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import sniffio
 
-from ._gate import LocalWriteGate
+from ._gate import LocalWriteGate, normalize_instance_key
 from .errors import ConfigurationError, LocktError
 
 try:
@@ -81,14 +81,6 @@ class WriteGateLostError(LocktError):
     The write was cancelled; if its request had already left, it may have been
     applied (the write path reports such records as ``unknown``).
     """
-
-
-def _normalize(instance_key: str) -> str:
-    key = instance_key.strip()
-    if "|" in key:
-        url, _, user = key.partition("|")
-        key = f"{url.strip().rstrip('/')}|{user.strip()}"
-    return key
 
 
 class RedisWriteGate:
@@ -134,7 +126,7 @@ class RedisWriteGate:
         self.lease = float(lease)
         self.renew_every = float(renew)
         self.poll = float(poll)
-        digest = hashlib.sha256(_normalize(instance_key).encode()).hexdigest()
+        digest = hashlib.sha256(normalize_instance_key(instance_key).encode()).hexdigest()
         #: The Redis key of this instance's gate (a hash: no url, user or key in clear).
         self.key = f"{prefix}{digest}"
         self._local = LocalWriteGate(self.key)
