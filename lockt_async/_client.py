@@ -99,8 +99,9 @@ class LocktClient:
     callable that builds it from ``instance_key`` (e.g. ``RedisWriteGate.factory(r)``).
 
     Raises:
-        ConfigurationError: a credential is missing, the base URL is unusable, or
-            the timezone is unknown.
+        ConfigurationError: a credential is missing, the base URL is unusable, the
+            timezone is unknown, or the write gate cannot work under the running
+            event loop (``RedisWriteGate`` under trio; checked again on ``async with``).
     """
 
     def __init__(
@@ -175,6 +176,7 @@ class LocktClient:
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
         self._write_gate = _resolve_gate(write_gate, self.instance_key)
+        _check_gate_runtime(self._write_gate)
         self._coalesce_window = coalesce_window
         self._coalesce_max_pending = coalesce_max_pending
         self._coalescer: Coalescer | None = None
@@ -189,6 +191,7 @@ class LocktClient:
     async def __aenter__(self) -> LocktClient:
         from ._coalesce import Coalescer
 
+        _check_gate_runtime(self._write_gate)
         # The coalescer's flushes run in a task group owned by the client, entered
         # here and left in __aexit__ after the queues are flushed: no untracked tasks.
         self._exit_stack = AsyncExitStack()
@@ -387,6 +390,13 @@ def _resolve_gate(gate: WriteGate | Callable[[str], WriteGate] | None, key: str)
             f"the write_gate factory returned {type(built).__name__}, not a WriteGate"
         )
     return built
+
+
+def _check_gate_runtime(gate: WriteGate) -> None:
+    """A gate that cannot work under the running event loop fails here, before any write."""
+    check = getattr(gate, "check_runtime", None)
+    if callable(check):
+        check()
 
 
 def _zone_from_time_body(body: Any) -> ZoneInfo:

@@ -58,12 +58,22 @@ class WriteGate(Protocol):
 
 
 class GateSlot:
-    """One passage through a gate: how long it waited to settle; marks an ambiguous write."""
+    """One passage through a gate: how long it waited to settle; marks an ambiguous write.
 
-    __slots__ = ("_mark", "settled")
+    ``guard(scope)``: the write path registers the (shielded) cancel scope of the
+    request in flight; a gate that loses its hold (a Redis lease) cancels it.
+    """
 
-    def __init__(self, mark: Callable[[float], None], settled: float = 0.0):
+    __slots__ = ("_guard", "_mark", "settled")
+
+    def __init__(
+        self,
+        mark: Callable[[float], None],
+        settled: float = 0.0,
+        guard: Callable[[anyio.CancelScope], None] | None = None,
+    ):
         self._mark = mark
+        self._guard = guard
         #: Seconds this write waited for an earlier ambiguous write to settle.
         self.settled = settled
 
@@ -71,6 +81,11 @@ class GateSlot:
         """This write may still be running on the server: hold the next one ``settle`` s."""
         if settle > 0:
             self._mark(time.monotonic() + settle)
+
+    def guard(self, scope: anyio.CancelScope) -> None:
+        """Let the gate cancel ``scope`` (the request in flight) if it loses its hold."""
+        if self._guard is not None:
+            self._guard(scope)
 
 
 # -- gate keys -----------------------------------------------------------------

@@ -30,7 +30,7 @@ def _user(i: int) -> dict[str, Any]:
         ("http://[::1]:8080/api/v1", "http://[0:0:0:0:0:0:0:1]:8080/api/v1"),
     ],
 )
-async def test_every_spelling_of_an_instance_shares_one_gate(a: str, b: str) -> None:
+def test_every_spelling_of_an_instance_shares_one_gate(a: str, b: str) -> None:
     """Point 3: scheme, host case, default port, trailing slash, IDNA: one gate per instance."""
     ca, cb = (LocktClient("u", "k", base_url=url, timezone="UTC") for url in (a, b))
     assert ca.instance_key == cb.instance_key

@@ -1,0 +1,205 @@
+"""The Redis gate, honestly: ownership proven before each send, processes, restarts (issue 13.5)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import anyio
+import pytest
+import redis.asyncio as aioredis
+import redis_server
+
+from lockt_async.redis_gate import RedisWriteGate
+from tests.loopback import LoopbackServer, Reply, loopback
+
+pytestmark = pytest.mark.anyio
+
+redis_url = redis_server.redis_url  # the module-scoped private redis-server fixture
+
+_TIMEOUT = 120.0
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """redis-py's asyncio client: the gate runs under asyncio only."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    r = aioredis.Redis.from_url(redis_url)
+    try:
+        await r.flushdb()
+        yield r
+    finally:
+        await r.aclose()
+
+
+@pytest.mark.redis
+async def test_a_holder_that_cannot_prove_it_holds_does_not_send(
+    redis_client: aioredis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Point 5: ownership is checked just before the write; a lost lease means wait, not send."""
+    key = "https://x.test/api/v1|proof"
+    gate = RedisWriteGate(redis_client, key, lease=5.0)
+    entered = anyio.Event()
+    await redis_client.set(gate.settle_key, b"1", px=400)  # the holder pauses after acquiring
+
+    async def write() -> None:
+        async with gate.hold():
+            entered.set()
+
+    caplog.set_level(logging.WARNING, logger="lockt_async")
+    with anyio.fail_after(_TIMEOUT):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(write)
+            while await redis_client.get(gate.key) is None:  # noqa: ASYNC110 - polls Redis
+                await anyio.sleep(0.005)
+            # Meanwhile its lease ran out and another holder took the gate.
+            await redis_client.set(gate.key, b"someone-else", px=60_000)
+            refused = "could not prove"
+            while not any(refused in r.getMessage() for r in caplog.records):  # noqa: ASYNC110
+                await anyio.sleep(0.01)
+            assert not entered.is_set()
+            assert await redis_client.get(gate.key) == b"someone-else"
+            await redis_client.delete(gate.key)  # the other holder is done
+            await entered.wait()
+    assert await redis_client.exists(gate.key) == 0
+
+
+# A writer process: P pages under the Redis gate, then (if asked) waits and writes P more.
+WRITER = r"""
+import os, sys
+import anyio
+import redis.asyncio as aioredis
+from lockt_async import LocktClient
+from lockt_async.redis_gate import RedisWriteGate
+
+worker, pages, per_page, phases = (int(a) for a in sys.argv[1:5])
+
+def record(i):
+    return {"id_num": f"W{i:07d}", "first_name": "Ada", "last_name": f"L{i}"}
+
+async def main():
+    r = aioredis.Redis.from_url(os.environ["LOCKT_REDIS_URL"])
+    accepted = failed = 0
+    async with LocktClient(
+        "u", "k", base_url=os.environ["LOCKT_BASE_URL"], timezone="America/New_York",
+        record_limit=per_page, write_gate=RedisWriteGate.factory(r, lease=2.0),
+    ) as lockt:
+        print("READY", flush=True)
+        for phase in range(phases):
+            await anyio.to_thread.run_sync(sys.stdin.readline)
+            base = (worker * phases + phase) * pages * per_page
+            res = await lockt.users.upsert([record(base + i) for i in range(pages * per_page)])
+            accepted += res.accepted
+            failed += len(res.failures)
+            print(f"PHASE {phase}", flush=True)
+    await r.aclose()
+    print(f"DONE {accepted} {failed}", flush=True)
+
+anyio.run(main)
+"""
+
+
+@pytest.fixture
+def writers_env(redis_url: str) -> dict[str, str]:
+    return {**os.environ, "LOCKT_REDIS_URL": redis_url}
+
+
+def _run_writers(
+    srv: LoopbackServer,
+    env: dict[str, str],
+    workers: int,
+    pages: int,
+    per_page: int,
+    phases: int,
+    between: list[object] | None = None,
+) -> list[str]:
+    """Start the writers, release them phase by phase; returns each one's last line."""
+    env = {**env, "LOCKT_BASE_URL": srv.url}
+    argv = [str(pages), str(per_page), str(phases)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(w), *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for w in range(workers)
+    ]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline().strip() == "READY"
+        for phase in range(phases):
+            if phase and between is not None:
+                action = between[phase - 1]
+                assert callable(action)
+                action()
+            for p in procs:
+                assert p.stdin is not None
+                p.stdin.write("go\n")
+                p.stdin.flush()
+            for p in procs:
+                assert p.stdout is not None
+                assert p.stdout.readline().strip() == f"PHASE {phase}"
+        lines = [p.stdout.readline().strip() for p in procs if p.stdout is not None]
+        outputs = [p.communicate(timeout=_TIMEOUT) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err
+    return lines
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_three_processes_never_overlap_per_the_servers_records(
+    writers_env: dict[str, str],
+) -> None:
+    """Point 5: 3 OS processes x 20 pages through one Redis: 0 overlapping writes on the server."""
+    workers, pages, per_page = 3, 20, 5
+    with loopback(lambda r: Reply(stall=0.005)) as srv:
+        lines = _run_writers(srv, writers_env, workers, pages, per_page, phases=1)
+    assert lines == [f"DONE {pages * per_page} 0"] * workers
+    assert len(srv.writes) == workers * pages
+    assert srv.overlapping_pairs() == []
+    ids = [u["id_num"] for u in srv.applied]
+    assert len(ids) == len(set(ids)) == workers * pages * per_page
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_redis_restarted_while_nobody_holds(writers_env: dict[str, str]) -> None:
+    """Point 5: Redis restarted empty between writes: the gate still excludes, nothing lost."""
+    workers, pages, per_page = 2, 10, 5
+    proc = redis_server.RedisProcess()
+    proc.start()
+    try:
+        env = {**writers_env, "LOCKT_REDIS_URL": proc.url}
+
+        def restart() -> None:
+            proc.stop()
+            proc.start()
+
+        with loopback(lambda r: Reply(stall=0.005)) as srv:
+            lines = _run_writers(srv, env, workers, pages, per_page, phases=2, between=[restart])
+    finally:
+        proc.close()
+    assert lines == [f"DONE {2 * pages * per_page} 0"] * workers
+    assert len(srv.writes) == workers * pages * 2
+    assert srv.overlapping_pairs() == []
+    assert (
+        len({u["id_num"] for u in srv.applied})
+        == len(srv.applied)
+        == 2 * workers * pages * per_page
+    )
