@@ -29,6 +29,7 @@ from .resources._base import data_of, one, readonly, require_text, rows, structu
 
 if TYPE_CHECKING:
     from ._coalesce import Coalescer
+    from ._writes import WriteContext
     from .converters import LocktConverter
     from .models import About, ObjectProperty, TimeInfo
     from .resources.access_levels import AccessLevels
@@ -197,7 +198,11 @@ class LocktClient:
         self._exit_stack = AsyncExitStack()
         tg = await self._exit_stack.enter_async_context(anyio.create_task_group())
         self._coalescer = Coalescer(
-            self, tg, window=self._coalesce_window, max_pending=self._coalesce_max_pending
+            self._write_context,
+            self._remember_limit,
+            tg,
+            window=self._coalesce_window,
+            max_pending=self._coalesce_max_pending,
         )
         return self
 
@@ -245,6 +250,23 @@ class LocktClient:
     def write_gate(self) -> WriteGate:
         """The gate every write passes: one write in flight per instance."""
         return self._write_gate
+
+    def _write_context(self) -> WriteContext:
+        """What the write path needs of this client, with the record limit known now."""
+        from ._writes import WriteContext
+
+        return WriteContext(
+            send=self._transport.send,
+            converter=self.converter,
+            gate=self._write_gate,
+            record_limit=self.record_limit,
+        )
+
+    def _remember_limit(self, limit: int | None) -> None:
+        """Keep a lower record limit a write learned from the server, for later writes."""
+        if limit is not None and limit < self.record_limit:
+            self.record_limit = limit
+            self.learned_record_limit = limit
 
     async def timezone(self) -> ZoneInfo:
         """The instance's zone: the configured one, or ``GET /time`` once, cached."""

@@ -11,19 +11,16 @@ whatever fails. Flushes run in a task group owned by the client.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import anyio
 import anyio.abc
 
 from ._results import Failure, FailureReason
-from ._writes import PageSender, WriteSpec, failure_error, prepare_item
+from ._writes import PageSender, WriteContext, WriteSpec, failure_error, prepare_item
 from .errors import ConfigurationError, LocktError
 from .models import WriteSummary
-
-if TYPE_CHECKING:
-    from ._client import LocktClient
 
 _Key = tuple[str, tuple[tuple[str, bool], ...]]
 
@@ -53,13 +50,15 @@ class Coalescer:
 
     def __init__(
         self,
-        client: LocktClient,
+        context: Callable[[], WriteContext],
+        remember_limit: Callable[[int | None], None],
         task_group: anyio.abc.TaskGroup,
         *,
         window: float,
         max_pending: int,
     ):
-        self._client = client
+        self._context = context
+        self._remember_limit = remember_limit
         self._tg = task_group
         self._window = window
         self._room = anyio.Semaphore(max_pending)
@@ -73,7 +72,7 @@ class Coalescer:
         if self._closing:
             raise ConfigurationError("the client is closing; no new writes are accepted")
         opts = {**options, "validate_fails_batch": False}
-        conv = await self._client.converter()
+        conv = await self._context().converter()
         wire, messages = prepare_item(spec, conv, record, None)
         if wire is None:
             failure = Failure(0, record, FailureReason.INVALID, tuple(messages))
@@ -107,7 +106,7 @@ class Coalescer:
         return queue
 
     def _page_size(self, spec: WriteSpec) -> int:
-        return 1 if spec.one_per_call else self._client.record_limit
+        return 1 if spec.one_per_call else self._context().record_limit
 
     async def _flush_loop(self, queue: _Queue) -> None:
         """Wait for the window (or a full page), send pages until the queue is empty."""
@@ -132,7 +131,9 @@ class Coalescer:
         items = [(i, p.record, p.wire) for i, p in enumerate(batch)]
         try:
             with anyio.CancelScope(shield=True):
-                outcome = await PageSender(self._client, queue.spec, queue.options).send(items)
+                sender = PageSender(self._context(), queue.spec, queue.options)
+                outcome = await sender.send(items)
+                self._remember_limit(outcome.learned_limit)
         except BaseException as exc:  # never leave a waiter hanging
             err = (
                 exc

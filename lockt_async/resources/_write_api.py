@@ -35,15 +35,20 @@ async def bulk(
             raise ValidationFailedError(
                 f"{name} must be True or False, got {value!r}", status_code=0
             )
-    return await run_batch(
-        client,
-        spec,
-        records,
-        options,
-        on_progress=on_progress,
-        stop_on_failure=stop_on_failure,
-        result=result,
-    )
+    # The result is made here so that a limit learned before a cancel is remembered too.
+    result = result if result is not None else BatchResult()
+    try:
+        return await run_batch(
+            client._write_context(),
+            spec,
+            records,
+            options,
+            on_progress=on_progress,
+            stop_on_failure=stop_on_failure,
+            result=result,
+        )
+    finally:
+        client._remember_limit(result.learned_limit)
 
 
 class Deletable(Resource):

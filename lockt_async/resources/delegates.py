@@ -33,7 +33,7 @@ class Delegates(Resource):
 
     async def purge(self) -> WriteSummary:
         """``POST /delegate?purge``: delete every expired delegate access level."""
-        body = await send_single(self._client, "POST", "/delegate?purge", None)
+        body = await send_single(self._client._write_context(), "POST", "/delegate?purge", None)
         conv = await self._client.converter()
         row = one(data_of(body, "/delegate?purge"), "/delegate?purge")
         return structure(conv, row, WriteSummary, "/delegate?purge")

@@ -93,7 +93,7 @@ class Doors(Deletable):
                 "doors": door_ids[start : start + step],
                 "options": {"validate_fails_batch": "false"},
             }
-            answer = await send_single(self._client, "POST", "/unlock", body)
+            answer = await send_single(self._client._write_context(), "POST", "/unlock", body)
             out.extend(structure(conv, r, UnlockResult, "/unlock") for r in rows(answer, "/unlock"))
         return out
 

@@ -153,7 +153,9 @@ class Users(Deletable):
             APIError: the server refused it (e.g. an unknown user).
         """
         uid = require_id("user_id", user_id)
-        body = await send_single(self._client, "POST", f"/anonymize?user_id={uid}", None)
+        body = await send_single(
+            self._client._write_context(), "POST", f"/anonymize?user_id={uid}", None
+        )
         conv = await self._client.converter()
         row = one(data_of(body, "/anonymize"), "/anonymize")
         return structure(conv, row, WriteSummary, "/anonymize")

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lockt_async._writes as writes_mod
+import lockt_async._writes._sender as writes_mod
 from lockt_async import LocktClient
 from lockt_async.testing import (
     ENUMERATE_DEPENDANT,

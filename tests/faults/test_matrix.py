@@ -19,7 +19,7 @@ import anyio
 import httpx
 import pytest
 
-import lockt_async._writes as writes_mod
+import lockt_async._writes._sender as writes_mod
 from lockt_async import AuthenticationError, BatchResult, FailureReason, LocktClient, Progress
 from lockt_async.testing import (
     ENUMERATE_DEPENDANT,

@@ -153,7 +153,7 @@ async def test_key_appears_nowhere(
     # Connection errors: refused by a wrapper, and a closed port on loopback.
     refusing = RefuseNthWrites(sim.transport(), set(range(1, 100)))
     async with _client(sim, transport=refusing) as lockt:
-        import lockt_async._writes as w
+        import lockt_async._writes._sender as w
 
         retries, w.WRITE_RETRIES = w.WRITE_RETRIES, 0
         try:

@@ -340,7 +340,7 @@ async def test_single_update_raises_its_own_error() -> None:
         with pytest.raises(ValidationFailedError, match="first_name"):
             await lockt.users.update({"id": uid, "first_name": "Not in the PUT table"})
         sim.faults.add(Fault(RateLimit(), method="PUT", path="/user", times=None))
-        import lockt_async._writes as w
+        import lockt_async._writes._sender as w
 
         w_retries, w.WRITE_RETRIES = w.WRITE_RETRIES, 1
         try:

@@ -1,0 +1,300 @@
+"""One bulk write: a producer that converts, checks and pages records while a
+consumer sends the previous page, and the ``BatchResult`` that accounts for all."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.abc
+import anyio.lowlevel
+import attrs
+
+from .._results import BatchResult, Failure, FailureReason, Progress
+from .._transport import dumps
+from .._validation import DuplicateTracker
+from ..errors import APIError, LocktError, RecordError, ValidationFailedError
+from ._records import Item, WriteSpec, prepare_item
+from ._sender import WRITE_RETRIES, PageOutcome, PageSender, WriteContext, backoff
+from .classify import Action, classify
+
+if TYPE_CHECKING:
+    from ..converters import LocktConverter
+
+
+@attrs.frozen
+class _Page:
+    """Records cut for one request, and their encoded body."""
+
+    items: list[Item]
+    body: bytes | None  # None: a record JSON cannot carry is inside (the sender finds it)
+
+
+def _msg(exc: BaseException) -> str:
+    if isinstance(exc, APIError) and exc.server_message:
+        return exc.server_message
+    return str(exc)
+
+
+class _Run:
+    """One bulk write: a producer that builds pages, a consumer that sends them."""
+
+    def __init__(
+        self,
+        ctx: WriteContext,
+        spec: WriteSpec,
+        options: Mapping[str, bool],
+        result: BatchResult,
+        on_progress: Callable[[Progress], None] | None,
+        stop_on_failure: bool,
+        total: int | None,
+        streamed: bool,
+    ):
+        #: A streamed input is checked for duplicates page by page (memory of one page).
+        self.streamed = streamed
+        self.spec = spec
+        self.sender = PageSender(ctx, spec, options)
+        self.result = result
+        self.on_progress = on_progress
+        self.stop_on_failure = stop_on_failure
+        self.total_hint = total
+        self.started = time.perf_counter()
+        self.building: list[Item] = []
+        self.handoff: _Page | None = None
+        #: Set by an answer that stops the import (401, all-or-nothing validation).
+        self.server_stop: LocktError | None = None
+        self.done = 0
+
+    def fail(self, index: int, record: Any, reason: FailureReason, messages: Sequence[str]) -> None:
+        self.result.failures.append(Failure(index, record, reason, tuple(messages)))
+
+    def page_size(self) -> int:
+        return self.sender.limit
+
+    async def produce(
+        self,
+        records: Iterable[Any] | AsyncIterable[Any],
+        send: anyio.abc.ObjectSendStream[_Page],
+        conv: LocktConverter,
+        tracker: DuplicateTracker | None,
+        prebuilt: list[Item] | None,
+    ) -> None:
+        async with send:
+            if prebuilt is not None:
+                source: Any = _prebuilt(prebuilt)
+            else:
+                source = _numbered(records)
+            async for index, record, wire in source:
+                self.result.total = index + 1
+                if index % _YIELD_EVERY == 0:
+                    # Let the consumer handle an answer that came in while this page
+                    # is being built: the answer is on the critical path, this is not.
+                    try:
+                        await anyio.lowlevel.checkpoint()
+                    except anyio.get_cancelled_exc_class():
+                        self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+                        raise
+                stopped = self.result.stopped_by
+                if stopped is not None:
+                    self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(stopped)])
+                    continue
+                if wire is None:
+                    wire, messages = prepare_item(self.spec, conv, record, tracker)
+                    if wire is None:
+                        self.fail(index, record, FailureReason.INVALID, messages)
+                        self.done += 1
+                        if self.sender.vfb:
+                            # All-or-nothing per page: the page this record belonged
+                            # to is not sent; pages already handed over stand.
+                            for i, rec, _ in self.building:
+                                self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
+                            self.building = []
+                            self.result.stopped_by = ValidationFailedError(
+                                f"{self.spec.operation}: record {index} is invalid: "
+                                + "; ".join(messages),
+                                status_code=0,
+                                failures=[self.result.failures[-1]],
+                            )
+                        continue
+                self.building.append((index, record, wire))
+                if len(self.building) >= self.page_size():
+                    if tracker is not None and self.streamed:
+                        tracker.reset()
+                    await self.hand_over(send)
+            if self.building:
+                await self.hand_over(send)
+
+    async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
+        """Encode the page built so far (while the previous one is in flight), pass it on."""
+        items, self.building = self.building, []
+        self.handoff = _Page(items, self.sender.body(items))
+        await send.send(self.handoff)
+        self.handoff = None
+
+    async def consume(self, receive: anyio.abc.ObjectReceiveStream[_Page]) -> None:
+        async with receive:
+            async for page in receive:
+                if page is self.handoff:
+                    self.handoff = None
+                if self.server_stop is not None:
+                    note = [_stop_note(self.server_stop)]
+                    for index, record, _ in page.items:
+                        self.fail(index, record, FailureReason.NOT_SENT, note)
+                    continue
+                # Shielded: a cancelled caller still learns the fate of the page in flight.
+                with anyio.CancelScope(shield=True):
+                    outcome = await self.sender.send(page.items, page.body)
+                    self.absorb(page.items, outcome)
+
+    def absorb(self, page: Sequence[Item], outcome: PageOutcome) -> None:
+        r = self.result
+        for k, v in outcome.summary.items():
+            setattr(r, k, getattr(r, k) + v)
+        r.pages.extend(outcome.pages)
+        if outcome.failures:
+            records = {index: record for index, record, _ in page}
+            for index, (reason, messages) in sorted(outcome.failures.items()):
+                self.fail(index, records[index], reason, messages)
+        if outcome.learned_limit is not None:
+            r.learned_limit = outcome.learned_limit
+        self.done += len(page)
+        if outcome.stop is not None and self.server_stop is None:
+            self.server_stop = r.stopped_by = outcome.stop
+        elif self.stop_on_failure and outcome.failures and self.server_stop is None:
+            stop = LocktError(f"{self.spec.operation}: stopped on the first failure")
+            self.server_stop = r.stopped_by = stop
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    done=self.done,
+                    total=self.total_hint,
+                    pages=len(r.pages),
+                    failed=len(r.failures),
+                    elapsed=time.perf_counter() - self.started,
+                )
+            )
+
+    def abandon(self) -> None:
+        """On cancellation: records taken but not sent are ``not_sent``."""
+        pending = list(self.building)
+        if self.handoff is not None:
+            pending.extend(self.handoff.items)
+        for index, record, _ in pending:
+            self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+        self.building = []
+        self.handoff = None
+        self.result.cancelled = True
+
+
+_YIELD_EVERY = 16
+_CANCELLED = "not sent: the import was cancelled"
+_INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
+
+
+def _stop_note(exc: LocktError) -> str:
+    return f"not sent: the import stopped earlier ({type(exc).__name__}: {_msg(exc)})"
+
+
+async def _numbered(records: Iterable[Any] | AsyncIterable[Any]) -> Any:
+    if isinstance(records, AsyncIterable):
+        index = 0
+        async for record in records:
+            yield index, record, None
+            index += 1
+    else:
+        for index, record in enumerate(records):
+            yield index, record, None
+
+
+async def _prebuilt(items: list[Item]) -> Any:
+    for item in items:
+        yield item
+
+
+async def run_batch(
+    ctx: WriteContext,
+    spec: WriteSpec,
+    records: Iterable[Any] | AsyncIterable[Any],
+    options: Mapping[str, bool],
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop_on_failure: bool = False,
+    result: BatchResult | None = None,
+) -> BatchResult:
+    """Write ``records`` in pages; see the module docstring for the rules."""
+    if isinstance(records, str | bytes | Mapping):
+        raise RecordError(
+            f"{spec.operation} takes an iterable of records, got a single "
+            f"{type(records).__name__}; wrap it in a list",
+            field="records",
+        )
+    if not isinstance(records, Iterable | AsyncIterable):
+        raise RecordError(
+            f"{spec.operation} takes an iterable of records, got {type(records).__name__}",
+            field="records",
+        )
+    result = result if result is not None else BatchResult()
+    result.operation = spec.operation
+    conv = await ctx.converter()
+    vfb = bool(options.get("validate_fails_batch", True))
+    is_sequence = isinstance(records, Sequence)
+    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
+    prebuilt: list[Item] | None = None
+    if is_sequence and vfb:
+        # All-or-nothing: a list can be checked whole before the first page goes out.
+        prebuilt, invalid = [], []
+        for index, record in enumerate(records):  # type: ignore[arg-type]
+            wire, messages = prepare_item(spec, conv, record, tracker)
+            if wire is None:
+                invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
+            else:
+                prebuilt.append((index, record, wire))
+        if invalid:
+            detail = "; ".join(f"[{f.index}] {' / '.join(f.messages)}" for f in invalid[:5])
+            more = f" (and {len(invalid) - 5} more)" if len(invalid) > 5 else ""
+            raise ValidationFailedError(
+                f"{spec.operation}: {len(invalid)} invalid record(s), nothing sent: {detail}{more}",
+                status_code=0,
+                failures=invalid,
+            )
+    total = len(records) if is_sequence else None  # type: ignore[arg-type]
+    run = _Run(ctx, spec, options, result, on_progress, stop_on_failure, total, not is_sequence)
+    send, receive = anyio.create_memory_object_stream[_Page](0)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(run.produce, records, send, conv, tracker, prebuilt)
+            tg.start_soon(run.consume, receive)
+    except anyio.get_cancelled_exc_class():
+        run.abandon()
+        if isinstance(records, Sequence):
+            for index in range(result.total, len(records)):
+                run.fail(index, records[index], FailureReason.NOT_SENT, [_CANCELLED])
+            result.total = max(result.total, len(records))
+        raise
+    result.failures.sort(key=lambda f: f.index)
+    result.elapsed = time.perf_counter() - run.started
+    return result
+
+
+async def send_single(
+    ctx: WriteContext, method: str, path: str, body: Any, *, records: int = 1
+) -> Any:
+    """One write that is not a record batch (``/delegate?purge``, ``/unlock``): gated,
+    resent only when the classifier says it certainly was not applied; its answer's body,
+    or the error the transport raised."""
+    encoded = dumps(body) if body is not None else None
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            async with ctx.gate.hold():
+                resp = await ctx.send(method, path, body=encoded)
+        except LocktError as exc:
+            verdict = classify(exc, records)
+            if verdict.action is not Action.RESEND or attempt > WRITE_RETRIES:
+                raise
+            await backoff(attempt, verdict, f"{method} {path}")
+            continue
+        return resp.body

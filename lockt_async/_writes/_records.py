@@ -1,0 +1,163 @@
+"""Records on their way out: what an endpoint takes, the wire form, and echo matching."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._results import Failure, FailureReason
+from .._validation import DuplicateTracker
+from ..errors import (
+    LocktError,
+    RecordError,
+    ValidationFailedError,
+    WriteNotAppliedError,
+    WriteOutcomeUnknownError,
+)
+
+if TYPE_CHECKING:
+    from ..converters import LocktConverter
+
+Check = Callable[[Mapping[str, Any]], list[str]]
+
+
+@attrs.frozen(kw_only=True)
+class WriteSpec:
+    """What differs between write endpoints; the engine does the rest."""
+
+    operation: str
+    method: str
+    path: str
+    node: str
+    check: Check
+    #: The model a mapping is structured into; None for id-only bodies (deletes).
+    model: type[Any] | None = None
+    #: Wire fields sent; others (read-only ones such as ``credentials``) are dropped.
+    fields: frozenset[str] = frozenset()
+    duplicate_fields: tuple[str, ...] = ()
+    #: Natural keys that match a server error's echoed ``input_data`` to a record.
+    match_fields: tuple[str, ...] = ("id",)
+    one_per_call: bool = False
+    #: Fills in wire defaults (a user without ``id`` is an insert: ``id: -1``).
+    prepare: Callable[[dict[str, Any]], None] | None = None
+    #: Options that the endpoint takes (the others are not sent).
+    option_names: tuple[str, ...] = ("validate_fails_batch",)
+
+
+#: (index in the caller's input, the caller's record, its wire dict)
+Item = tuple[int, Any, dict[str, Any]]
+
+
+def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, str]:
+    """Options as the document sends them: the strings ``"true"``/``"false"``."""
+    return {k: "true" if options[k] else "false" for k in spec.option_names if k in options}
+
+
+def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
+    """The wire dict of one record; raises ``RecordError`` naming the field."""
+    if spec.model is None:
+        return {"id": _id_of(record)}
+    if type(record) is dict or (not isinstance(record, spec.model) and isinstance(record, Mapping)):
+        if not spec.fields.issuperset(record):
+            unknown = sorted(str(k) for k in record if k not in spec.fields)
+            raise RecordError(
+                f"unknown field(s) {', '.join(unknown)} for {spec.operation}; "
+                f"allowed: {', '.join(sorted(spec.fields))}",
+                field=unknown[0],
+            )
+    elif not isinstance(record, spec.model):
+        raise RecordError(
+            f"a {spec.operation} record must be a {spec.model.__name__} or a mapping, "
+            f"got {type(record).__name__}",
+            field=None,
+        )
+    wire = conv.wire_encoder(spec.model, spec.fields)(record)
+    if spec.prepare is not None:
+        spec.prepare(wire)
+    return wire
+
+
+def _id_of(record: Any) -> Any:
+    """An id for an id-only body: an int, a digit string, a model or a mapping with ``id``."""
+    if isinstance(record, Mapping):
+        return record.get("id")
+    if isinstance(record, int | str) or record is None:
+        return record
+    if hasattr(record, "id"):
+        return record.id
+    raise RecordError(
+        f"expected an id (int), a model or a mapping with 'id', got {type(record).__name__}",
+        field="id",
+    )
+
+
+def prepare_item(
+    spec: WriteSpec, conv: LocktConverter, record: Any, tracker: DuplicateTracker | None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Convert and check one record: ``(wire, [])`` or ``(None, messages)``."""
+    try:
+        wire = to_wire(spec, conv, record)
+    except RecordError as exc:
+        return None, [str(exc)]
+    messages = spec.check(wire)
+    if tracker is not None and not messages:
+        messages = tracker.check(wire)
+    return (None, messages) if messages else (wire, [])
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    return str(value)
+
+
+class Matcher:
+    """Finds the record of a page that a server error's ``input_data`` echoes."""
+
+    def __init__(self, spec: WriteSpec, items: Sequence[Item]):
+        self._exact: dict[Any, list[int]] = {}
+        self._natural: dict[tuple[str, str], list[int]] = {}
+        for pos, (_, _, wire) in enumerate(items):
+            self._exact.setdefault(_canonical(wire), []).append(pos)
+            for f in spec.match_fields:
+                v = wire.get(f)
+                if v not in (None, "", -1, "-1"):
+                    self._natural.setdefault((f, str(v)), []).append(pos)
+        self._fields = spec.match_fields
+        self._taken: set[int] = set()
+
+    def match(self, echo: Mapping[str, Any] | None) -> int | None:
+        if echo is None:
+            return None
+        candidates = self._exact.get(_canonical(echo), [])
+        for pos in candidates:
+            if pos not in self._taken:
+                self._taken.add(pos)
+                return pos
+        for f in self._fields:
+            v = echo.get(f)
+            if v in (None, "", -1, "-1"):
+                continue
+            for pos in self._natural.get((f, str(v)), []):
+                if pos not in self._taken:
+                    self._taken.add(pos)
+                    return pos
+        return None
+
+
+def failure_error(operation: str, failure: Failure) -> LocktError:
+    """The exception a single-record caller (``update``, ``upsert_one``) gets for its failure."""
+    text = f"{operation}: " + "; ".join(failure.messages)
+    if failure.reason in (FailureReason.INVALID, FailureReason.REJECTED):
+        return ValidationFailedError(text, status_code=0, failures=[failure])
+    if failure.reason is FailureReason.NOT_SENT:
+        return WriteNotAppliedError(text, failure=failure)
+    return WriteOutcomeUnknownError(text, failure=failure)

@@ -1,0 +1,276 @@
+"""Sends one page through the gate and acts on the classifier's verdict.
+
+The sender depends on a ``WriteContext`` (send, converter, gate, limit), not on
+the client: a test can drive it with a three-line fake. What it learns (a lower
+record limit) it returns in the ``PageOutcome``; it writes nothing back.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+import attrs
+
+from .._gate import WriteGate
+from .._results import FailureReason, PageResult
+from .._transport import Response, dumps
+from ..errors import LocktError, RecordErrorDetail, excerpt
+from ._records import Item, Matcher, WriteSpec, encode_options
+from .classify import Action, Verdict, classify
+
+if TYPE_CHECKING:
+    from ..converters import LocktConverter
+
+logger = logging.getLogger("lockt_async")
+
+#: How often a page is resent after an answer that proves it was not applied.
+WRITE_RETRIES = 6
+_BACKOFF_START = 0.05
+_BACKOFF_CAP = 5.0
+
+
+class SendWrite(Protocol):
+    """Sends one request once and decodes it (``Transport.send``)."""
+
+    def __call__(self, method: str, path: str, *, body: bytes | None = None) -> Awaitable[Response]:
+        """The decoded answer, or the precise ``LocktError``."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class WriteContext:
+    """All the write path needs from a client: the narrow seam."""
+
+    send: SendWrite
+    converter: Callable[[], Awaitable[LocktConverter]]
+    gate: WriteGate
+    #: The instance's record limit as known when the write starts.
+    record_limit: int
+
+
+@attrs.define
+class PageOutcome:
+    """What became of one page's records (keyed by each item's index), and why."""
+
+    failures: dict[int, tuple[FailureReason, tuple[str, ...]]] = attrs.Factory(dict)
+    summary: dict[str, int] = attrs.Factory(dict)
+    pages: list[PageResult] = attrs.Factory(list)
+    #: An error that should stop the whole import (401, or validation with all-or-nothing).
+    stop: LocktError | None = None
+    #: The record limit the server told us about, when lower than the one we had.
+    learned_limit: int | None = None
+
+
+class PageSender:
+    """Sends one page through the gate, resending only what certainly was not applied.
+
+    Shared by bulk writes (``run_batch``) and coalesced single-record writes.
+    """
+
+    def __init__(self, ctx: WriteContext, spec: WriteSpec, options: Mapping[str, bool]):
+        self._ctx = ctx
+        self._spec = spec
+        self._options = encode_options(spec, options)
+        self.vfb = bool(options.get("validate_fails_batch", True))
+        self.limit = 1 if spec.one_per_call else ctx.record_limit
+
+    def body(self, items: Sequence[Item]) -> bytes | None:
+        """The encoded request body, or None when a value JSON cannot carry is inside
+        (an int past 64 bits in a model field...): ``send`` then finds and refuses it."""
+        payload: dict[str, Any] = {self._spec.node: [wire for _, _, wire in items]}
+        if self._options:
+            payload["options"] = self._options
+        try:
+            return dumps(payload)
+        except _ENCODE_ERRORS:
+            return None
+
+    async def send(self, items: Sequence[Item], body: bytes | None = None) -> PageOutcome:
+        """Send ``items`` (splitting to the current limit first) and report every record."""
+        out = PageOutcome()
+        await self._send(items, body, out)
+        return out
+
+    async def _send(self, items: Sequence[Item], body: bytes | None, out: PageOutcome) -> None:
+        if len(items) > self.limit:
+            limit = self.limit
+            for lo in range(0, len(items), limit):
+                await self._send(items[lo : lo + limit], None, out)
+            return
+        if out.stop is not None:
+            _fail_all(items, out, FailureReason.NOT_SENT, "not sent: import stopped")
+            return
+        if body is None:
+            body = self.body(items)
+        if body is None:
+            items = self._refuse_unencodable(items, out)
+            body = self.body(items) if items else None
+            if body is None:
+                return
+        attempt = 0
+        while True:
+            attempt += 1
+            start = time.perf_counter()
+            answer: Response | LocktError
+            try:
+                async with self._ctx.gate.hold():
+                    answer = await self._ctx.send(self._spec.method, self._spec.path, body=body)
+            except LocktError as exc:
+                answer = exc
+            verdict = classify(answer, len(items))
+            action = verdict.action
+            if action is Action.RESEND and attempt <= WRITE_RETRIES:
+                await backoff(attempt, verdict, f"{self._spec.method} {self._spec.path}")
+                continue
+            if (
+                action is Action.RESPLIT
+                and verdict.limit is not None
+                and 1 <= verdict.limit < len(items)
+            ):
+                out.pages.append(_page(items, verdict.status, start, "resplit", attempt))
+                self._learn(verdict.limit, out)
+                await self._send(items, None, out)
+                return
+            self._apply(items, verdict, out, _page(items, verdict.status, start, "", attempt))
+            return
+
+    def _apply(
+        self, items: Sequence[Item], verdict: Verdict, out: PageOutcome, page: PageResult
+    ) -> None:
+        """Record what ``verdict`` means for each record of the page."""
+        action = verdict.action
+        if action is Action.ACCEPT:
+            outcome = "ok" if verdict.others is None and not verdict.record_errors else "partial"
+            if verdict.others is FailureReason.UNKNOWN:
+                outcome = "unknown"
+            out.pages.append(attrs.evolve(page, outcome=outcome))
+            for k, v in verdict.summary.items():
+                out.summary[k] = out.summary.get(k, 0) + v
+            self._match(items, out, verdict)
+            return
+        if action is Action.REJECT:
+            out.pages.append(attrs.evolve(page, outcome="rejected"))
+            _match_errors(self._spec, items, out, verdict.record_errors)
+            note = (
+                "not applied: another record of its page failed validation "
+                "(validate_fails_batch=True)"
+                if verdict.record_errors
+                else verdict.message
+            )
+            _fail_all(items, out, FailureReason.REJECTED, note)
+            if self.vfb:
+                out.stop = verdict.error or LocktError(verdict.message)
+            return
+        if action is Action.STOP:
+            out.pages.append(attrs.evolve(page, outcome="not_sent"))
+            _fail_all(items, out, FailureReason.NOT_SENT, verdict.message)
+            out.stop = verdict.error or LocktError(verdict.message)
+            return
+        if action is Action.RESEND:  # resends ran out
+            out.pages.append(attrs.evolve(page, outcome="not_sent"))
+            _fail_all(
+                items,
+                out,
+                FailureReason.NOT_SENT,
+                f"not applied after {page.attempts} attempts: {verdict.message}",
+            )
+            return
+        if action is Action.RESPLIT:  # a limit we cannot split to (>= the page, or < 1)
+            out.pages.append(attrs.evolve(page, outcome="rejected"))
+            _fail_all(items, out, FailureReason.REJECTED, verdict.message)
+            return
+        out.pages.append(attrs.evolve(page, outcome="unknown"))
+        _fail_all(items, out, FailureReason.UNKNOWN, verdict.message)
+
+    def _match(self, items: Sequence[Item], out: PageOutcome, verdict: Verdict) -> None:
+        """Per-record errors to their records; the others per ``verdict.others``."""
+        unmatched = _match_errors(self._spec, items, out, verdict.record_errors)
+        if verdict.others is not None:
+            _fail_all(items, out, verdict.others, verdict.message)
+        elif unmatched:
+            _fail_all(
+                items,
+                out,
+                FailureReason.UNKNOWN,
+                f"the server reported {unmatched} error(s) it did not tie to a record; "
+                "this one may or may not have been applied",
+            )
+
+    def _refuse_unencodable(self, items: Sequence[Item], out: PageOutcome) -> list[Item]:
+        """Mark each record JSON cannot carry ``invalid``; return the others."""
+        good = []
+        for item in items:
+            try:
+                dumps(item[2])
+                good.append(item)
+            except _ENCODE_ERRORS as exc:
+                out.failures[item[0]] = (FailureReason.INVALID, (_encode_note(exc),))
+        return good
+
+    def _learn(self, limit: int, out: PageOutcome) -> None:
+        if limit < self.limit:
+            logger.info(
+                "instance record limit is %d (was assuming %d); re-splitting", limit, self.limit
+            )
+            self.limit = limit
+            out.learned_limit = limit
+
+
+_rng = random.Random()
+
+
+async def backoff(attempt: int, verdict: Verdict, what: str) -> None:
+    """Sleep before resend number ``attempt`` of ``what``: capped exponential, jittered,
+    at least the server's Retry-After (capped too)."""
+    wait = min(_BACKOFF_CAP, _BACKOFF_START * 2 ** (attempt - 1)) * (0.5 + _rng.random() / 2)
+    if verdict.retry_after is not None:
+        wait = min(max(wait, verdict.retry_after), _BACKOFF_CAP * 6)
+    logger.debug(
+        "resending %s (attempt %d) in %.3fs: HTTP %s", what, attempt + 1, wait, verdict.status
+    )
+    await anyio.sleep(wait)
+
+
+def _match_errors(
+    spec: WriteSpec, items: Sequence[Item], out: PageOutcome, errors: Sequence[RecordErrorDetail]
+) -> int:
+    """Mark each record a per-record error echoes ``rejected``; return how many matched none."""
+    matcher = Matcher(spec, items)
+    unmatched = 0
+    for detail in errors:
+        pos = matcher.match(detail.input_data)
+        if pos is None:
+            unmatched += 1
+            continue
+        out.failures[items[pos][0]] = (FailureReason.REJECTED, detail.messages or ("rejected",))
+    return unmatched
+
+
+def _fail_all(items: Sequence[Item], out: PageOutcome, reason: FailureReason, msg: str) -> None:
+    for index, _, _ in items:
+        out.failures.setdefault(index, (reason, (msg,)))
+
+
+def _page(
+    items: Sequence[Item], status: int | None, start: float, outcome: str, attempts: int
+) -> PageResult:
+    return PageResult(
+        first_index=items[0][0],
+        records=len(items),
+        status=status,
+        duration=time.perf_counter() - start,
+        outcome=outcome,
+        attempts=attempts,
+    )
+
+
+_ENCODE_ERRORS = (TypeError, ValueError, OverflowError)
+
+
+def _encode_note(exc: BaseException) -> str:
+    return f"record cannot be encoded as JSON: {excerpt(str(exc), 120)}"
