@@ -19,6 +19,7 @@ from ._config import (
     DEFAULT_BASE_URL,
     DEFAULT_READ_CONCURRENCY,
     DEFAULT_RECORD_LIMIT,
+    DEFAULT_SETTLE_CAP,
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
@@ -99,6 +100,13 @@ class LocktClient:
     gate every write passes (default: one per instance in this process), or a
     callable that builds it from ``instance_key`` (e.g. ``RedisWriteGate.factory(r)``).
 
+    ``timeout`` (seconds, default 30) is the deadline of each request as a whole:
+    connect, send, headers and body (httpx's own timeouts are per socket
+    operation). ``settle`` is how long the next write to the instance waits after
+    a write that timed out or lost its connection, which the server may still be
+    applying (default: ``timeout``, at most 5 s; 0 with an injected ``transport``
+    or ``http_client``, which are in-process test doubles as a rule; 0 turns it off).
+
     Raises:
         ConfigurationError: a credential is missing, the base URL is unusable, the
             timezone is unknown, or the write gate cannot work under the running
@@ -122,6 +130,7 @@ class LocktClient:
         write_gate: WriteGate | Callable[[str], WriteGate] | None = None,
         coalesce_window: float = 0.005,
         coalesce_max_pending: int = 10_000,
+        settle: float | None = None,
     ):
         api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
         api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
@@ -135,6 +144,10 @@ class LocktClient:
             raise ConfigurationError(f"record_limit must be a positive int, got {record_limit!r}")
         if not isinstance(timeout, int | float) or timeout <= 0:
             raise ConfigurationError(f"timeout must be a positive number, got {timeout!r}")
+        if settle is not None and (
+            not isinstance(settle, int | float) or isinstance(settle, bool) or not settle >= 0
+        ):
+            raise ConfigurationError(f"settle must be a number of seconds >= 0, got {settle!r}")
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
         if not isinstance(read_concurrency, int) or read_concurrency < 1:
@@ -153,6 +166,13 @@ class LocktClient:
             raise ConfigurationError("pass either transport or http_client, not both")
         self.api_user = api_user
         self.timeout = float(timeout)
+        #: Seconds the next write waits after an ambiguous one (timed out, connection lost).
+        if settle is None:
+            # An injected transport (the simulator's, a mock) is in-process: once it
+            # has answered or failed, nothing of the request is still running.
+            injected = transport is not None or http_client is not None
+            settle = 0.0 if injected else min(self.timeout, DEFAULT_SETTLE_CAP)
+        self.settle = float(settle)
         self.record_limit = record_limit or DEFAULT_RECORD_LIMIT
         #: The limit learned from the server's own error, if it was ever lower.
         self.learned_record_limit: int | None = None
@@ -260,6 +280,9 @@ class LocktClient:
             converter=self.converter,
             gate=self._write_gate,
             record_limit=self.record_limit,
+            instance_key=self.instance_key,
+            settle=self.settle,
+            timeout=self.timeout,
         )
 
     def _remember_limit(self, limit: int | None) -> None:

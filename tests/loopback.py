@@ -76,6 +76,8 @@ class Reply:
     drip: float = 0.0
     #: Whether a write counts as applied (after the stall, before the answer).
     apply: bool = True
+    #: Close the connection instead of answering (after the stall and the apply).
+    drop: bool = False
 
 
 @attrs.define
@@ -163,13 +165,19 @@ class _Handler(socketserver.BaseRequestHandler):
         payload = reply.body
         if write is not None:
             write.status = reply.status
-            if reply.apply and 200 <= reply.status < 300:
+            if reply.apply and (200 <= reply.status < 300 or reply.drop):
                 write.applied = True
                 srv.applied.extend(write.records)
             if payload is None:
                 payload = summary(len(write.records))
         elif payload is None:
             payload = TIME_BODY if path.endswith("/time") else b'{"data": []}'
+        if reply.drop:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            if write is not None:
+                write.end = time.monotonic()
+            return False
         head = [f"HTTP/1.1 {reply.status} X", f"Content-Length: {len(payload)}"]
         head += ["Content-Type: application/json"]
         head += [f"{k}: {v}" for k, v in reply.headers.items()]
