@@ -88,6 +88,7 @@ logger = logging.getLogger("lockt_async")
 #: How long releasing (and writing the settle mark) may take before the gate gives
 #: up: the lease then expires by itself. Bounds the time a cancelled write waits here.
 _RELEASE_TIMEOUT = 1.0
+_UNSURE_RELEASE_TIMEOUT = 0.25
 #: Default lease: long enough that renewals every lease/3 ride out a slow Redis
 #: answer; a crashed holder blocks the instance at most this long.
 DEFAULT_LEASE = 10.0
@@ -261,7 +262,10 @@ class RedisWriteGate:
                 if lease.quiet_until > time.monotonic():
                     local.ambiguous(lease.quiet_until - time.monotonic())
                 if lease.lock is not None:
-                    with anyio.CancelScope(shield=True), anyio.move_on_after(_RELEASE_TIMEOUT):
+                    # A maybe-taken lock (a SET cut by a cancel) is released on a short
+                    # leash: a cancelled caller returns promptly even if Redis is gone.
+                    bound = _UNSURE_RELEASE_TIMEOUT if lease.unsure else _RELEASE_TIMEOUT
+                    with anyio.CancelScope(shield=True), anyio.move_on_after(bound):
                         await self._release(lease)
             if lease.cut:
                 raise WriteGateLostError(

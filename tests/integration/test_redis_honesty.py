@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import anyio
 import pytest
 import redis.asyncio as aioredis
 import redis_server
 
-from lockt_async.redis_gate import RedisWriteGate
+from lockt_async import BatchResult, FailureReason, LocktClient, process_gate
+from lockt_async._gate import normalize_instance_key
+from lockt_async.redis_gate import _UNSURE_RELEASE_TIMEOUT, RedisWriteGate
 from tests.loopback import LoopbackServer, Reply, loopback
 
 pytestmark = pytest.mark.anyio
@@ -77,7 +82,9 @@ import os, sys
 import anyio
 import redis.asyncio as aioredis
 from lockt_async import LocktClient
-from lockt_async.redis_gate import RedisWriteGate
+from lockt_async import BatchResult, FailureReason, LocktClient, process_gate
+from lockt_async._gate import normalize_instance_key
+from lockt_async.redis_gate import _UNSURE_RELEASE_TIMEOUT, RedisWriteGate
 
 worker, pages, per_page, phases = (int(a) for a in sys.argv[1:5])
 
@@ -203,3 +210,55 @@ def test_redis_restarted_while_nobody_holds(writers_env: dict[str, str]) -> None
         == len(srv.applied)
         == 2 * workers * pages * per_page
     )
+
+
+@contextmanager
+def _unreachable_redis(kind: str) -> Iterator[str]:
+    """A Redis URL nobody answers on: a closed port, or a socket that never replies."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        if kind == "blackhole":
+            s.listen(16)  # the kernel accepts connections; nothing ever answers
+        yield f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+
+
+@pytest.mark.parametrize("kind", ["refused", "blackhole"])
+async def test_unreachable_redis_writes_wait_and_cancel_returns_promptly(kind: str) -> None:
+    """Point 5 + 2: Redis unreachable: nothing is sent, and a cancel returns at once."""
+    result = BatchResult()
+    records = [{"id_num": f"R{i}", "first_name": "A", "last_name": "B"} for i in range(10)]
+    with loopback() as srv, _unreachable_redis(kind) as url:
+        r = aioredis.Redis.from_url(url)
+        async with LocktClient(
+            "u", "k", base_url=srv.url, timezone="UTC", timeout=1.0,
+            write_gate=RedisWriteGate.factory(r, lease=2.0),
+        ) as lockt:  # fmt: skip
+            with anyio.CancelScope() as scope:
+                async with anyio.create_task_group() as tg:
+
+                    async def write() -> None:
+                        await lockt.users.upsert(records, result=result)
+
+                    tg.start_soon(write)
+                    await anyio.sleep(1.0)  # writes wait meanwhile
+                    cancelled_at = time.monotonic()
+                    scope.cancel()
+            took = time.monotonic() - cancelled_at
+        await r.aclose()
+    assert srv.writes == []
+    assert result.cancelled and result.total == 10
+    assert {f.reason for f in result.failures} == {FailureReason.NOT_SENT}
+    assert took < _UNSURE_RELEASE_TIMEOUT + 0.5, took
+
+
+@pytest.mark.redis
+async def test_settle_mark_crosses_processes_through_redis(redis_client: aioredis.Redis) -> None:
+    """Point 4: an ambiguous write leaves a settle mark in Redis that another holder waits out."""
+    key = "https://x.test/api/v1|settle"
+    gate = RedisWriteGate(redis_client, key, lease=5.0)
+    async with gate.hold() as slot:
+        slot.ambiguous(0.4)
+    assert 0 < await redis_client.pttl(gate.settle_key) <= 400
+    process_gate(normalize_instance_key(key))._quiet_until = 0.0  # as if another process
+    async with gate.hold() as slot:
+        assert slot.settled > 0.2
