@@ -90,6 +90,7 @@ async def _one_run(seed: int, backend: str) -> None:
     result = BatchResult()
     cancelled_at: float | None = None
     finished = False
+    returned = 0.0
     with loopback(_handler(random.Random(seed + 1))) as srv:
         lockt = LocktClient(
             "u", "k", base_url=srv.url, record_limit=PAGE, timeout=TIMEOUT, settle=SETTLE,
@@ -99,11 +100,12 @@ async def _one_run(seed: int, backend: str) -> None:
             scope = anyio.CancelScope()
 
             async def importer() -> None:
-                nonlocal finished
+                nonlocal finished, returned
                 with scope:
                     source = _streamed(records, rng) if streamed else records
                     await lockt.users.upsert(source, validate_fails_batch=False, result=result)
                     finished = True
+                returned = time.monotonic()
 
             async def other_holder() -> None:  # another writer of the instance holds the gate
                 async with lockt.write_gate.hold():
@@ -115,8 +117,8 @@ async def _one_run(seed: int, backend: str) -> None:
             await anyio.sleep(cancel_at)
             cancelled_at = time.monotonic()
             scope.cancel()
-        returned = time.monotonic()
-    took = returned - cancelled_at
+    assert cancelled_at is not None
+    took = max(0.0, returned - cancelled_at)
     MEASURED.append((seed, backend, took))
     _check(srv, result, records, streamed)
     late = [w for w in srv.writes if w.start > cancelled_at + TRANSIT]
