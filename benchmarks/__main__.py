@@ -26,7 +26,7 @@ from typing import Any
 
 from ._common import LostRecords, Metric, Sample, median
 
-ORDER = ["floor", "vs_hand", "coalesce", "codec", "memory", "reads"]
+ORDER = ["floor", "vs_hand", "coalesce", "codec", "memory", "reads", "sync"]
 MODULES = {
     "floor": "bench_floor",
     "vs_hand": "bench_vs_hand",
@@ -34,6 +34,7 @@ MODULES = {
     "codec": "bench_codec",
     "memory": "bench_memory",
     "reads": "bench_reads",
+    "sync": "bench_sync",
 }
 PACKAGES = ["lockt_async", "httpx", "httpcore", "anyio", "cattrs", "attrs", "orjson", "uvicorn"]
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")

@@ -1,9 +1,13 @@
 """A small FastAPI service in front of one Lockt instance.
 
-Run it (credentials from LOCKT_API_USER, LOCKT_API_KEY, LOCKT_BASE_URL)::
+Run it from the checkout's root (credentials from LOCKT_API_USER, LOCKT_API_KEY,
+LOCKT_BASE_URL; the README's "FastAPI" section runs it against the simulator)::
 
-    pip install 'lockt_async' fastapi uvicorn
+    pip install ".[examples]"
     uvicorn --factory examples.fastapi_app:create_app
+
+``POST /employees`` takes ``id_num``, ``first_name``, ``last_name``, ``email``,
+``phone`` and ``pin`` (required), ``card_num`` and ``access_level_id`` (optional).
 
 What it shows:
 
@@ -44,6 +48,7 @@ from lockt_async import (
     LocktClient,
     LocktError,
     RecordError,
+    UserRecord,
     ValidationFailedError,
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
@@ -66,9 +71,16 @@ class Employee(BaseModel):
     card_num: str | None = None
     access_level_id: int | None = Field(default=None, gt=0)
 
-    def to_record(self) -> dict[str, Any]:
+    def to_record(self) -> UserRecord:
         """The Lockt user record (no ``id``: an insert)."""
-        record: dict[str, Any] = self.model_dump(exclude={"access_level_id", "card_num"})
+        record = UserRecord(
+            id_num=self.id_num,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            email=self.email,
+            phone=self.phone,
+            pin=self.pin,
+        )
         if self.card_num:
             record["card_num"] = self.card_num
         if self.access_level_id is not None:

@@ -2,13 +2,31 @@
 
 Bulk writes go out in pages under the instance's record limit, one write in
 flight per instance, with an outcome for every record. See the README.
+
+Everything public is importable from here (``__all__``); the submodules
+``errors``, ``models``, ``testing`` and ``redis_gate`` are public too, and
+import as usual (``import lockt_async.testing``).
 """
+
+import sys as _sys
+from types import ModuleType as _ModuleType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from ._client import LocktClient
 from ._events import EventStream
 from ._gate import LocalWriteGate, WriteGate, process_gate
 from ._results import BatchResult, Failure, FailureReason, PageResult, Progress
+from ._sync_results import (
+    FieldChange,
+    IgnoredDifference,
+    PlannedInsert,
+    PlannedRemoval,
+    PlannedUpdate,
+    SyncPlan,
+    SyncResult,
+)
 from ._version import __version__
+from ._warnings import LocktWarning
 from .errors import (
     APIError,
     AuthenticationError,
@@ -22,6 +40,7 @@ from .errors import (
     LocktError,
     MalformedResponseError,
     NaiveDatetimeError,
+    NotALocktAPIError,
     NotFoundError,
     ParseInputError,
     RateLimitError,
@@ -37,16 +56,23 @@ from .errors import (
 from .models import (
     About,
     AccessLevel,
+    AccessLevelRecord,
     AccessLevelRef,
     Credential,
     CredentialSummary,
+    CredentialUpdateRecord,
     Delegate,
+    DelegateRecord,
     Door,
+    DoorRecord,
     DoorRef,
     DoorState,
     Event,
     Fob,
+    FobReassignRecord,
+    FobRecord,
     Location,
+    LocationRecord,
     LocationType,
     ObjectProperty,
     Schedule,
@@ -54,7 +80,9 @@ from .models import (
     UnlockResult,
     User,
     UserCredential,
+    UserRecord,
     UserRef,
+    UserUpdateRecord,
     WriteSummary,
 )
 
@@ -62,6 +90,7 @@ __all__ = [
     "APIError",
     "About",
     "AccessLevel",
+    "AccessLevelRecord",
     "AccessLevelRef",
     "AuthenticationError",
     "BadRequestError",
@@ -73,27 +102,40 @@ __all__ = [
     "ConnectionDropped",
     "Credential",
     "CredentialSummary",
+    "CredentialUpdateRecord",
     "Delegate",
+    "DelegateRecord",
     "Door",
+    "DoorRecord",
     "DoorRef",
     "DoorState",
     "Event",
     "EventStream",
     "Failure",
     "FailureReason",
+    "FieldChange",
     "Fob",
+    "FobReassignRecord",
+    "FobRecord",
+    "IgnoredDifference",
     "InstanceCommunicationError",
     "LocalWriteGate",
     "Location",
+    "LocationRecord",
     "LocationType",
     "LocktClient",
     "LocktError",
+    "LocktWarning",
     "MalformedResponseError",
     "NaiveDatetimeError",
+    "NotALocktAPIError",
     "NotFoundError",
     "ObjectProperty",
     "PageResult",
     "ParseInputError",
+    "PlannedInsert",
+    "PlannedRemoval",
+    "PlannedUpdate",
     "Progress",
     "RateLimitError",
     "RecordError",
@@ -101,12 +143,16 @@ __all__ = [
     "RequestTimeout",
     "Schedule",
     "ServerError",
+    "SyncPlan",
+    "SyncResult",
     "TimeInfo",
     "TransportError",
     "UnlockResult",
     "User",
     "UserCredential",
+    "UserRecord",
     "UserRef",
+    "UserUpdateRecord",
     "ValidationFailedError",
     "WriteGate",
     "WriteNotAppliedError",
@@ -115,3 +161,18 @@ __all__ = [
     "__version__",
     "process_gate",
 ]
+
+# Importing the names above set the subpackages they come from (``errors``,
+# ``models``, ``resources``) as attributes of this package; keep the namespace
+# what ``__all__`` says (``dir(lockt_async)``, completion). Submodules stay
+# reachable as attributes once imported (``lockt_async.errors``), via __getattr__.
+for _name in [n for n, v in vars().items() if isinstance(v, _ModuleType) and n[0] != "_"]:
+    del vars()[_name]
+
+if not _TYPE_CHECKING:  # type checkers resolve submodules themselves
+
+    def __getattr__(name: str) -> object:
+        module = _sys.modules.get(f"{__name__}.{name}")
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return module

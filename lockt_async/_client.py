@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from functools import cached_property
@@ -25,6 +26,7 @@ from ._config import (
 )
 from ._gate import WriteGate, instance_key, process_gate
 from ._transport import Transport
+from ._warnings import LocktWarning
 from .errors import ConfigurationError, MalformedResponseError
 from .resources._base import data_of, one, readonly, require_text, rows, structure
 
@@ -70,7 +72,8 @@ def _check_base_url(base_url: str, allow_insecure_http: bool) -> str:
     ):
         raise ConfigurationError(
             f"base_url {base_url!r} uses plain http to a non-loopback host; the api key "
-            "would travel in clear text. Use https, or pass allow_insecure_http=True."
+            "would travel in clear text. Use https, or pass allow_insecure_http=True "
+            "(`lockt --allow-insecure-http` on the command line)."
         )
     return base_url.rstrip("/")
 
@@ -89,8 +92,11 @@ def _zone(value: str | ZoneInfo) -> ZoneInfo:
 class LocktClient:
     """An async client for one Lockt SecureAccess instance.
 
-    Use it as an async context manager (``async with LocktClient(...) as lockt:``);
-    it owns one pooled ``httpx.AsyncClient`` unless you pass ``http_client``.
+    Use it as an async context manager (``async with LocktClient(...) as lockt:``),
+    or call ``await lockt.aclose()`` when done; it owns one pooled
+    ``httpx.AsyncClient`` unless you pass ``http_client``. A client that sent
+    requests on its own pool and is garbage-collected unclosed emits a
+    ``LocktWarning`` (its connections leaked).
 
     Credentials come from the arguments or from ``LOCKT_API_USER``,
     ``LOCKT_API_KEY`` and ``LOCKT_BASE_URL``. ``timezone`` is the instance's IANA
@@ -206,6 +212,24 @@ class LocktClient:
 
     def __repr__(self) -> str:
         return f"<LocktClient {self.base_url} user={self.api_user!r}>"
+
+    def __del__(self) -> None:
+        # Like an unclosed file: a client that sent requests on its own pool and was
+        # never closed leaks the pool's connections. Say so once, in words a user
+        # can act on (asyncio's own "unclosed transport" is a ResourceWarning,
+        # hidden by default). An injected http_client is the caller's to close.
+        transport = getattr(self, "_transport", None)  # None when __init__ raised early
+        if transport is None or not transport.pool_used or not transport._owns:
+            return
+        if getattr(self, "_closed", True):
+            return
+        warnings.warn(
+            f"{self!r} was used but never closed, so its connection pool leaks: use "
+            "`async with LocktClient(...) as lockt:` or call `await lockt.aclose()`",
+            LocktWarning,
+            stacklevel=2,
+            source=self,
+        )
 
     # lifecycle -------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from .errors import (
     InstanceCommunicationError,
     LocktError,
     MalformedResponseError,
+    NotALocktAPIError,
     RateLimitError,
     RequestTimeout,
     ServerError,
@@ -168,6 +169,8 @@ class Transport:
         self._key = _Secret(api_key)
         self._http = http_client
         self._owns = owns_client
+        #: True once a request went out on the pool this transport owns.
+        self.pool_used = False
         self.retry = retry
         self.timeout = timeout
         self._rng = random.Random()
@@ -196,6 +199,7 @@ class Transport:
         raises too: it is never success.
         """
         url = self.base_url + path
+        self.pool_used = True
         start = time.perf_counter()
         limit = timeout if timeout is not None else self.timeout
         try:
@@ -237,9 +241,19 @@ class Transport:
         try:
             decoded = decode_body(raw, status_code=resp.status_code)
         except MalformedResponseError:
+            # A web page where JSON was expected: a wrong base URL. Not for a 2xx
+            # answer to a write, though: a proxy may have swapped the answer of a
+            # write the instance applied (the write path calls that ``unknown``).
+            if _looks_like_a_page(resp) and (
+                resp.status_code in (404, 405) or (resp.status_code < 300 and method == "GET")
+            ):
+                raise self._not_lockt(method, path, resp.status_code, raw, "an HTML page") from None
             if resp.status_code < 400:
                 raise
             decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
+        if resp.status_code in (404, 405) and raw.strip() and error_message(decoded)[0] is None:
+            what = f"not the Lockt error envelope: {excerpt(raw, 80)!r}"
+            raise self._not_lockt(method, path, resp.status_code, raw, what)
         if resp.status_code >= 400:
             raise error_for_response(
                 resp.status_code,
@@ -268,6 +282,21 @@ class Transport:
             # summary beside per-record errors is a partial success, read by the caller.
             raise error_for_response(resp.status_code, decoded, method=method, path=path, raw=raw)
         return Response(resp.status_code, decoded, elapsed)
+
+    def _not_lockt(
+        self, method: str, path: str, status: int, raw: bytes, what: str
+    ) -> NotALocktAPIError:
+        suffix = "" if self.base_url.endswith("/api/v1") else " (this one lacks /api/v1)"
+        return NotALocktAPIError(
+            f"{method} {path}: HTTP {status}, {what}: base_url {self.base_url!r} does not "
+            "look like a Lockt API. base_url is the API root, ending in /api/v1, e.g. "
+            f"https://cloudapi.lockt.com/api/v1{suffix}.",
+            base_url=self.base_url,
+            status_code=status,
+            method=method,
+            path=path,
+            body_excerpt=excerpt(raw),
+        )
 
     async def read(self, path: str, *, params: Mapping[str, str] | None = None) -> Response:
         """GET with retries per the policy (connection errors, timeouts, 429, 5xx)."""
@@ -301,6 +330,13 @@ class Transport:
         if logger.isEnabledFor(logging.DEBUG):
             ms = (time.perf_counter() - start) * 1000
             logger.debug("%s %s -> %s in %.1f ms", method, path, failure or status, ms)
+
+
+def _looks_like_a_page(resp: httpx.Response) -> bool:
+    """A web page (HTML) rather than an API answer."""
+    if "html" in resp.headers.get("content-type", "").lower():
+        return True
+    return resp.content.lstrip()[:1] == b"<"
 
 
 def _has_summary(data: object) -> bool:

@@ -27,6 +27,8 @@ from datetime import datetime
 from re import compile as _re_compile
 from typing import Any
 
+from .converters.dates import date_problem
+
 __all__ = [
     "ACCESS_LEVEL_DUPLICATE_FIELDS",
     "DOOR_DUPLICATE_FIELDS",
@@ -277,7 +279,11 @@ def _check_date(out: list[str], rec: Record, field: str, required: bool) -> str 
         return None
     if type(value) is str and _valid_date(value):
         return value
-    out.append(f"Invalid {field} date format: {_show(value)}")
+    problem = date_problem(value) if type(value) is str else None
+    if problem is not None:  # the format is right; say what is impossible
+        out.append(f"Invalid {field} date: {_show(value)}: {problem}")
+    else:
+        out.append(f"Invalid {field} date format: {_show(value)}")
     return None
 
 

@@ -4,6 +4,7 @@ The hierarchy::
 
     LocktError
     ├── ConfigurationError            bad arguments or environment, before any I/O
+    │   └── NotALocktAPIError         the base URL answers, but not as a Lockt API (check base_url)
     ├── RecordError                   a record or id the caller gave is unusable (names the field)
     │   └── NaiveDatetimeError        a datetime without tzinfo was given for a date field
     ├── TransportError                no usable HTTP answer
@@ -52,6 +53,7 @@ __all__ = [
     "LocktError",
     "MalformedResponseError",
     "NaiveDatetimeError",
+    "NotALocktAPIError",
     "NotFoundError",
     "ParseInputError",
     "RateLimitError",
@@ -88,6 +90,48 @@ class LocktError(Exception):
 
 class ConfigurationError(LocktError, ValueError):
     """A client argument or environment variable is missing or invalid."""
+
+
+class NotALocktAPIError(ConfigurationError):
+    """The base URL answered, but not as a Lockt API: a misconfiguration, not a missing record.
+
+    Raised for a 404 without the Lockt error envelope (a web server's "Not Found"
+    page, another API's JSON) and for an HTML page where JSON was expected. The
+    usual cause is a ``base_url`` without its ``/api/v1`` suffix. ``base_url``,
+    ``status_code``, ``method``, ``path`` and ``body_excerpt`` say what answered.
+    ``NotFoundError`` keeps meaning "the instance has no such record".
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        base_url: str,
+        status_code: int,
+        method: str = "",
+        path: str = "",
+        body_excerpt: str = "",
+    ):
+        super().__init__(message)
+        self.base_url = base_url
+        self.status_code = status_code
+        self.method = method
+        self.path = path
+        self.body_excerpt = body_excerpt
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kw = {
+            "base_url": self.base_url,
+            "status_code": self.status_code,
+            "method": self.method,
+            "path": self.path,
+            "body_excerpt": self.body_excerpt,
+        }
+        return (_rebuild, (type(self), str(self), kw))
+
+
+def _rebuild(cls: type[Exception], message: str, kw: dict[str, Any]) -> Exception:
+    return cls(message, **kw)
 
 
 class RecordError(LocktError, ValueError):
@@ -273,7 +317,11 @@ def parse_batch_limit(message: str) -> int | None:
 
 
 def is_rate_limit_message(message: str) -> bool:
-    """True when a message says another operation is in progress (see NOTES.md)."""
+    """True when a message says another write is in progress (the document's rate limit).
+
+    The document announces a rate limit on "simultaneous and overlapping POST
+    operations" without giving its message; this matches the usual wordings.
+    """
     return bool(_RATE_LIMIT_RE.search(message))
 
 

@@ -31,6 +31,7 @@ def test_quick_benchmarks_run_and_write_results(tmp_path: Path) -> None:
     for title in ("1. Bulk import", "2. Library vs", "3. Coalesced", "4. Codec", "5. Peak RSS"):
         assert title in text
     assert "6. Concurrent reads" in text
+    assert "7. Roster sync" in text
     assert "LOST RECORDS" not in text and "CRASHED" not in text
     assert "MET" in text
     after = committed.read_bytes() if committed.exists() else None

@@ -239,3 +239,19 @@ def test_check_summary_explains_the_mismatch() -> None:
     assert problem == "submitted=50 for 100 record(s) sent"
     counts, problem = check_summary({"submitted": 5, "deleted": 5, "errors": 0}, (), 5)
     assert problem is None and counts["deleted"] == 5
+
+
+def test_updates_ignored_with_update_existing_false_are_named() -> None:
+    """Row 'counts lack only updates sent with update_existing=false': the document says such
+    records "will be ignored"; the verdict says how many, the others stay accepted."""
+    v = classify(ok({"submitted": 3, "inserted": 1, "updated": 0, "errors": 0}), 3, ignorable=2)
+    assert (v.action, v.others, v.ignored) == (Action.ACCEPT, None, 2)
+    assert v.summary["inserted"] == 1
+
+
+def test_a_gap_larger_than_the_updates_is_still_unknown() -> None:
+    """Summary rule: a gap the page's updates cannot explain vouches for nothing."""
+    v = classify(ok({"submitted": 3, "inserted": 0, "errors": 0}), 3, ignorable=2)
+    assert (v.action, v.others, v.ignored) == (Action.ACCEPT, FailureReason.UNKNOWN, 0)
+    bad = classify(ok({"submitted": 3, "inserted": -1, "errors": 0}), 3, ignorable=3)
+    assert bad.others is FailureReason.UNKNOWN

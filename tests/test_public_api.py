@@ -1,37 +1,65 @@
-"""The public namespace is a contract: later layers and users import these names."""
+"""The public namespace is a contract, derived from ``vars(lockt_async)`` as httpx does.
+
+A name added to the package without ``__all__`` (or a subpackage leaking into the
+top-level namespace) fails here.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import types
+
+import pytest
 
 import lockt_async
 import lockt_async.errors
 import lockt_async.testing
 
-PUBLIC = {
-    # client, results, gate, events
-    "LocktClient", "BatchResult", "Failure", "FailureReason", "PageResult", "Progress",
-    "WriteGate", "LocalWriteGate", "process_gate", "EventStream", "__version__",
-    # models
-    "About", "AccessLevel", "AccessLevelRef", "Credential", "CredentialSummary", "Delegate",
-    "Door", "DoorRef", "DoorState", "Event", "Fob", "Location", "LocationType",
-    "ObjectProperty", "Schedule", "TimeInfo", "UnlockResult", "User", "UserCredential",
-    "UserRef", "WriteSummary",
-    # errors
-    "LocktError", "ConfigurationError", "RecordError", "NaiveDatetimeError", "TransportError",
-    "ConnectError", "RequestTimeout", "ConnectionDropped", "APIError", "BadRequestError",
-    "BatchSizeExceededError", "ValidationFailedError", "ParseInputError",
-    "AuthenticationError", "NotFoundError", "RateLimitError", "ServerError",
-    "InstanceCommunicationError", "MalformedResponseError", "BatchFailedError",
-    "RecordNotWrittenError", "WriteNotAppliedError", "WriteOutcomeUnknownError",
-}  # fmt: skip
+
+def public_members(namespace: dict[str, object]) -> list[str]:
+    """The names a user sees: not private, ``__version__`` included (httpx's rule)."""
+    return sorted(name for name in namespace if not name.startswith("_") or name == "__version__")
 
 
-def test_namespace_is_pinned() -> None:
-    """`from lockt_async import X` works for exactly the documented names."""
-    assert set(lockt_async.__all__) == PUBLIC
-    for name in PUBLIC:
+def test_all_is_exactly_the_namespace_after_import() -> None:
+    """Issue 15 (httpx test_exported_members): after import, vars(lockt_async) is __all__."""
+    code = (
+        "import json, lockt_async; "
+        "print(json.dumps(sorted(n for n in vars(lockt_async) "
+        "if not n.startswith('_') or n == '__version__')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert sorted(json.loads(out.stdout)) == sorted(lockt_async.__all__)
+
+
+def test_no_leak_while_in_use() -> None:
+    """Issue 15: once the suite ran, every other public name is only a submodule of the package."""
+    exported = set(lockt_async.__all__)
+    for name in public_members(vars(lockt_async)):
+        if name in exported:
+            continue
+        value = vars(lockt_async)[name]
+        assert isinstance(value, types.ModuleType), f"{name} leaks into lockt_async"
+        assert value.__name__ == f"lockt_async.{name}"
+
+
+def test_submodules_stay_reachable_as_attributes() -> None:
+    """The namespace fix keeps `import lockt_async.errors; lockt_async.errors.X` working."""
+    import lockt_async.models
+
+    assert lockt_async.errors.LocktError is lockt_async.LocktError
+    assert lockt_async.models.User is lockt_async.User
+    for name in ("errors", "models", "resources"):
+        assert name not in dir(lockt_async) or name in vars(lockt_async)
+    with pytest.raises(AttributeError):
+        lockt_async.not_a_name  # noqa: B018
+
+
+def test_every_exported_name_resolves() -> None:
+    """`from lockt_async import X` works for every name of __all__."""
+    for name in lockt_async.__all__:
         assert getattr(lockt_async, name) is not None
 
 

@@ -44,6 +44,9 @@ class WriteSpec:
     prepare: Callable[[dict[str, Any]], None] | None = None
     #: Options that the endpoint takes (the others are not sent).
     option_names: tuple[str, ...] = ("validate_fails_batch",)
+    #: ``unknown_fields="ignore"``: a mapping's fields the endpoint does not take are
+    #: dropped instead of making the record invalid.
+    ignore_unknown: bool = False
 
 
 #: (index in the caller's input, the caller's record, its wire dict)
@@ -61,6 +64,9 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
         return {"id": _id_of(record)}
     if type(record) is dict or (not isinstance(record, spec.model) and isinstance(record, Mapping)):
         if not spec.fields.issuperset(record):
+            if spec.ignore_unknown:
+                record = {k: v for k, v in record.items() if k in spec.fields}
+                return _encode(spec, conv, record)
             unknown = sorted(str(k) for k in record if k not in spec.fields)
             raise RecordError(
                 f"unknown field(s) {', '.join(unknown)} for {spec.operation}; "
@@ -73,6 +79,11 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
             f"got {type(record).__name__}",
             field=None,
         )
+    return _encode(spec, conv, record)
+
+
+def _encode(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
+    assert spec.model is not None
     wire = conv.wire_encoder(spec.model, spec.fields)(record)
     if spec.prepare is not None:
         spec.prepare(wire)

@@ -19,6 +19,9 @@ destination host is unreachable.", matched
 exactly, under any status
 "Batch size exceeds maximum of X objects."       RESPLIT     re-split into pages of X
 HTTP 401                                         STOP        ``not_sent``; the import stops
+an answer that is not a Lockt API's (a 404       STOP        (same): the base URL is wrong,
+page without the Lockt envelope, an HTML page:               no Lockt instance saw the page
+``NotALocktAPIError``)
 HTTP 400 validation answer ("Validation errors   REJECT      each echoed record ``rejected``
 found...", or per-record ``errors``), whatever               with its messages; the others
 words it contains                                            ``rejected`` too (the batch failed)
@@ -29,6 +32,10 @@ after sending, an undecodable or undocumented
 body, a 200 with an error message
 a 200 with a write summary that accounts for     ACCEPT      accepted, except each record its
 the page exactly                                             per-record errors name: ``rejected``
+a 200 whose counts lack only updates sent with   ACCEPT      those updates ``rejected``
+``update_existing=false`` (the document: "records            ("ignored"); the others as above
+that are determined to be updates of existing
+records will be ignored")
 a 200 with a summary that does not add up        ACCEPT      records it cannot vouch for:
                                                  (others     ``unknown``; those its per-record
                                                  unknown)    errors name: ``rejected``
@@ -61,6 +68,7 @@ from ..errors import (
     APIError,
     ConnectError,
     LocktError,
+    NotALocktAPIError,
     RecordErrorDetail,
     ValidationFailedError,
     error_message,
@@ -117,20 +125,28 @@ class Verdict:
     limit: int | None = None
     #: RESEND: seconds the server asked us to wait (Retry-After), if it said.
     retry_after: float | None = None
+    #: ACCEPT: how many of the page's ignorable records the server ignored (``rejected``).
+    ignored: int = 0
     #: The error that caused it (a STOP's or a REJECT's), for the caller.
     error: LocktError | None = None
 
 
-def classify(answer: Response | LocktError, sent: int) -> Verdict:
-    """The verdict for one page of ``sent`` records; see the module's table."""
+def classify(answer: Response | LocktError, sent: int, *, ignorable: int = 0) -> Verdict:
+    """The verdict for one page of ``sent`` records; see the module's table.
+
+    ``ignorable`` counts the page's records that the document lets the server ignore
+    without an error (``POST /user`` updates sent with ``update_existing=false``).
+    """
     if isinstance(answer, LocktError):
         return _classify_error(answer)
-    return _classify_response(answer, sent)
+    return _classify_response(answer, sent, ignorable)
 
 
 def _classify_error(exc: LocktError) -> Verdict:
     if isinstance(exc, ConnectError):
         return Verdict(action=Action.RESEND, status=None, message=str(exc))
+    if isinstance(exc, NotALocktAPIError):
+        return Verdict(action=Action.STOP, status=exc.status_code, message=str(exc), error=exc)
     if not isinstance(exc, APIError):
         # Timeouts, dropped connections, undecodable or undocumented bodies.
         status = getattr(exc, "status_code", None)
@@ -189,7 +205,7 @@ def _is_validation(exc: APIError) -> bool:
     return message.startswith(VALIDATION_MESSAGE_PREFIX)
 
 
-def _classify_response(resp: Response, sent: int) -> Verdict:
+def _classify_response(resp: Response, sent: int, ignorable: int) -> Verdict:
     status = resp.status_code
     body = resp.body
     data = body.get("data") if isinstance(body, Mapping) else None
@@ -214,6 +230,25 @@ def _classify_response(resp: Response, sent: int) -> Verdict:
     summary, problem = check_summary(data, details, sent)
     if problem is None:
         return Verdict(action=Action.ACCEPT, status=status, record_errors=details, summary=summary)
+    gap = _gap(summary)
+    if (
+        0 < gap <= ignorable
+        and summary.get("submitted") == sent
+        # With the ignored ones taken out, everything else must add up.
+        and check_summary({**data, "submitted": sent - gap}, details, sent - gap)[1] is None
+    ):
+        # Only updates are missing from the counts: the server ignored them, as the
+        # document says it does with update_existing=false. The sender checks that
+        # exactly ``gap`` of them are left once the per-record errors are matched.
+        return Verdict(
+            action=Action.ACCEPT,
+            status=status,
+            message="ignored by the server: an update (the record has an id) sent with "
+            "update_existing=False; pass update_existing=True to update it",
+            record_errors=details,
+            summary=summary,
+            ignored=gap,
+        )
     applied = sum(summary.get(f, 0) for f in APPLIED_FIELDS)
     if not details and applied == 0 and summary.get("errors") == sent == summary.get("submitted"):
         # Every record counted as an error, none named: all refused, none applied.
@@ -232,6 +267,12 @@ def _classify_response(resp: Response, sent: int) -> Verdict:
         record_errors=details,
         others=FailureReason.UNKNOWN,
     )
+
+
+def _gap(counts: Mapping[str, int]) -> int:
+    """Records ``submitted`` counts that no applied or error count accounts for."""
+    applied = sum(counts.get(f, 0) for f in APPLIED_FIELDS)
+    return counts.get("submitted", 0) - applied - counts.get("errors", 0)
 
 
 def _record_errors(

@@ -31,6 +31,7 @@ class Config:
     api_key: str | None
     base_url: str | None
     debug: bool = False
+    allow_insecure_http: bool = False
 
     def __repr__(self) -> str:
         return f"Config(api_user={self.api_user!r}, base_url={self.base_url!r})"
@@ -39,6 +40,7 @@ class Config:
         """A ``LocktClient`` (``ConfigurationError`` -> exit 2)."""
         from .._client import LocktClient
 
+        kw.setdefault("allow_insecure_http", self.allow_insecure_http)
         return LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
 
 
@@ -58,6 +60,13 @@ _state = {"debug": False}
     envvar="LOCKT_BASE_URL",
     help="API base URL [env: LOCKT_BASE_URL; default: the Lockt cloud].",
 )
+@click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    envvar="LOCKT_ALLOW_INSECURE_HTTP",
+    help="Allow a plain http:// base URL to a host that is not loopback (a test host); "
+    "the api key then travels in clear text [env: LOCKT_ALLOW_INSECURE_HTTP].",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and DEBUG logs.")
 @click.pass_context
 def cli(
@@ -65,6 +74,7 @@ def cli(
     api_user: str | None,
     api_key: str | None,
     base_url: str | None,
+    allow_insecure_http: bool,
     debug: bool,
 ) -> None:
     """Bulk import and export for the Lockt SecureAccess Cloud API.
@@ -79,14 +89,16 @@ def cli(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    ctx.obj = Config(api_user, api_key, base_url, debug)
+    ctx.obj = Config(api_user, api_key, base_url, debug, allow_insecure_http)
 
 
 def _register() -> None:
     from ._commands import COMMANDS
     from ._demo import demo
+    from ._sync import sync
 
     cli.add_command(demo)
+    cli.add_command(sync)
     for command in COMMANDS:
         cli.add_command(command)
 
@@ -99,8 +111,23 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _never_fail_on_print() -> None:
+    # A value that the terminal's encoding cannot show (a lone surrogate from a
+    # JSON escape, an undecodable input byte) is printed escaped, never raised.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> None:
-    """The ``lockt`` entry point: runs the group, turns errors into exit codes."""
+    """The ``lockt`` entry point: runs the group, turns errors into exit codes.
+
+    Without ``--debug`` nothing prints a traceback: an unexpected error is one
+    ``error:`` line too (exit 1), naming its type.
+    """
+    _state["debug"] = False
+    _never_fail_on_print()
     try:
         code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
     except click.exceptions.Abort:
@@ -124,4 +151,17 @@ def main(argv: list[str] | None = None) -> None:
         code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
         code = _fail("interrupted", 130)
+    except OSError as exc:  # a file that cannot be written, a full disk
+        if _state["debug"]:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        code = _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
+    except Exception as exc:
+        if _state["debug"]:
+            traceback.print_exc()
+        code = _fail(
+            f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback "
+            "and please report it)",
+            EXIT_FAILED,
+        )
     sys.exit(code if isinstance(code, int) else 0)

@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import anyio
+import attrs
 import click
 
 from .._results import BatchResult, Failure, FailureReason
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
+from ..errors import ConfigurationError
+from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from . import _io as io
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
@@ -43,10 +45,30 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
     "--dry-run", is_flag=True, help="Check every row with the client's rules; send nothing."
 )
 @click.option(
+    "--strict-columns",
+    is_flag=True,
+    help="Refuse the read-only and report columns of `lockt export` and --failures files "
+    "(by default they are skipped with a notice).",
+)
+@click.option(
     "--failures",
     "failures_path",
     type=click.Path(dir_okay=False, writable=True),
     help="Write every failed or unsent row here (input format + reason + messages).",
+)
+@click.option(
+    "--unknown-fields",
+    type=click.Choice(["error", "ignore"]),
+    default="error",
+    show_default=True,
+    help="A column the endpoint does not take: an error (exit 2), or left out of every "
+    "row (a spreadsheet's extra columns, e.g. pandas' 'Unnamed: 0'). The failures file "
+    "keeps every column.",
+)
+@click.option(
+    "--encoding",
+    help="The input's text encoding, e.g. cp1252 or latin-1 [default: UTF-8, with or "
+    "without a BOM]. The failures file is written in the same encoding.",
 )
 @click.pass_obj
 def import_(
@@ -57,60 +79,78 @@ def import_(
     update_existing: bool,
     validate_fails_batch: bool,
     dry_run: bool,
+    strict_columns: bool,
     failures_path: str | None,
+    unknown_fields: str,
+    encoding: str | None,
 ) -> int:
     """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
 
     Columns are the document's field names (id_num, first_name, last_name, email,
     card_num, access_effective, ...). Dates without an offset are the instance's
-    local time; ISO dates with an offset or Z are instants. Ctrl-C stops after the
-    page in flight and still writes the summary and the failures file.
+    local time; ISO dates with an offset or Z are instants. A row that cannot be
+    read (a byte that is not UTF-8, a malformed line) is reported as invalid with
+    its line and column, and the rest is imported. Ctrl-C stops after the page in
+    flight and still writes the summary and the failures file.
     """
     fmt = io.detect_format(file, fmt)
-    total = io.count_rows(file, fmt)
+    encoding = io.check_encoding(encoding)
+    total = io.count_rows(file, fmt, encoding)
     out = console()
     client = cfg.client()
-    with io.open_input(file) as fh:
-        reader = io.Reader(fh, fmt, kind)
+    result = BatchResult()
+    stopped: BaseException | None = None
+    with io.open_input(file, encoding) as fh:
+        reader = io.Reader(fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns)
+        if kind == "users" and "id" in reader.columns and not update_existing:
+            click.echo(
+                "note: rows with an id are updates, which the server ignores without "
+                "--update-existing (behaviour table: update_existing=false)",
+                err=True,
+            )
         records = iter(reader)
-
-        async def go() -> BatchResult:
-            async with client:
-                if dry_run:
-                    return await _dry_run(client, kind, records)
-                resource = getattr(client, kind)
-                write = resource.upsert if kind == "users" else resource.create
-                opts: dict[str, Any] = {"validate_fails_batch": validate_fails_batch}
-                if kind == "users":
-                    opts["update_existing"] = update_existing
-                with progress(out, total, f"importing {kind}") as on_progress:
-                    return await interruptible(
-                        lambda result: write(
-                            records, on_progress=on_progress, result=result, **opts
-                        )
-                    )
-
-        result = run(go)
-        # Rows never read after an interruption go straight to the failures file
-        # (streamed: a Ctrl-C early in a huge file must not load the rest in memory).
-        unread, written = 0, 0
+        if reader.ignored:
+            out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
+        # Opened before anything is sent: a failures path that cannot be written
+        # stops the import while it costs nothing.
         sink = (
-            io.FailureWriter(failures_path, fmt, reader.columns)
+            io.FailureWriter(failures_path, fmt, reader.data_columns, encoding)
             if failures_path
             else contextlib.nullcontext(None)
         )
         with sink as writer:
-            for f in result.failures:
-                if writer is not None:
-                    writer.write_failure(f)
-            if result.cancelled and file != "-":
-                note = ("not sent: the import was interrupted",)
-                for index, record in enumerate(records, start=result.total):
-                    unread += 1
-                    if writer is not None:
-                        writer.write_failure(Failure(index, record, FailureReason.NOT_SENT, note))
-            if writer is not None:
-                written = writer.count
+
+            async def go() -> BatchResult:
+                async with client:
+                    if dry_run:
+                        return await _dry_run(client, kind, records, result, unknown_fields)
+                    resource = getattr(client, kind)
+                    write = resource.upsert if kind == "users" else resource.create
+                    opts: dict[str, Any] = {
+                        "validate_fails_batch": validate_fails_batch,
+                        "unknown_fields": unknown_fields,
+                    }
+                    if kind == "users":
+                        opts["update_existing"] = update_existing
+                    with progress(out, total, f"importing {kind}") as on_progress:
+                        return await interruptible(
+                            lambda res: write(records, on_progress=on_progress, result=res, **opts),
+                            result,
+                        )
+
+            try:
+                run(go)
+            except Exception as exc:  # reported once the failures file is complete
+                stopped = exc
+            result.failures[:] = [io.explain(f) for f in result.failures]
+            unread = _write_failures(writer, result, records, stopped, stdin=file == "-")
+            written = writer.count if writer is not None else 0
+    if stopped is not None:
+        if failures_path:
+            out.print(
+                f"Wrote {written} failed or unsent row(s) to {failures_path} before stopping."
+            )
+        raise stopped
     title = f"{'Dry run' if dry_run else 'Import'} of {kind} from {file}"
     out.print(summary_table(result, title=title))
     if unread:
@@ -125,9 +165,60 @@ def import_(
     if dry_run:
         out.print("Dry run: nothing was sent.")
     if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
-        click.echo(f"error: {type(result.stopped_by).__name__}: {result.stopped_by}", err=True)
+        click.echo(f"error: {_describe(result.stopped_by)}", err=True)
         return EXIT_CONNECT
+    if isinstance(result.stopped_by, ConfigurationError):  # e.g. a base URL that is not Lockt's
+        click.echo(f"error: {result.stopped_by}", err=True)
+        return EXIT_USAGE
+    if result.failures:
+        click.echo(f"error: {_failed_line(result, failures_path, dry_run)}", err=True)
     return EXIT_OK if result.ok and not unread else EXIT_FAILED
+
+
+def _write_failures(
+    writer: io.FailureWriter | None,
+    result: BatchResult,
+    records: Iterator[Any],
+    stopped: BaseException | None,
+    *,
+    stdin: bool,
+) -> int:
+    """Every failure, then the rows never read after an interruption or an error.
+
+    The unread rows are streamed from the input (a stop early in a huge file must
+    not load the rest in memory); stdin is not drained. Returns how many were unread.
+    """
+    if writer is not None:
+        for f in result.failures:
+            writer.write_failure(f)
+    unread = 0
+    if (result.cancelled or stopped is not None) and not stdin:
+        why = "interrupted" if stopped is None else f"stopped: {_describe(stopped)}"
+        note = (f"not sent: the import was {why}",)
+        for index, record in enumerate(records, start=result.total):
+            unread += 1
+            if writer is not None:
+                writer.write_failure(Failure(index, record, FailureReason.NOT_SENT, note))
+    return unread
+
+
+def _describe(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def _failed_line(result: BatchResult, failures_path: str | None, dry_run: bool) -> str:
+    """One stderr line for scripts: how many failed, the first problem, where the rest are."""
+    first = min(result.failures, key=lambda f: (f.reason is FailureReason.NOT_SENT, f.index))
+    where = io.failure_line(first)
+    message = first.messages[0] if first.messages else str(first.reason)
+    if not message.startswith(where):
+        message = f"{where}: {message}"
+    verb = "would fail" if dry_run else "failed"
+    rest = f"all in {failures_path}" if failures_path else "use --failures FILE to keep them"
+    return (
+        f"{len(result.failures):,} of {result.total:,} record(s) {verb}; "
+        f"first: {' '.join(message.split())} ({rest})"
+    )
 
 
 def _is_connect(exc: Exception) -> bool:
@@ -136,16 +227,20 @@ def _is_connect(exc: Exception) -> bool:
     return isinstance(exc, AuthenticationError | TransportError)
 
 
-async def _dry_run(client: Any, kind: str, records: Iterator[Any]) -> BatchResult:
+async def _dry_run(
+    client: Any, kind: str, records: Iterator[Any], result: BatchResult, unknown_fields: str
+) -> BatchResult:
     """The library's own per-record checks (conversion, formats, duplicates); nothing sent."""
     from .._validation import DuplicateTracker
     from .._writes import prepare_item
     from ..resources import _specs
 
     spec = getattr(_specs, _SPECS[kind])
+    if unknown_fields == "ignore":
+        spec = attrs.evolve(spec, ignore_unknown=True)
     conv = await client.converter()
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
-    result = BatchResult(operation=f"{spec.operation} (dry run)")
+    result.operation = f"{spec.operation} (dry run)"
     started = time.perf_counter()
     for index, record in enumerate(records):
         result.total = index + 1
@@ -212,7 +307,7 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with open(path, "w", encoding="utf-8", errors=io.OUTPUT_ERRORS, newline="") as fh:
         yield fh
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import click
@@ -13,6 +13,9 @@ import click
 from . import EXIT_FAILED, EXIT_OK
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
+
+if TYPE_CHECKING:
+    from ..models import UserRecord
 
 FIRST = (
     "Ada",
@@ -114,7 +117,7 @@ def broken_positions(n: int) -> dict[int, int]:
     return {(j + 1) * n // (k + 1): j for j in range(k)}
 
 
-def card_holders(n: int, seed: int = 2024) -> Iterator[dict[str, Any]]:
+def card_holders(n: int, seed: int = 2024) -> Iterator[UserRecord]:
     """``n`` realistic card holders (a generator), a few of them deliberately invalid."""
     rng = random.Random(seed)
     broken = broken_positions(n)
@@ -145,7 +148,7 @@ def card_holders(n: int, seed: int = 2024) -> Iterator[dict[str, Any]]:
                     rec.pop(key)
                 else:
                     rec[key] = value
-        yield rec
+        yield cast("UserRecord", rec)  # some are broken on purpose: checked at run time
 
 
 @click.command()

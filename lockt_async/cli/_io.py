@@ -7,9 +7,12 @@ written back in the input's own format, ready to fix and re-import.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import io as _stdio
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -21,6 +24,96 @@ import click
 from .._results import Failure
 
 FORMATS = ("csv", "jsonl")
+
+#: The default input encoding: UTF-8, with or without a byte-order mark.
+DEFAULT_ENCODING = "utf-8-sig"
+
+# Input is decoded with ``surrogateescape``: a byte that is not valid in the
+# encoding becomes one of these code points, so the row is still read, reported
+# as invalid (naming the line, the column and the byte) and written back to the
+# failures file byte for byte.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _restore_or_escape(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """Encode error handler for output files: escaped input bytes go back as they were;
+    anything else the encoding cannot carry (a lone surrogate from a JSON escape, a
+    character outside a legacy code page) is written as a backslash escape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    code = ord(exc.object[exc.start])
+    if 0xDC80 <= code <= 0xDCFF:
+        return bytes([code - 0xDC00]), exc.start + 1
+    text = f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else ""
+    return text or f"\\U{code:08x}", exc.start + 1
+
+
+OUTPUT_ERRORS = "lockt.restore"
+codecs.register_error(OUTPUT_ERRORS, _restore_or_escape)
+
+
+def check_encoding(encoding: str | None) -> str:
+    """The codec name to read with; ``UsageError`` (exit 2) for an unknown one."""
+    if not encoding:
+        return DEFAULT_ENCODING
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.UsageError(
+            f"unknown encoding {encoding!r} (try utf-8, cp1252, latin-1, utf-16)"
+        ) from None
+    return encoding
+
+
+def _encoding_label(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return "UTF-8" if name in ("utf-8", "utf-8-sig") else name
+
+
+def _escaped_byte(text: str) -> int | None:
+    """The first input byte the encoding could not decode, if ``text`` holds one."""
+    m = _ESCAPED.search(text)
+    return None if m is None else ord(m.group()) - 0xDC00
+
+
+def _undecodable(raw: Mapping[Any, Any]) -> tuple[str, int] | None:
+    """(column, byte) of the first undecodable byte in a row's keys or values."""
+    for key, value in raw.items():
+        if isinstance(key, str):
+            byte = _escaped_byte(key)
+            if byte is not None:
+                return "a field name", byte
+        found = _undecodable_value(value)
+        if found is not None:
+            return str(key), found
+    return None
+
+
+def _undecodable_value(value: Any) -> int | None:
+    if isinstance(value, str):
+        return _escaped_byte(value)
+    if isinstance(value, list):
+        for item in value:
+            found = _undecodable_value(item)
+            if found is not None:
+                return found
+    elif isinstance(value, dict):
+        found_pair = _undecodable(value)
+        if found_pair is not None:
+            return found_pair[1]
+    return None
+
+
+def undecodable_message(line: int, column: str, byte: int, encoding: str) -> str:
+    """``line 502, first_name: byte 0xE9 is not UTF-8; save the file as UTF-8 ...``."""
+    label = _encoding_label(encoding)
+    where = f"line {line}, {column}" if line else column
+    if label == "UTF-8":
+        hint = "save the file as UTF-8, or name its encoding with --encoding (e.g. cp1252)"
+    else:
+        hint = "check --encoding"
+    return f"{where}: byte 0x{byte:02X} is not {label}; {hint}"
+
 
 #: Fields a user may give per import kind, and those every row needs.
 KINDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
@@ -69,14 +162,50 @@ def detect_format(path: str, given: str | None) -> str:
     raise click.UsageError(f"cannot tell the format of {path!r}: use .csv or .jsonl, or --format")
 
 
-def check_columns(kind: str, columns: Sequence[str]) -> None:
-    """Exit 2 (UsageError) naming unknown or missing columns."""
+#: Columns ``lockt export`` writes that no write takes (read-only fields), per kind.
+READ_ONLY_COLUMNS: dict[str, frozenset[str]] = {
+    "users": frozenset({"name", "credentials"}),
+    "fobs": frozenset({"id", "credential_key", "enabled", "accesslevels", "user_id"}),
+    "doors": frozenset({"id", "type", "location", "enabled", "controller"}),
+}
+#: Columns a ``--failures`` file adds (CSV) or keys it adds (JSON lines).
+REPORT_COLUMNS = frozenset({"reason", "messages", "_reason", "_messages", "_line"})
+#: Fields ``lockt sync`` takes beyond what the import's write takes.
+SYNC_EXTRA_COLUMNS: dict[str, frozenset[str]] = {"fobs": frozenset({"user_id"})}
+
+
+def skipped_columns(
+    kind: str, columns: Sequence[str], *, strict: bool, sync: bool = False
+) -> list[str]:
+    """Export and failures-file columns to leave out (exit 2 with ``strict``)."""
+    allowed = _kinds()[kind][0] | (SYNC_EXTRA_COLUMNS.get(kind, frozenset()) if sync else set())
+    skip = [
+        c
+        for c in columns
+        if c not in allowed and (c in READ_ONLY_COLUMNS[kind] or c in REPORT_COLUMNS)
+    ]
+    if skip and strict:
+        raise click.UsageError(
+            f"read-only or report column(s) for {kind}: {', '.join(skip)} "
+            "(drop --strict-columns to skip them)"
+        )
+    return skip
+
+
+def check_columns(
+    kind: str, columns: Sequence[str], unknown_fields: str = "error", *, sync: bool = False
+) -> list[str]:
+    """Exit 2 (UsageError) naming unknown or missing columns; returns the unknown ones
+    when ``unknown_fields`` is ``"ignore"`` (they are then left out of every record)."""
     allowed, required = _kinds()[kind]
+    if sync:
+        allowed = allowed | SYNC_EXTRA_COLUMNS.get(kind, frozenset())
     unknown = [c for c in columns if c not in allowed]
-    if unknown:
+    if unknown and unknown_fields != "ignore":
         raise click.UsageError(
             f"unknown column(s) for {kind}: {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(allowed))}"
+            f"allowed: {', '.join(sorted(allowed))} (--unknown-fields ignore leaves "
+            "unknown columns out)"
         )
     # A users file with ids updates existing users: names are then optional.
     if kind == "users" and "id" in columns:
@@ -84,6 +213,7 @@ def check_columns(kind: str, columns: Sequence[str]) -> None:
     missing = [c for c in required if c not in columns]
     if missing:
         raise click.UsageError(f"missing required column(s) for {kind}: {', '.join(missing)}")
+    return unknown
 
 
 def _date(value: Any) -> Any:
@@ -109,12 +239,16 @@ def _levels(value: str) -> Any:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
-def to_record(raw: Mapping[str, Any], line: int, *, from_csv: bool) -> Row:
-    """The library record for one input row (blank CSV cells are left out)."""
+def to_record(
+    raw: Mapping[str, Any], line: int, *, from_csv: bool, skip: frozenset[str] = frozenset()
+) -> Row:
+    """The library record for one input row (blank CSV cells and ``skip`` columns left out)."""
     row = Row()
     row.raw = raw
     row.line = line
     for key, value in raw.items():
+        if key in skip:
+            continue
         if from_csv:
             if value is None or value == "":
                 continue
@@ -127,13 +261,23 @@ def to_record(raw: Mapping[str, Any], line: int, *, from_csv: bool) -> Row:
 
 
 @contextlib.contextmanager
-def open_input(path: str) -> Iterator[IO[str]]:
-    """A text stream for ``path`` (``-`` is stdin)."""
+def open_input(path: str, encoding: str = DEFAULT_ENCODING) -> Iterator[IO[str]]:
+    """A text stream for ``path`` (``-`` is stdin), decoded with ``surrogateescape``."""
     if path == "-":
-        yield sys.stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a replaced stdin (tests, embedding): already text
+            yield sys.stdin
+            return
+        wrapper = _stdio.TextIOWrapper(
+            buffer, encoding=encoding, errors="surrogateescape", newline=""
+        )
+        try:
+            yield wrapper
+        finally:
+            wrapper.detach()  # leave sys.stdin's buffer open
         return
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+        fh = open(path, encoding=encoding, errors="surrogateescape", newline="")  # noqa: SIM115
     except OSError as exc:
         raise click.UsageError(f"cannot read {path}: {exc.strerror}") from None
     with fh:
@@ -141,59 +285,129 @@ def open_input(path: str) -> Iterator[IO[str]]:
 
 
 class Reader:
-    """Streams one input file; ``columns`` is known before the first record is taken."""
+    """Streams one input file; ``columns`` is known before the first record is taken.
 
-    def __init__(self, fh: IO[str], fmt: str, kind: str):
+    Rows that cannot be read (an undecodable byte, a CSV error, a line that is
+    not a JSON object) come out as ``UnreadableLine`` naming the line and the
+    problem: the import reports them as ``invalid`` and goes on.
+    """
+
+    def __init__(
+        self,
+        fh: IO[str],
+        fmt: str,
+        kind: str,
+        encoding: str = DEFAULT_ENCODING,
+        unknown_fields: str = "error",
+        *,
+        strict_columns: bool = False,
+        sync: bool = False,
+    ):
         self.fmt = fmt
         self.kind = kind
+        self.encoding = encoding
         self.columns: list[str] = []
+        #: Export/failures-file columns left out of every record (see ``skipped_columns``).
+        self.skipped: list[str] = []
+        #: Columns the endpoint does not take, left out (``--unknown-fields ignore``).
+        self.ignored: list[str] = []
         self._fh = fh
         self._first: dict[str, Any] | None = None
         self._first_line = 0
-        if fmt == "csv":
-            self._csv = csv.DictReader(fh)
+        try:
+            self._read_header()
+        except csv.Error as exc:
+            raise click.UsageError(f"line 1 (the header) cannot be read: {exc}") from None
+        for column in self.columns:
+            byte = _escaped_byte(column)
+            if byte is not None:
+                where = "line 1 (the header)" if fmt == "csv" else f"line {self._first_line}"
+                raise click.UsageError(
+                    undecodable_message(0, f"{where}, a column name", byte, encoding)
+                )
+        self.skipped = skipped_columns(kind, self.columns, strict=strict_columns, sync=sync)
+        self._skip = frozenset(self.skipped)
+        kept = [c for c in self.columns if c not in self._skip]
+        self.ignored = check_columns(kind, kept, unknown_fields, sync=sync)
+        if self.skipped:
+            click.echo(
+                f"note: skipping column(s) {', '.join(self.skipped)} (read-only fields or a "
+                "failures report; --strict-columns makes them an error)",
+                err=True,
+            )
+
+    @property
+    def data_columns(self) -> list[str]:
+        """The input's columns without failures-report ones (a failures file's own columns)."""
+        return [c for c in self.columns if c not in REPORT_COLUMNS]
+
+    def _read_header(self) -> None:
+        if self.fmt == "csv":
+            self._csv = csv.DictReader(self._fh)
             self.columns = list(self._csv.fieldnames or [])
             if not self.columns:
                 raise click.UsageError("the CSV file is empty (no header row)")
             blank = [c for c in self.columns if not c or not c.strip()]
             if blank:
                 raise click.UsageError("the CSV header has a blank column name")
-        else:
-            self._lines = enumerate(fh, start=1)
-            for number, text in self._lines:
-                if not text.strip():
-                    continue
-                obj = _json_obj(text)
-                if not isinstance(obj, dict):
-                    raise click.UsageError(f"line {number} is not a JSON object")
-                self._first, self._first_line = obj, number
-                self.columns = list(obj)
-                break
-        check_columns(kind, self.columns)
+            return
+        self._lines = enumerate(self._fh, start=1)
+        for number, text in self._lines:
+            if not text.strip():
+                continue
+            obj = _json_obj(text)
+            if not isinstance(obj, dict):
+                raise click.UsageError(f"line {number} is not a JSON object")
+            self._first, self._first_line = obj, number
+            self.columns = list(obj)
+            break
 
     def __iter__(self) -> Iterator[Row | UnreadableLine]:
         if self.fmt == "csv":
-            for raw in self._csv:
-                extra = raw.pop(None, None)
-                if extra:
-                    bad = UnreadableLine(",".join(str(v) for v in raw.values()), 0, "")
-                    bad.raw = raw
-                    bad.line = self._csv.line_num
-                    bad.error = f"row has {len(extra)} more cell(s) than the header"
-                    yield bad
-                    continue
-                yield to_record(raw, self._csv.line_num, from_csv=True)
+            yield from self._csv_rows()
             return
         if self._first is not None:
-            yield to_record(self._first, self._first_line, from_csv=False)
+            yield self._record(self._first, self._first_line, from_csv=False)
         for number, text in self._lines:
             if not text.strip():
                 continue
             obj = _json_obj(text)
             if isinstance(obj, dict):
-                yield to_record(obj, number, from_csv=False)
+                yield self._record(obj, number, from_csv=False)
             else:
-                yield UnreadableLine(text.rstrip("\n"), number, "not a JSON object")
+                line = text.rstrip("\r\n")
+                byte = _escaped_byte(line)
+                error = (
+                    f"line {number}: not a JSON object"
+                    if byte is None
+                    else undecodable_message(number, "the line", byte, self.encoding)
+                )
+                yield UnreadableLine(line, number, error)
+
+    def _csv_rows(self) -> Iterator[Row | UnreadableLine]:
+        rows = self._csv
+        while True:
+            try:
+                raw = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:  # e.g. a field over the csv module's size limit
+                yield UnreadableLine("", rows.line_num, f"line {rows.line_num}: {exc}")
+                continue
+            extra = raw.pop(None, None)
+            if extra:
+                bad = UnreadableLine(raw, rows.line_num, "")
+                bad.error = f"line {rows.line_num}: {len(extra)} more cell(s) than the header"
+                yield bad
+                continue
+            yield self._record(raw, rows.line_num, from_csv=True)
+
+    def _record(self, raw: dict[str, Any], line: int, *, from_csv: bool) -> Row | UnreadableLine:
+        found = _undecodable(raw)
+        if found is not None:
+            column, byte = found
+            return UnreadableLine(raw, line, undecodable_message(line, column, byte, self.encoding))
+        return to_record(raw, line, from_csv=from_csv, skip=self._skip)
 
 
 def _json_obj(text: str) -> Any:
@@ -203,16 +417,16 @@ def _json_obj(text: str) -> Any:
         return None
 
 
-def count_rows(path: str, fmt: str) -> int | None:
-    """How many records a regular file holds (for the ETA); None for stdin."""
+def count_rows(path: str, fmt: str, encoding: str = DEFAULT_ENCODING) -> int | None:
+    """How many records a regular file holds (for the ETA); None for stdin or when unsure."""
     if path == "-":
         return None
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open(path, encoding=encoding, errors="surrogateescape", newline="") as fh:
             if fmt == "csv":
                 return max(0, sum(1 for _ in csv.reader(fh)) - 1)
             return sum(1 for line in fh if line.strip())
-    except OSError:
+    except (OSError, csv.Error, UnicodeError):
         return None
 
 
@@ -220,18 +434,26 @@ def count_rows(path: str, fmt: str) -> int | None:
 
 
 class FailureWriter:
-    """Writes failed or unsent records in the input's format, with reason and messages."""
+    """Writes failed or unsent records in the input's format, with reason and messages.
 
-    def __init__(self, path: str, fmt: str, columns: Sequence[str]):
+    The file uses the input's encoding; a row holding bytes that encoding could
+    not decode is written back with those same bytes, and nothing a row holds
+    can make a write fail (see ``_restore_or_escape``).
+    """
+
+    def __init__(
+        self, path: str, fmt: str, columns: Sequence[str], encoding: str = DEFAULT_ENCODING
+    ):
         self.path = path
         self.fmt = fmt
         self.columns = list(columns)
+        self.encoding = "utf-8" if encoding == DEFAULT_ENCODING else encoding
         self.count = 0
         self._fh: IO[str] | None = None
         self._csv: Any = None
 
     def __enter__(self) -> FailureWriter:
-        self._fh = open(self.path, "w", encoding="utf-8", newline="")
+        self._fh = open(self.path, "w", encoding=self.encoding, errors=OUTPUT_ERRORS, newline="")
         if self.fmt == "csv":
             self._csv = csv.writer(self._fh)
             self._csv.writerow([*self.columns, "reason", "messages"])
@@ -246,7 +468,7 @@ class FailureWriter:
         assert self._fh is not None
         raw = getattr(record, "raw", record)
         extra = getattr(record, "error", "")
-        msgs = [*messages, extra] if extra else list(messages)
+        msgs = [*messages, extra] if extra and extra not in messages else list(messages)
         self.count += 1
         if self.fmt == "csv":
             cells = (
@@ -263,6 +485,18 @@ class FailureWriter:
 
     def write_failure(self, failure: Failure) -> None:
         self.write(failure.record, str(failure.reason), failure.messages)
+
+
+def explain(failure: Failure) -> Failure:
+    """A failure of a row the reader could not read says only why (line, column, problem).
+
+    The library refuses such a row as "not a mapping"; the reader's own message
+    is the one a user can act on.
+    """
+    record = failure.record
+    if isinstance(record, UnreadableLine) and failure.reason == "invalid" and record.error:
+        return attrs.evolve(failure, messages=(record.error,))
+    return failure
 
 
 def failure_line(failure: Failure) -> str:

@@ -153,7 +153,7 @@ def failures_table(result: BatchResult, *, limit: int = 20, key: str = "id_num")
     # What needs fixing first; records merely not sent (safe to resend) after.
     ordered = sorted(result.failures, key=lambda f: (f.reason is FailureReason.NOT_SENT, f.index))
     for f in ordered[:limit]:
-        rec: Any = f.record
+        rec: Any = getattr(f.record, "raw", f.record)  # an unreadable row keeps its cells
         ident = rec.get(key, "") if hasattr(rec, "get") else ""
         table.add_row(failure_line(f), str(ident or ""), str(f.reason), "; ".join(f.messages))
     return table

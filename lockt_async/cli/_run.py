@@ -30,13 +30,16 @@ def _first(group: BaseExceptionGroup[Any]) -> BaseException:
     return group  # pragma: no cover - an empty group cannot be built
 
 
-async def interruptible(write: Callable[[BatchResult], Awaitable[Any]]) -> BatchResult:
+async def interruptible(
+    write: Callable[[BatchResult], Awaitable[Any]], result: BatchResult | None = None
+) -> BatchResult:
     """Run ``write(result)``; SIGINT/SIGTERM cancel it after the page in flight.
 
     The library shields the page in flight and marks what it had taken but not
-    sent ``not_sent``; the partial ``result`` survives. A second Ctrl-C exits.
+    sent ``not_sent``; the partial ``result`` survives (pass your own ``result``
+    to keep it when ``write`` raises). A second Ctrl-C exits.
     """
-    result = BatchResult()
+    result = result if result is not None else BatchResult()
     started = time.perf_counter()
     scope = anyio.CancelScope()
 

@@ -41,7 +41,10 @@ WRITE_EXCLUDED: Mapping[type, frozenset[str]] = {
 #: Ref classes that accept a bare id (``accesslevels=[123]``) from a caller's mapping.
 REF_CLASSES = frozenset({m.AccessLevelRef, m.DoorRef, m.UserRef})
 
-ALL_MODELS: tuple[type, ...] = tuple(getattr(m, name) for name in m.__all__)
+#: The attrs models (``models`` also exports the ``...Record`` TypedDicts, which are not).
+ALL_MODELS: tuple[type, ...] = tuple(
+    getattr(m, name) for name in m.__all__ if attrs.has(getattr(m, name))
+)
 
 _SCALARS: Mapping[Any, str] = {int: "int", str: "str", bool: "bool", float: "float"}
 

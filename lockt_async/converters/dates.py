@@ -31,13 +31,15 @@ so reading it back gives the earlier one. A naive datetime raises
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+import re
+from calendar import monthrange
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import NaiveDatetimeError, RecordError
 
-__all__ = ["DateCodec", "get_zone", "parse_time"]
+__all__ = ["DateCodec", "date_problem", "get_zone", "parse_time"]
 
 _CACHE_MAX = 16384
 _fromisoformat = datetime.fromisoformat
@@ -57,6 +59,60 @@ def get_zone(key: str) -> ZoneInfo:
 
 def _where(field: str) -> str:
     return f"{field}: " if field else ""
+
+
+_SHAPE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_problem(text: str) -> str | None:
+    """What is impossible in a date string of the right shape, or None.
+
+    ``"2026-02-30 08:00:00"`` -> ``"day 30 does not exist in February 2026"``.
+    None when the string is not ``YYYY-MM-DD HH:MM:SS``-shaped (the format is
+    then what is wrong) or when every part is possible.
+    """
+    m = _SHAPE.match(text)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    if not MINYEAR <= year <= MAXYEAR:
+        return f"year {year:04d} is out of range (0001-9999)"
+    if not 1 <= month <= 12:
+        return f"month {month} does not exist (01-12)"
+    if day < 1:
+        return f"day {day} does not exist"
+    last = monthrange(year, month)[1]
+    if day > last:
+        return f"day {day} does not exist in {_MONTHS[month - 1]} {year} (it has {last} days)"
+    if hour > 23:
+        return f"hour {hour} is out of range (00-23)"
+    if minute > 59:
+        return f"minute {minute} is out of range (00-59)"
+    if second > 59:
+        return f"second {second} is out of range (00-59)"
+    return None
+
+
+def _out_of_range(value: object, field: str, zone: ZoneInfo) -> RecordError:
+    return RecordError(
+        f"{_where(field)}{value} is out of range: it cannot be expressed in the instance's "
+        f"zone ({zone.key}); use a date between 0001-01-02 and 9999-12-30",
+        field=field,
+    )
 
 
 def parse_time(value: object, field: str = "") -> time | None:
@@ -135,17 +191,23 @@ class DateCodec:
         try:
             dt = _fromisoformat(value)
         except ValueError:
+            problem = date_problem(value)
+            if problem is not None:
+                raise RecordError(f"{_where(field)}{value}: {problem}", field=field) from None
             raise RecordError(
                 f"{_where(field)}expected YYYY-MM-DD HH:MM:SS or YYYY-MM-DDTHH:MM:SSZ, "
                 f"got {value!r}",
                 field=field,
             ) from None
         tz = dt.tzinfo
-        if tz is None:
-            return localize(dt, zone)
-        if tz is UTC:
-            return dt
-        return dt.astimezone(UTC)
+        try:
+            if tz is None:
+                return localize(dt, zone)
+            if tz is UTC:
+                return dt
+            return dt.astimezone(UTC)
+        except OverflowError:
+            raise _out_of_range(value, field, zone) from None
 
     # -- writing ---------------------------------------------------------
 
@@ -195,9 +257,12 @@ class DateCodec:
             zone = self.zone
             if value.tzinfo is None or value.utcoffset() is None:
                 raise NaiveDatetimeError(_naive_message(value, field, zone), field=field)
-            if value.tzinfo is UTC and type(value) is datetime:
-                self._learn_offset(value)
-            return value.astimezone(zone).isoformat(" ", "seconds")[:19]
+            try:
+                if value.tzinfo is UTC and type(value) is datetime:
+                    self._learn_offset(value)
+                return value.astimezone(zone).isoformat(" ", "seconds")[:19]
+            except OverflowError:
+                raise _out_of_range(value.isoformat(), field, zone) from None
         if isinstance(value, str):
             parsed = self.parse_str(value, field)
             return "" if parsed is None else self.format(parsed, field)

@@ -2,8 +2,8 @@
 
 Field names are the document's. Every field is optional so that partial
 records (``PUT /user``) and tolerant reads work; sequences are tuples; unknown
-response fields land in ``extra``. Conversion to and from the wire lives in
-``lockt_async.converters``.
+response fields land in ``extra``. The ``...Record`` ``TypedDict``s type the
+mappings the write calls take.
 """
 
 from __future__ import annotations
@@ -15,6 +15,17 @@ from .doors import Door, DoorState, UnlockResult
 from .events import Event
 from .fobs import Fob
 from .locations import Location, LocationType
+from .records import (
+    AccessLevelRecord,
+    CredentialUpdateRecord,
+    DelegateRecord,
+    DoorRecord,
+    FobReassignRecord,
+    FobRecord,
+    LocationRecord,
+    UserRecord,
+    UserUpdateRecord,
+)
 from .results import WriteSummary
 from .schedules import Schedule
 from .users import User, UserCredential
@@ -23,16 +34,23 @@ from .utility import About, ObjectProperty, TimeInfo
 __all__ = [
     "About",
     "AccessLevel",
+    "AccessLevelRecord",
     "AccessLevelRef",
     "Credential",
     "CredentialSummary",
+    "CredentialUpdateRecord",
     "Delegate",
+    "DelegateRecord",
     "Door",
+    "DoorRecord",
     "DoorRef",
     "DoorState",
     "Event",
     "Fob",
+    "FobReassignRecord",
+    "FobRecord",
     "Location",
+    "LocationRecord",
     "LocationType",
     "ObjectProperty",
     "Schedule",
@@ -40,6 +58,8 @@ __all__ = [
     "UnlockResult",
     "User",
     "UserCredential",
+    "UserRecord",
     "UserRef",
+    "UserUpdateRecord",
     "WriteSummary",
 ]

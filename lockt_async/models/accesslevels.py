@@ -15,7 +15,7 @@ class AccessLevelRef:
     """An access level assigned to a user or fob.
 
     Written ``{"id": n}``; read as ``{"unid": n, "name": s}`` or ``{"id": n}``
-    (NOTES.md "user's access levels"), both into ``id``.
+    (the document's examples use both spellings), both into ``id``.
 
     - ``id``: the access level's id (``unid`` on some reads).
     - ``name``: its name, when the server sends it (never written).

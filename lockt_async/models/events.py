@@ -20,7 +20,7 @@ class Event:
       ``controller``, ``location``, ``card_num`` (str), ``user`` (name),
       ``category``/``category_text``.
     - ``event_time``: the device's timestamp; read from ``event_time`` or ``hw_time``
-      (NOTES.md "event time field").
+      (the document names the field both ways).
     - ``db_time``: when the system recorded it.
     - ``extra``: unknown response fields.
     """

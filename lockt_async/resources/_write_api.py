@@ -3,48 +3,134 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict, TypeVar, Unpack
+
+import attrs
 
 from .._results import BatchResult, Progress
 from .._writes import WriteSpec, failure_error, run_batch
-from ..errors import (
-    ValidationFailedError,
-)
+from ..errors import ConfigurationError, ValidationFailedError
 from ..models import WriteSummary
 from ._base import Resource
 
 if TYPE_CHECKING:
     from .._client import LocktClient
 
-Records = Iterable[Any] | AsyncIterable[Any]
+R = TypeVar("R")
+#: What a bulk write takes: a list, any iterable or an async iterable of records.
+Records = Iterable[R] | AsyncIterable[R]
 OnProgress = Callable[[Progress], None] | None
+#: Ids for a bulk delete: ints, digit strings, models or mappings with ``id``.
+Ids = Records[Any]
+
+
+class BulkOptions(TypedDict, total=False):
+    """The keyword arguments every bulk write takes (see ``BULK_WRITE_DOC``)."""
+
+    validate_fails_batch: bool
+    unknown_fields: Literal["error", "ignore"]
+    on_progress: OnProgress
+    stop_on_failure: bool
+    result: BatchResult | None
+
+
+class UserUpsertOptions(BulkOptions, total=False):
+    """``users.upsert``: the bulk options and the endpoint's own two."""
+
+    update_existing: bool
+    replace_privileges: bool
+
+
+#: The endpoints' own options (sent as query parameters) and their defaults.
+_WIRE_DEFAULTS: Mapping[str, bool] = {
+    "validate_fails_batch": True,
+    "update_existing": False,
+    "replace_privileges": True,
+}
+_CALL_OPTIONS = frozenset({"unknown_fields", "on_progress", "stop_on_failure", "result"})
+
+BULK_WRITE_DOC = """
+        A bulk write. ``records`` is a list, any iterable or an async iterable of
+        any size (a streamed input is held one page at a time); each record is the
+        model or a mapping with the document's field names (the ``...Record``
+        ``TypedDict``s type them). Records go out in pages under the instance's
+        record limit (100 unless the server says it is lower), one write in flight
+        per instance; a page is resent only when it certainly was not applied.
+
+        Keyword arguments:
+            validate_fails_batch: True (the default) is all or nothing per page, and
+                a list input is checked whole before anything is sent; False reports
+                bad records and sends the rest.
+            unknown_fields: ``"error"`` (the default): a mapping with a field this
+                call does not take is ``invalid``; ``"ignore"``: such fields are
+                dropped (a spreadsheet's extra columns).
+            on_progress: called with a ``Progress`` after every page.
+            stop_on_failure: stop at the first page with a failure; the rest is
+                ``not_sent``.
+            result: a ``BatchResult`` to fill in; keep a reference to read the
+                outcome of a call that gets cancelled.
+
+        Returns:
+            A ``BatchResult`` with an outcome for every record: accepted, or a
+            ``Failure`` whose reason is ``invalid`` (refused by the client's checks,
+            never sent), ``rejected`` (refused by the server, with its messages),
+            ``not_sent`` (certainly not applied: ``records_to_retry()`` resends them)
+            or ``unknown`` (sent without a usable answer: look the record up, or use
+            ``reconcile``, before resending).
+
+        Raises:
+            ValidationFailedError: a list input has invalid records and
+                ``validate_fails_batch`` is True (nothing was sent; ``.failures``
+                lists them).
+            RecordError: ``records`` is not an iterable of records.
+            ConfigurationError: an option has a wrong value.
+            TypeError: an unknown keyword argument.
+
+        Server and transport errors never raise: they become outcomes, and
+        ``result.stopped_by`` holds the error that ended the import early (a
+        revoked key, a base URL that is not a Lockt API).
+"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bulk_write(method: F) -> F:
+    """Completes a bulk method's docstring with the shared rules (self-contained ``help()``)."""
+    method.__doc__ = (method.__doc__ or "").rstrip() + "\n" + BULK_WRITE_DOC
+    return method
 
 
 async def bulk(
-    client: LocktClient,
-    spec: WriteSpec,
-    records: Records,
-    options: Mapping[str, bool],
-    *,
-    on_progress: OnProgress = None,
-    stop_on_failure: bool = False,
-    result: BatchResult | None = None,
+    client: LocktClient, spec: WriteSpec, records: Records[Any], options: Mapping[str, Any]
 ) -> BatchResult:
-    for name, value in options.items():
+    """Run one bulk write of ``spec`` with a call's keyword ``options`` (checked here)."""
+    unexpected = sorted(set(options) - _CALL_OPTIONS - set(spec.option_names))
+    if unexpected:
+        raise TypeError(f"{spec.operation}() got an unexpected keyword argument {unexpected[0]!r}")
+    wire = {name: options.get(name, _WIRE_DEFAULTS[name]) for name in spec.option_names}
+    for name, value in wire.items():
         if not isinstance(value, bool):
             raise ValidationFailedError(
                 f"{name} must be True or False, got {value!r}", status_code=0
             )
+    unknown_fields = options.get("unknown_fields", "error")
+    if unknown_fields not in ("error", "ignore"):
+        raise ConfigurationError(
+            f"unknown_fields must be 'error' or 'ignore', got {unknown_fields!r}"
+        )
+    if unknown_fields == "ignore":
+        spec = attrs.evolve(spec, ignore_unknown=True)
     # The result is made here so that a limit learned before a cancel is remembered too.
+    result = options.get("result")
     result = result if result is not None else BatchResult()
     try:
         return await run_batch(
             client._write_context(),
             spec,
             records,
-            options,
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
+            wire,
+            on_progress=options.get("on_progress"),
+            stop_on_failure=bool(options.get("stop_on_failure", False)),
             result=result,
         )
     finally:
@@ -56,30 +142,13 @@ class Deletable(Resource):
 
     _delete_spec: ClassVar[WriteSpec]
 
-    async def delete(
-        self,
-        ids: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
-    ) -> BatchResult:
+    @bulk_write
+    async def delete(self, ids: Ids, **options: Unpack[BulkOptions]) -> BatchResult:
         """``DELETE`` of this group's records by id (``DELETE /user``, ``/fob``, ...).
 
-        Ids are ints, digit strings, models or mappings with ``id``. A bulk write;
-        see "Bulk writes" in ``lockt_async.resources`` for the input, the
-        ``BatchResult`` and what it raises.
+        ``ids`` are ints, digit strings, models or mappings with ``id``.
         """
-        return await bulk(
-            self._client,
-            self._delete_spec,
-            ids,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, self._delete_spec, ids, options)
 
 
 async def single(
@@ -109,4 +178,14 @@ async def single(
     )
 
 
-__all__ = ["Deletable", "bulk", "single"]
+__all__ = [
+    "BULK_WRITE_DOC",
+    "BulkOptions",
+    "Deletable",
+    "Ids",
+    "Records",
+    "UserUpsertOptions",
+    "bulk",
+    "bulk_write",
+    "single",
+]

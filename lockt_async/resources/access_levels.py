@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from typing import Unpack
 
 from .._results import BatchResult
-from ..models import AccessLevel
+from ..models import AccessLevel, AccessLevelRecord
 from . import _specs
 from ._base import require_text
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, Records, bulk, bulk_write
 
 
 class AccessLevels(Deletable):
@@ -31,26 +32,9 @@ class AccessLevels(Deletable):
             "/accesslevel", AccessLevel, {"name": require_text("name", name)}, "access level"
         )
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[AccessLevel | AccessLevelRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
-        """``POST /accesslevel``: create access levels (name, doors with schedule ids).
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
-        """
-        return await bulk(
-            self._client,
-            _specs.ACCESS_LEVELS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        """``POST /accesslevel``: create access levels (name, doors with schedule ids)."""
+        return await bulk(self._client, _specs.ACCESS_LEVELS_CREATE, records, options)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from typing import Unpack
 
 from .._results import BatchResult
-from ..models import Credential, CredentialSummary
+from ..models import Credential, CredentialSummary, CredentialUpdateRecord
 from . import _specs
 from ._base import data_of, one, only_one, require_id, require_text, structure
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, Records, bulk, bulk_write
 
 
 class Credentials(Deletable):
@@ -44,29 +45,13 @@ class Credentials(Deletable):
         row = one(data_of(body, "/credentialsummary"), "/credentialsummary")
         return structure(conv, row, CredentialSummary, "/credentialsummary")
 
+    @bulk_write
     async def update(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Credential | CredentialUpdateRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``PUT /credential``: change credentials directly (``id`` required).
 
         The document leaves the fields open; ``id`` and the two dates are sent (the
         release that added this call added those dates to credentials).
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
         """
-        return await bulk(
-            self._client,
-            _specs.CREDENTIALS_UPDATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.CREDENTIALS_UPDATE, records, options)

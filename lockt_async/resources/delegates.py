@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from .._writes import send_single
-from ..models import Delegate, WriteSummary
+from ..models import Delegate, DelegateRecord, WriteSummary
 from . import _specs
 from ._base import Resource, data_of, one, structure
 from ._write_api import single
@@ -19,7 +18,7 @@ class Delegates(Resource):
         """``GET /delegate``: access levels tagged as delegate roles."""
         return await self._list("/delegate", Delegate)
 
-    async def create(self, record: Any) -> WriteSummary:
+    async def create(self, record: Delegate | DelegateRecord) -> WriteSummary:
         """``POST /delegate``: grant one delegation (one object per call, always all-or-nothing).
 
         ``record`` is a ``Delegate`` or a mapping with from_user_id, to_user_id,
@@ -27,7 +26,8 @@ class Delegates(Resource):
 
         Raises:
             ValidationFailedError: invalid, or the server refused it.
-            WriteNotAppliedError / WriteOutcomeUnknownError: see ``users.update``.
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
         """
         return await single(self._client, _specs.DELEGATES_CREATE, record, {})
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Unpack
 
 from .._results import BatchResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
-from ..models import Door, DoorState, UnlockResult, WriteSummary
+from ..models import Door, DoorRecord, DoorState, UnlockResult, WriteSummary
 from . import _specs
 from ._base import require_id, require_text, rows, structure
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
 class Doors(Deletable):
@@ -49,32 +50,16 @@ class Doors(Deletable):
             )
         return await self._list("/doorstate", DoorState, {"low_battery": f"{low_battery:g}"})
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Door | DoorRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``POST /door``: create doors (name, optional location_id).
 
         Duplicate names in the input are refused before sending: the server does
         not check them within a batch (a documented defect).
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
         """
-        return await bulk(
-            self._client,
-            _specs.DOORS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.DOORS_CREATE, records, options)
 
     async def unlock(self, ids: Iterable[Any]) -> builtins.list[UnlockResult]:
         """``POST /unlock``: momentarily unlock wired doors; one result per door.
@@ -97,12 +82,65 @@ class Doors(Deletable):
             out.extend(structure(conv, r, UnlockResult, "/unlock") for r in rows(answer, "/unlock"))
         return out
 
-    async def create_one(self, record: Any) -> WriteSummary:
+    async def create_one(self, record: Door | DoorRecord) -> WriteSummary:
         """``POST /door`` for one door, sharing pages with concurrent callers.
 
-        Raises: as ``users.upsert_one``.
+        Concurrent calls within the client's ``coalesce_window`` go out as one page;
+        each caller gets only its own outcome.
+
+        Raises:
+            ValidationFailedError: this record is invalid or the server rejected it
+                (``.failures[0].messages`` are its own messages).
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+            ConfigurationError: the client is not open (use ``async with``).
         """
         return await self._client.coalescer.submit(_specs.DOORS_CREATE, record, {})
+
+    async def sync(
+        self,
+        records: Records[Door | DoorRecord],
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's doors equal to ``records`` (a system of record).
+
+        Reads the instance's doors once (``GET /door``), matches ``records`` on ``name``,
+        and sends only what differs: inserts, then updates of the fields that changed, then
+        what ``on_missing`` asks for the doors in Lockt that the source no longer has
+        ("keep" or "delete"). ``max_removals`` (default: 5% of the keyed doors, at least 1)
+        guards against an empty or cut source: above it nothing is removed and
+        ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan and sends
+        nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
+        A second sync of the same source sends no write. No write call changes an
+        existing door, so only presence (by ``name``) is compared.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's doors failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import DOORS
+
+        return await run_sync(
+            DOORS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={},
+            on_progress=on_progress,
+            on_plan=on_plan,
+        )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by door ``name``.

@@ -41,11 +41,16 @@ class Events(Resource):
     ) -> EventStream:
         """Tail ``/events``: each event once, in id order, surviving transient errors.
 
-        With ``after_id=None`` the events the instance caches now come first (oldest
-        first), then the new ones; with ``after_id=N`` only those above N. Persist
-        ``stream.last_id`` and pass it back as ``after_id`` to resume. Transient
-        failures are logged and retried with capped exponential backoff;
-        ``AuthenticationError`` and other errors are raised. See ``lockt_async._events``.
+        With ``after_id=None`` the events the instance caches now come first (the
+        newest 5000, oldest first), then the new ones; with ``after_id=N`` only those
+        above N. Each event is yielded once, in ascending id order; events without an
+        id are skipped. Persist ``stream.last_id`` and pass it back as ``after_id`` to
+        resume. When a poll finds nothing new the stream sleeps ``poll_interval``
+        seconds. Transient failures (``TransportError``, ``ServerError``,
+        ``RateLimitError``, ``InstanceCommunicationError``, ``MalformedResponseError``)
+        are logged at WARNING and retried with exponential backoff capped at
+        ``max_backoff`` seconds; ``AuthenticationError`` and other errors are raised.
+        The stream never ends on its own: leave the ``async for`` or cancel its task.
 
         Example::
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from collections.abc import Callable
+from typing import Unpack
 
 from .._results import BatchResult
-from ..models import Fob, WriteSummary
+from .._sync_results import SyncPlan, SyncResult
+from ..models import Fob, FobReassignRecord, FobRecord, WriteSummary
 from . import _specs
 from ._base import only_one, require_id, require_text
-from ._write_api import Deletable, OnProgress, Records, bulk
+from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
 class Fobs(Deletable):
@@ -39,60 +41,88 @@ class Fobs(Deletable):
         param = str(require_id("id", value)) if key == "id" else require_text(key, value)
         return await self._get_one("/fob", Fob, {key: param}, "fob")
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Fob | FobRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
         """``POST /fob``: create fobs (name, id_num, card_num, dates).
 
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        ``name`` and ``id_num`` (the fob's unique id number from your system) are
+        required; ``card_num``, ``access_effective`` and ``access_expires`` are
+        optional. A fob without ``id_num`` is ``invalid`` ("Missing or blank id_num").
         """
-        return await bulk(
-            self._client,
-            _specs.FOBS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        return await bulk(self._client, _specs.FOBS_CREATE, records, options)
 
+    @bulk_write
     async def reassign(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Fob | FobReassignRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
-        """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates.
+        """``PUT /fob``: reassign fobs to users (``user_id`` 0 unassigns) and change their dates."""
+        return await bulk(self._client, _specs.FOBS_REASSIGN, records, options)
 
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
-        """
-        return await bulk(
-            self._client,
-            _specs.FOBS_REASSIGN,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
-
-    async def create_one(self, record: Any) -> WriteSummary:
+    async def create_one(self, record: Fob | FobRecord) -> WriteSummary:
         """``POST /fob`` for one fob, sharing pages with concurrent callers.
 
-        Raises: as ``users.upsert_one``.
+        ``name`` and ``id_num`` are required, as for ``create``.
+
+        Concurrent calls within the client's ``coalesce_window`` go out as one page;
+        each caller gets only its own outcome.
+
+        Raises:
+            ValidationFailedError: this record is invalid or the server rejected it
+                (``.failures[0].messages`` are its own messages).
+            WriteNotAppliedError: it certainly was not applied (safe to resend).
+            WriteOutcomeUnknownError: no answer came; it may have been applied.
+            ConfigurationError: the client is not open (use ``async with``).
         """
         return await self._client.coalescer.submit(_specs.FOBS_CREATE, record, {})
+
+    async def sync(
+        self,
+        records: Records[Fob | FobRecord],
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's fobs equal to ``records`` (a system of record).
+
+        Reads the instance's fobs once (``GET /fob``), matches ``records`` on ``name``,
+        falling back to ``card_num``, and sends only what differs: inserts, then updates of
+        the fields that changed, then what ``on_missing`` asks for the fobs in Lockt that
+        the source no longer has ("keep" or "delete"). ``max_removals`` (default: 5% of the
+        keyed fobs, at least 1) guards against an empty or cut source: above it nothing is
+        removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent.
+        A second sync of the same source sends no write. A holder (``user_id``,
+        0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
+        change through it and are listed in ``plan.ignored``.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's fobs failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import FOBS
+
+        return await run_sync(
+            FOBS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={},
+            on_progress=on_progress,
+            on_plan=on_plan,
+        )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by looking fobs up by ``key``.

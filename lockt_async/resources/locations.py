@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+from typing import Unpack
 
 from .._results import BatchResult
-from ..models import Location, LocationType
+from ..models import Location, LocationRecord, LocationType
 from . import _specs
 from ._base import Resource
-from ._write_api import OnProgress, Records, bulk
+from ._write_api import BulkOptions, Records, bulk, bulk_write
 
 
 class Locations(Resource):
@@ -22,26 +23,9 @@ class Locations(Resource):
         """``GET /locationtype``: every location type."""
         return await self._list("/locationtype", LocationType)
 
+    @bulk_write
     async def create(
-        self,
-        records: Records,
-        *,
-        validate_fails_batch: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[Location | LocationRecord], **options: Unpack[BulkOptions]
     ) -> BatchResult:
-        """``POST /location``: create locations (name, locationtype id).
-
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
-        """
-        return await bulk(
-            self._client,
-            _specs.LOCATIONS_CREATE,
-            records,
-            {"validate_fails_batch": validate_fails_batch},
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        """``POST /location``: create locations (name, locationtype id)."""
+        return await bulk(self._client, _specs.LOCATIONS_CREATE, records, options)

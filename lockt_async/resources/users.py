@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import builtins
-from typing import Any
+from collections.abc import Callable
+from typing import Unpack
 
 from .._results import BatchResult
+from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
-from ..models import User, WriteSummary
+from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
 from ._base import data_of, one, only_one, require_id, require_text, structure
-from ._write_api import Deletable, OnProgress, Records, bulk, single
+from ._write_api import Deletable, OnProgress, Records, UserUpsertOptions, bulk, bulk_write, single
 
 
 class Users(Deletable):
@@ -46,38 +48,39 @@ class Users(Deletable):
         param = str(require_id("id", value)) if name == "id" else require_text("id_num", value)
         return await self._get_one("/user", User, {name: param}, "user")
 
+    @bulk_write
     async def upsert(
-        self,
-        records: Records,
-        *,
-        update_existing: bool = False,
-        validate_fails_batch: bool = True,
-        replace_privileges: bool = True,
-        on_progress: OnProgress = None,
-        stop_on_failure: bool = False,
-        result: BatchResult | None = None,
+        self, records: Records[User | UserRecord], **options: Unpack[UserUpsertOptions]
     ) -> BatchResult:
         """``POST /user``: insert users (no ``id``, or -1) and update them (a valid ``id``).
 
-        A bulk write; see "Bulk writes" in ``lockt_async.resources`` for the input,
-        the ``BatchResult`` and what it raises.
+        ``id_num``, ``first_name`` and ``last_name`` are required; for an insert the
+        document also requires ``email``, ``phone`` and ``pin``.
+
+        The server updates only records that carry a valid system ``id``. With
+        ``update_existing=True``, a record without one is looked up by its
+        ``id_num`` first (one checked ``?id_num=`` read each for up to 50 such
+        records, one ``GET /user`` for more) and sent as an update of the user
+        found, or as an insert when there is none; ``Failure.record`` is then the
+        record with the ``id`` it was sent with, and a failed lookup read raises
+        its ``LocktError`` before anything is sent. With ``update_existing=False``
+        (the default) an existing ``id_num`` is refused by the server ("id_num
+        Already Exists") and a record with an ``id`` is ignored by it (reported
+        ``rejected``). ``replace_privileges`` (default True): given
+        ``accesslevels`` replace the user's, instead of being added to them.
         """
-        return await bulk(
-            self._client,
-            _specs.USERS_UPSERT,
-            records,
-            {
-                "update_existing": update_existing,
-                "validate_fails_batch": validate_fails_batch,
-                "replace_privileges": replace_privileges,
-            },
-            on_progress=on_progress,
-            stop_on_failure=stop_on_failure,
-            result=result,
-        )
+        if options.get("update_existing") is True:
+            from ._natural import resolve_ids
+
+            records = await resolve_ids(self._client, records)
+        return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
-        self, record: Any, *, validate_fails_batch: bool = True, replace_privileges: bool = True
+        self,
+        record: User | UserUpdateRecord,
+        *,
+        validate_fails_batch: bool = True,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``PUT /user``: change only the given fields of one user (``id`` required).
 
@@ -97,13 +100,19 @@ class Users(Deletable):
         )
 
     async def upsert_one(
-        self, record: Any, *, update_existing: bool = False, replace_privileges: bool = True
+        self,
+        record: User | UserRecord,
+        *,
+        update_existing: bool = False,
+        replace_privileges: bool = True,
     ) -> WriteSummary:
         """``POST /user`` for one record, sharing pages with concurrent callers.
 
         Concurrent calls within the client's ``coalesce_window`` (and with the same
         options) go out as one page; each caller gets only its own outcome. The
-        summary is this record's share (inserted when it had no ``id``).
+        summary is this record's share (inserted when it had no ``id``). With
+        ``update_existing=True`` a record without an ``id`` is first looked up by
+        its ``id_num`` (one checked ``?id_num=`` read) and updates the user found.
 
         Raises:
             ValidationFailedError: this record is invalid or the server rejected it
@@ -112,10 +121,65 @@ class Users(Deletable):
             WriteOutcomeUnknownError: no answer came; it may have been applied.
             ConfigurationError: the client is not open (use ``async with``).
         """
+        if update_existing is True:
+            from ._natural import resolve_one
+
+            record = await resolve_one(self._client, record)
         return await self._client.coalescer.submit(
             _specs.USERS_UPSERT,
             record,
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
+        )
+
+    async def sync(
+        self,
+        records: Records[User | UserRecord],
+        *,
+        on_missing: str = "keep",
+        dry_run: bool = False,
+        max_removals: int | None = None,
+        replace_privileges: bool = True,
+        on_progress: OnProgress = None,
+        on_plan: Callable[[SyncPlan], None] | None = None,
+    ) -> SyncResult:
+        """Keep Lockt's users equal to ``records`` (a system of record).
+
+        Reads the instance's users once (``GET /user``), matches ``records`` on ``id_num``
+        (rows without one, such as fob holders, are never touched), and sends only what
+        differs: inserts, then updates of the fields that changed, then what ``on_missing``
+        asks for the users in Lockt that the source no longer has ("keep", "disable" with an
+        update setting ``enabled`` false, or "delete"). ``max_removals`` (default: 5% of the
+        keyed users, at least 1) guards against an empty or cut source: above it nothing is
+        removed and ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan
+        and sends nothing; ``on_plan(plan)`` is called once the plan is made, before anything
+        is sent.
+        A second sync of the same source sends no write. Compared: the fields
+        the source supplies, as the write path would send them (``email`` ignoring case,
+        access levels as sets). A ``card_num`` of a user who already holds a card (the
+        server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
+        return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
+
+        Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
+        by position in ``records`` (as in ``BatchResult``).
+
+        Raises:
+            ConfigurationError: a bad ``on_missing``, ``max_removals`` or flag.
+            RecordError: ``records`` is not an iterable of records.
+            LocktError: the read of the instance's users failed (nothing sent).
+        """
+        from ._sync import run_sync
+        from ._sync_kinds import USERS
+
+        return await run_sync(
+            USERS,
+            self._client,
+            records,
+            on_missing=on_missing,
+            dry_run=dry_run,
+            max_removals=max_removals,
+            options={"replace_privileges": replace_privileges},
+            on_progress=on_progress,
+            on_plan=on_plan,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

@@ -15,7 +15,10 @@ Statuses and envelopes
   * Bad/missing ``apiuser``/``apikey``: 401
     ``{"data": {"error": "Access denied. Invalid API credentials."}}``.
     Auth is checked before faults; faults before routing.
-  * Unknown path or method: 404 ``{"data": {"error": "Not Found: /path"}}``.
+  * Unknown path or method under the base path: 404
+    ``{"data": {"error": "Not Found: /path"}}``. Outside the base path (a base
+    URL without ``/api/v1``) a plain-text ``Not Found`` 404, as the web server in
+    front of a real instance would answer.
   * Empty body, invalid JSON, missing or empty record node: 400 with the
     document's "No data found or invalid JSON objects supplied. Could not parse input."
   * Record limit exceeded: 400 "Batch size exceeds maximum of X objects.",
@@ -65,6 +68,12 @@ Validation (messages in the document's style)
     credentials, fob name, door name, access level name, location name -
     against the instance and earlier records of the same page.
   * A POST /user record whose id is not -1 and not an existing user: "Id is not valid: N".
+  * What makes a POST /user record an update: only a valid system ``id`` (the
+    behaviour table's INSERT/UPDATE row, newer than the options table). A record
+    with id -1 is an insert whatever ``update_existing`` says, so an existing
+    id_num or email is "id_num Already Exists: X" / "Email Already Exists: X".
+  * ``GET /user`` also lists fob-holder rows: users without an ``id_num`` (the
+    list example's "Fob 1"); the seeded instance has two, ``add_fob_holder`` adds more.
   * card_num on update is used only when the user holds no non-fob card; "-1"
     removes all non-fob credentials; on insert "-1" means no card.
   * Access level ids: "Access level id is not valid: N", "Duplicate access level id: N".

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -127,6 +127,10 @@ class _Handler:
 
     async def _process(self, request: Request, entry: Entry) -> Response:
         sim, method, path = self.sim, entry.method, entry.path
+        if not path:
+            # Outside the API's base path a real deployment's web server answers,
+            # not the API: a plain "Not Found" without the Lockt envelope.
+            return self._done(entry, 404, "not_found", PlainTextResponse("Not Found", 404))
         raw = await request.body()
         parsed: Any = None
         if raw:

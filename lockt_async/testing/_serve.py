@@ -40,6 +40,9 @@ def serve_in_thread(sim: Simulator, *, host: str = "127.0.0.1", port: int = 0) -
 
     Raises RuntimeError if the server does not start listening within 10 s.
     """
+    from ._extra import require_extra
+
+    require_extra("uvicorn")
     import uvicorn
 
     logging.getLogger("uvicorn.error").addFilter(_FILTER)

@@ -76,6 +76,9 @@ class Simulator:
     def app(self) -> Starlette:
         """The ASGI application (built once, lazily)."""
         if self._app is None:
+            from ._extra import require_extra
+
+            require_extra("starlette")
             from ._app import build_app
 
             self._app = build_app(self)
@@ -83,6 +86,9 @@ class Simulator:
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An in-process transport; a dropped connection raises like a real socket."""
+        from ._extra import require_extra
+
+        require_extra("starlette")
         from ._transport import SimTransport
 
         return SimTransport(self.app)
@@ -90,6 +96,22 @@ class Simulator:
     def add_event(self, **fields: Any) -> Record:
         """Append an event with the next event id and return it (wire format)."""
         return self.instance.add_event(fields)
+
+    def add_fob_holder(self, name: str, *, card_num: str | None = None) -> Record:
+        """Add a fob-holder row: a ``GET /user`` row without ``id_num``.
+
+        The document's ``GET /user`` example lists such rows ("Fob 1", blank
+        ``id_num``) beside people; the seeded instance has two. ``card_num``
+        gives the holder a fob credential. Returns the stored user.
+        """
+        inst = self.instance
+        user = inst.new_user(inst.next_id())
+        user.update(name=name, enabled=False)
+        inst.users[user["id"]] = user
+        if card_num:
+            inst.add_credential(card_num, user["id"], fob=True, name=name, id_num="",
+                                accesslevels=())  # fmt: skip
+        return user
 
     # Stores, by id (the same dicts the app reads and writes).
     @property

@@ -15,9 +15,23 @@ if TYPE_CHECKING:
     from ._sim import Simulator
 
 
+def _require_simulator() -> None:
+    """Fail the test with one line naming the extra when the simulator cannot run."""
+    from ._extra import missing_extra
+
+    problem = missing_extra("starlette")
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
+
+
 @pytest.fixture
 def lockt_simulator() -> Simulator:
-    """A fresh simulator seeded with the document's example objects."""
+    """A fresh simulator seeded with the document's example objects.
+
+    Needs the ``simulator`` extra (``pip install "lockt_async[simulator]"``); without
+    it the test fails with one line saying so.
+    """
+    _require_simulator()
     from ._sim import Simulator
 
     return Simulator(seed=True)

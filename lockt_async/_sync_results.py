@@ -1,0 +1,187 @@
+"""What a sync plans and what it did: ``SyncPlan`` and ``SyncResult``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from ._results import BatchResult, Failure
+
+__all__ = [
+    "FieldChange",
+    "IgnoredDifference",
+    "PlannedInsert",
+    "PlannedRemoval",
+    "PlannedUpdate",
+    "SyncPlan",
+    "SyncResult",
+]
+
+
+@attrs.frozen
+class FieldChange:
+    """One field that differs: its value in Lockt (``before``) and in the source (``after``).
+
+    Values are in their wire form (dates as the instance's local wall time,
+    access levels as sorted ids), so what is shown is what is compared.
+    """
+
+    field: str
+    before: Any
+    after: Any
+
+
+@attrs.frozen
+class PlannedInsert:
+    """A source record with no match in Lockt: it is created."""
+
+    index: int
+    key: str
+
+
+@attrs.frozen
+class PlannedUpdate:
+    """A source record whose match in Lockt (``id``) differs in ``changes``."""
+
+    index: int
+    key: str
+    id: int
+    changes: tuple[FieldChange, ...]
+
+
+@attrs.frozen
+class PlannedRemoval:
+    """A keyed object in Lockt that the source no longer has."""
+
+    id: int
+    key: str
+    name: str | None = None
+    enabled: bool | None = None
+
+
+@attrs.frozen
+class IgnoredDifference:
+    """A difference sync does not send, and why (the write cannot take it, or it cannot be read)."""
+
+    index: int
+    key: str
+    change: FieldChange
+    reason: str
+
+
+@attrs.define(eq=False)
+class SyncPlan:
+    """What a sync found: every source record is in exactly one of ``inserts``,
+    ``updates``, ``unchanged`` or the result's ``failures``; ``missing`` are the
+    keyed objects of Lockt absent from the source and ``removals`` those that
+    ``on_missing`` would change (empty with ``keep``, or when blocked).
+    """
+
+    kind: str
+    key: str
+    on_missing: str
+    inserts: list[PlannedInsert] = attrs.Factory(list)
+    updates: list[PlannedUpdate] = attrs.Factory(list)
+    unchanged: list[int] = attrs.Factory(list)
+    missing: list[PlannedRemoval] = attrs.Factory(list)
+    removals: list[PlannedRemoval] = attrs.Factory(list)
+    ignored: list[IgnoredDifference] = attrs.Factory(list)
+    #: Objects in Lockt with the key (candidates for matching and removal).
+    keyed: int = 0
+    #: Objects in Lockt without the key (fob-holder rows of ``GET /user``...): never touched.
+    unkeyed: int = 0
+    max_removals: int = 0
+    #: Why nothing is removed although ``on_missing`` asked for it (the removal guard).
+    removals_blocked: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<SyncPlan {self.kind} inserts={len(self.inserts)} updates={len(self.updates)} "
+            f"unchanged={len(self.unchanged)} missing={len(self.missing)} "
+            f"removals={len(self.removals)}{' BLOCKED' if self.removals_blocked else ''}>"
+        )
+
+    @property
+    def writes(self) -> int:
+        """Records the plan would write (inserts, updates, removals)."""
+        return len(self.inserts) + len(self.updates) + len(self.removals)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON-ready data (``lockt sync --plan-out``)."""
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "on_missing": self.on_missing,
+            "counts": {
+                "inserts": len(self.inserts),
+                "updates": len(self.updates),
+                "unchanged": len(self.unchanged),
+                "missing": len(self.missing),
+                "removals": len(self.removals),
+                "ignored": len(self.ignored),
+                "keyed": self.keyed,
+                "unkeyed": self.unkeyed,
+            },
+            "max_removals": self.max_removals,
+            "removals_blocked": self.removals_blocked,
+            "inserts": [attrs.asdict(i) for i in self.inserts],
+            "updates": [
+                {
+                    "index": u.index,
+                    "key": u.key,
+                    "id": u.id,
+                    "changes": [attrs.asdict(c) for c in u.changes],
+                }
+                for u in self.updates
+            ],
+            "unchanged": list(self.unchanged),
+            "missing": [attrs.asdict(m) for m in self.missing],
+            "removals": [attrs.asdict(m) for m in self.removals],
+            "ignored": [
+                {"index": d.index, "key": d.key, **attrs.asdict(d.change), "reason": d.reason}
+                for d in self.ignored
+            ],
+        }
+
+
+@attrs.define(eq=False)
+class SyncResult:
+    """The outcome of ``sync``: the plan, what was done, and what failed.
+
+    ``failures`` carry the index of the caller's source record (as in
+    ``BatchResult``); ``removal_failures`` carry the index into ``plan.removals``.
+    """
+
+    plan: SyncPlan
+    dry_run: bool = False
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    disabled: int = 0
+    deleted: int = 0
+    failures: list[Failure] = attrs.Factory(list)
+    removal_failures: list[Failure] = attrs.Factory(list)
+    #: The write calls made (one ``BatchResult`` per call), in order.
+    batches: list[BatchResult] = attrs.Factory(list)
+    #: Why removals were skipped (the guard, or the writes stopped early), if they were.
+    removals_skipped: str | None = None
+    elapsed: float = 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"<SyncResult {self.plan.kind}{' dry run' if self.dry_run else ''} "
+            f"inserted={self.inserted} updated={self.updated} unchanged={self.unchanged} "
+            f"disabled={self.disabled} deleted={self.deleted} failures={len(self.failures)} "
+            f"removal_failures={len(self.removal_failures)}>"
+        )
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and no removal was skipped."""
+        return not self.failures and not self.removal_failures and self.removals_skipped is None
+
+    @property
+    def requests(self) -> int:
+        """Write requests sent (pages, resends included)."""
+        return sum(len(b.pages) for b in self.batches)

@@ -1,0 +1,472 @@
+"""Sync: keep one kind of Lockt object equal to a system of record, run after run.
+
+``users.sync(records)`` (and ``fobs.sync``, ``doors.sync``) reads the instance's
+objects once, matches the caller's records to them on a natural key, plans, and
+sends only what differs:
+
+1. **Plan.** Each source record is converted and checked exactly as a write
+   would be (so dates are compared as the instance's local wall time, access
+   levels as sets of ids, booleans as booleans) and matched on its key. No
+   match: an insert. A match: the fields the caller supplied are compared with
+   the object's (fields the caller left out are never compared). Equal:
+   unchanged. Different: an update listing each field's before and after.
+   Objects in Lockt with the key but absent from the source are ``missing``;
+   objects without the key (the fob-holder rows of ``GET /user``) are never
+   matched, disabled or deleted.
+2. **Differences that cannot be sent** are listed in ``plan.ignored`` with the
+   reason, never sent for their own sake, so a record is not re-sent forever
+   (the rules per kind are in ``_sync_kinds``).
+3. **Writes** go through the bulk write path (pages, the write gate, an outcome
+   per record, the learned record limit), with ``validate_fails_batch=False``:
+   one bad record does not hold back the others.
+4. **Missing objects** are kept, disabled or deleted per ``on_missing``. The
+   guard: when more than ``max_removals`` would be removed (default: 5% of the
+   keyed objects, at least 1), nothing is removed and the plan says why, so an
+   empty or cut source file cannot wipe an instance. Removals also wait when
+   the writes stopped early (a revoked key...).
+
+A sync is idempotent: run twice, the second sends no write. Killed at any
+point and run again, it converges: what the first run applied reads back as
+existing and is matched, never inserted twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.lowlevel
+import attrs
+
+from .._gcpause import PAUSE_ROWS, gc_paused
+from .._results import BatchResult, Failure, FailureReason, Progress
+from .._sync_results import (
+    FieldChange,
+    IgnoredDifference,
+    PlannedInsert,
+    PlannedRemoval,
+    PlannedUpdate,
+    SyncPlan,
+    SyncResult,
+)
+from .._validation import DuplicateTracker
+from .._writes import WriteSpec, prepare_item
+from ..errors import ConfigurationError, LocktError, RecordError
+from ._natural import row_id, row_key
+
+if TYPE_CHECKING:
+    from .._client import LocktClient
+    from ..converters import LocktConverter
+
+ON_MISSING = ("keep", "disable", "delete")
+#: The default removal guard: this share of the keyed objects (at least one).
+DEFAULT_REMOVAL_SHARE = 0.05
+
+OnProgress = Callable[[Progress], None] | None
+#: (source index, the record to send)
+Item = tuple[int, dict[str, Any]]
+
+
+class Context:
+    """One sync run: the client, its converter, options, and a cache of normalized dates."""
+
+    def __init__(
+        self, client: LocktClient, conv: LocktConverter, options: Mapping[str, bool]
+    ) -> None:
+        self.client = client
+        self.conv = conv
+        self.options = options
+        self.on_missing = "keep"
+        self._dates: dict[str, str] = {}
+
+    def date(self, value: Any, field: str) -> str:
+        """A date read from the server as the wire form (local wall time), or "" for none."""
+        if value is None or value == "":
+            return ""
+        if not isinstance(value, str):
+            return str(value)
+        try:
+            return self._dates[value]
+        except KeyError:
+            pass
+        try:
+            parsed = self.conv.parse_datetime(value, field=field)
+            text = "" if parsed is None else self.conv.format_datetime(parsed, field=field)
+        except RecordError:
+            text = value  # unreadable: compared as sent, so it shows as a difference
+        self._dates[value] = text
+        return text
+
+
+class Kind:
+    """What differs between users, fobs and doors; the engine does the rest."""
+
+    name = ""
+    path = ""
+    #: Key fields in match order (fobs: ``name``, then ``card_num``).
+    keys: tuple[str, ...] = ()
+    #: The spec source records are converted and checked with.
+    spec: WriteSpec
+    removal_modes: tuple[str, ...] = ("keep", "delete")
+
+    def compare(
+        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
+    ) -> tuple[list[FieldChange], list[tuple[FieldChange, str]]]:
+        """The differences to send, and those that cannot be sent (with the reason)."""
+        raise NotImplementedError
+
+    async def write(
+        self, ctx: Context, inserts: list[Item], updates: list[Item], progress: _Progress
+    ) -> list[tuple[BatchResult, list[Item]]]:
+        """Send inserts and updates; each batch with the items it was given, in order."""
+        raise NotImplementedError
+
+    def update_record(
+        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any], changes: list[FieldChange]
+    ) -> dict[str, Any]:
+        """The record an update sends."""
+        raise NotImplementedError
+
+    async def remove(
+        self, ctx: Context, rows: list[Mapping[str, Any]], mode: str, progress: _Progress
+    ) -> BatchResult:
+        """Disable or delete ``rows``; the result's indexes are positions in ``rows``."""
+        raise NotImplementedError
+
+    def enabled(self, row: Mapping[str, Any]) -> bool | None:
+        value = row.get("enabled")
+        if isinstance(value, str):
+            return value.strip().lower() not in ("false", "0", "no")
+        return None if value is None else bool(value)
+
+
+class _Progress:
+    """One ``on_progress`` across the phases (writes, then removals): counts add up."""
+
+    def __init__(self, callback: OnProgress, total: int) -> None:
+        self.callback = callback
+        self.total = total
+        self.done = self.pages = self.failed = 0
+        self.started = time.perf_counter()
+
+    def phase(self) -> OnProgress:
+        if self.callback is None:
+            return None
+        callback = self.callback
+
+        def report(p: Progress) -> None:
+            callback(
+                Progress(
+                    done=self.done + p.done,
+                    total=self.total,
+                    pages=self.pages + p.pages,
+                    failed=self.failed + p.failed,
+                    elapsed=time.perf_counter() - self.started,
+                )
+            )
+
+        return report
+
+    def end(self, result: BatchResult) -> None:
+        self.done += result.total
+        self.pages += len(result.pages)
+        self.failed += len(result.failures)
+
+
+def check_arguments(kind: Kind, on_missing: object, max_removals: object) -> None:
+    """Arguments are checked before any I/O (``ConfigurationError`` names the argument)."""
+    if on_missing not in kind.removal_modes:
+        raise ConfigurationError(
+            f"on_missing must be one of {', '.join(repr(m) for m in kind.removal_modes)} "
+            f"for {kind.name}, got {on_missing!r}"
+        )
+    if max_removals is not None and (
+        not isinstance(max_removals, int) or isinstance(max_removals, bool) or max_removals < 0
+    ):
+        raise ConfigurationError(f"max_removals must be an int >= 0 or None, got {max_removals!r}")
+
+
+async def _collect(records: Any) -> list[Any]:
+    if isinstance(records, str | bytes | Mapping):
+        raise RecordError(
+            f"sync takes an iterable of records, got a single {type(records).__name__}",
+            field="records",
+        )
+    if isinstance(records, AsyncIterable):
+        return [r async for r in records]
+    if isinstance(records, Iterable):
+        return list(records)
+    raise RecordError(
+        f"sync takes an iterable of records, got {type(records).__name__}", field="records"
+    )
+
+
+def default_max_removals(keyed: int) -> int:
+    """5% of the keyed objects, at least 1."""
+    return max(1, int(keyed * DEFAULT_REMOVAL_SHARE))
+
+
+Prepared = list[tuple[dict[str, Any] | None, list[str]]]
+#: A keyed row of the roster: (its id, its first key value, the row).
+_Row = tuple[int, str, Mapping[str, Any]]
+
+
+async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Prepared:
+    """Each record converted and checked as a write would (``prepare_item``), in order.
+
+    Runs while the roster read is in flight: it yields to the event loop every
+    few hundred records, so the read's bytes keep arriving meanwhile.
+    """
+    tracker = DuplicateTracker(kind.spec.duplicate_fields) if kind.spec.duplicate_fields else None
+    out: Prepared = []
+    for i, record in enumerate(source):
+        if i % _YIELD_EVERY == 0:
+            await anyio.lowlevel.checkpoint()
+        out.append(prepare_item(kind.spec, ctx.conv, record, tracker))
+    return out
+
+
+_YIELD_EVERY = 512
+
+
+def plan_sync(
+    kind: Kind,
+    ctx: Context,
+    source: Sequence[Any],
+    prepared: Prepared,
+    found: list[Any],
+    on_missing: str,
+    max_removals: int | None,
+) -> tuple[SyncPlan, list[Failure], dict[int, Any], dict[int, dict[str, Any]]]:
+    """The plan, the source's invalid records, matched rows and wire dicts by source index."""
+    # Each keyed row once, with its id and first key: (id, key, row).
+    index: dict[str, dict[str, list[_Row]]] = {k: {} for k in kind.keys}
+    keyed: list[_Row] = []
+    unkeyed = 0
+    for row in found:
+        rid = row_id(row)
+        first = None
+        if rid is not None:
+            for k in kind.keys:
+                value = row_key(row, k)
+                if value is not None:
+                    entry = (rid, first or value, row)
+                    first = first or value
+                    index[k].setdefault(value, []).append(entry)
+        if first is None:
+            unkeyed += 1
+        else:
+            keyed.append((rid or 0, first, row))
+    plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=on_missing)
+    plan.keyed, plan.unkeyed = len(keyed), unkeyed
+    failures: list[Failure] = []
+    claimed: dict[int, int] = {}
+    matched: dict[int, Any] = {}
+    wires: dict[int, dict[str, Any]] = {}
+    for i, record in enumerate(source):
+        wire, messages = prepared[i]
+        if wire is None:
+            failures.append(Failure(i, record, FailureReason.INVALID, tuple(messages)))
+            # Its object in Lockt (if the key is readable) is not "missing": a bad
+            # cell in the source must never disable or delete the person.
+            for k in kind.keys:
+                value = row_key(_fields(record), k)
+                for rid, _, _ in index[k].get(value, []) if value is not None else []:
+                    claimed.setdefault(rid, i)
+            continue
+        key, hits = "", []
+        for k in kind.keys:
+            value = row_key(wire, k)
+            if value is not None:
+                key = key or value
+                hits = index[k].get(value, [])
+                if hits:
+                    key = value
+                    break
+        if len(hits) > 1:
+            ids = ", ".join(str(rid) for rid, _, _ in hits)
+            msg = f"not sent: {len(hits)} {kind.name} in Lockt carry {key!r} (ids {ids})"
+            failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
+            for rid, _, _ in hits:
+                claimed.setdefault(rid, i)
+            continue
+        if not hits:
+            wires[i] = wire
+            plan.inserts.append(PlannedInsert(i, key))
+            continue
+        rid, _, row = hits[0]
+        if rid in claimed:
+            msg = f"not sent: it matches the object in Lockt (id {rid}) of record {claimed[rid]}"
+            failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
+            continue
+        claimed[rid] = i
+        wires[i] = wire
+        matched[i] = row
+        changes, ignored = kind.compare(ctx, wire, row)
+        for change, reason in ignored:
+            plan.ignored.append(IgnoredDifference(i, key, change, reason))
+        if changes:
+            plan.updates.append(PlannedUpdate(i, key, rid, tuple(changes)))
+        else:
+            plan.unchanged.append(i)
+    for rid, key, row in keyed:
+        if rid not in claimed:
+            name = row.get("name")
+            plan.missing.append(
+                PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))
+            )
+    plan.max_removals = default_max_removals(len(keyed)) if max_removals is None else max_removals
+    if on_missing != "keep":
+        todo = [
+            m for m in plan.missing if on_missing == "delete" or m.enabled is not False
+        ]  # an object already disabled needs no write
+        if len(todo) > plan.max_removals:
+            plan.removals_blocked = (
+                f"{len(todo)} {kind.name} would be {on_missing}d, more than max_removals="
+                f"{plan.max_removals} (of {len(keyed)} keyed in Lockt); nothing removed. "
+                "Check the source is complete, or pass a larger max_removals."
+            )
+        else:
+            plan.removals = todo
+    return plan, failures, matched, wires
+
+
+async def run_sync(
+    kind: Kind,
+    client: LocktClient,
+    records: Any,
+    *,
+    on_missing: str,
+    dry_run: bool,
+    max_removals: int | None,
+    options: Mapping[str, bool],
+    on_progress: OnProgress,
+    on_plan: Callable[[SyncPlan], None] | None = None,
+) -> SyncResult:
+    """Plan and (unless ``dry_run``) apply; see the module docstring."""
+    check_arguments(kind, on_missing, max_removals)
+    if not isinstance(dry_run, bool):
+        raise ConfigurationError(f"dry_run must be True or False, got {dry_run!r}")
+    for name, value in options.items():
+        if not isinstance(value, bool):
+            raise ConfigurationError(f"{name} must be True or False, got {value!r}")
+    started = time.perf_counter()
+    source = await _collect(records)
+    conv = await client.converter()
+    ctx = Context(client, conv, options)
+    ctx.on_missing = on_missing
+    from ._base import rows
+
+    # The roster read is mostly waiting: convert and check the source meanwhile.
+    got: list[Any] = []
+    read_errors: list[LocktError] = []
+
+    async def read() -> None:
+        try:
+            got.append(rows(await client._get(kind.path), kind.path))
+        except LocktError as exc:  # raised below as itself, not inside a group
+            read_errors.append(exc)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(read)
+        prepared = await prepare_source(kind, ctx, source)
+    if read_errors:
+        raise read_errors[0]
+    found = got[0]
+    # Planning is synchronous and allocates a dict per record and row, none in a
+    # cycle: the collector's scans would cost more than the plan (gc_paused's note).
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+        plan, failures, matched, wires = plan_sync(
+            kind, ctx, source, prepared, found, on_missing, max_removals
+        )
+    result = SyncResult(plan=plan, dry_run=dry_run, failures=failures)
+    result.unchanged = len(plan.unchanged)
+    result.removals_skipped = plan.removals_blocked
+    if on_plan is not None:
+        on_plan(plan)
+    if dry_run:
+        result.elapsed = time.perf_counter() - started
+        return result
+    progress = _Progress(on_progress, plan.writes)
+    inserts: list[Item] = [(p.index, _without_id(wires[p.index])) for p in plan.inserts]
+    updates: list[Item] = [
+        (p.index, kind.update_record(ctx, wires[p.index], matched[p.index], list(p.changes)))
+        for p in plan.updates
+    ]
+    inserting = {p.index for p in plan.inserts}
+    wanted = {m.id for m in plan.removals}
+    targets = [r for r in found if isinstance(r, Mapping) and row_id(r) in wanted]
+    # The roster, the wire dicts and the matches are done with: let them go
+    # before the writes (a 100,000-row roster kept alive costs the collector).
+    del found, prepared, wires, matched
+    stopped = None
+    if inserts or updates:
+        sent: set[int] = set()
+        failed: set[int] = set()
+        for batch, items in await kind.write(ctx, inserts, updates, progress):
+            result.batches.append(batch)
+            stopped = stopped or batch.stopped_by
+            sent.update(src for src, _ in items)
+            for f in batch.failures:
+                src = items[f.index][0]
+                if src not in failed:  # a new fob's holder is a second write: one outcome
+                    failed.add(src)
+                    result.failures.append(attrs.evolve(f, index=src, record=source[src]))
+        result.inserted = len((sent & inserting) - failed)
+        result.updated = len(sent - inserting - failed)
+    result.failures.sort(key=lambda f: f.index)
+    if plan.removals and stopped is not None:
+        result.removals_skipped = (
+            f"the writes stopped early ({type(stopped).__name__}); nothing removed"
+        )
+    elif plan.removals:
+        by_id = {row_id(r): r for r in targets}
+        targets = [by_id[m.id] for m in plan.removals]
+        batch = await kind.remove(ctx, targets, on_missing, progress)
+        result.batches.append(batch)
+        result.removal_failures = [
+            attrs.evolve(f, record=plan.removals[f.index]) for f in batch.failures
+        ]
+        done = len(plan.removals) - len(batch.failures)
+        if on_missing == "disable":
+            result.disabled = done
+        else:
+            result.deleted = done
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _fields(record: Any) -> Mapping[str, Any]:
+    if isinstance(record, Mapping):
+        return record
+    return {k: getattr(record, k, None) for k in ("id_num", "name", "card_num")}
+
+
+def _without_id(wire: dict[str, Any]) -> dict[str, Any]:
+    """An insert: whatever ``id`` the source carried (an export's), the write path sends -1."""
+    return {k: v for k, v in wire.items() if k != "id"}
+
+
+async def send_batch(
+    ctx: Context,
+    spec: WriteSpec,
+    items: list[Item],
+    options: Mapping[str, bool],
+    progress: _Progress,
+) -> BatchResult:
+    """One bulk write of ``items`` through the write path (per-record outcomes)."""
+    from ._write_api import bulk
+
+    result = await bulk(
+        ctx.client,
+        spec,
+        [record for _, record in items],
+        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
+    )
+    progress.end(result)
+    return result
+
+
+__all__ = ["ON_MISSING", "Context", "Kind", "default_max_removals", "plan_sync", "run_sync"]

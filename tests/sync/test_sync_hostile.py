@@ -1,0 +1,101 @@
+"""Issue 11: sync against servers that answer in the document's other shapes, or badly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from lockt_async import LocktClient
+from tests.integration.helpers import IN_PROCESS_URL
+
+pytestmark = pytest.mark.anyio
+
+FOB_HOLDER = {"id": 5678, "id_num": "", "name": "Fob 1", "card_num": "10000", "enabled": True}
+JANE = {"id": 7, "id_num": 1001, "first_name": "Jane", "last_name": "Doe", "enabled": True}
+JOE = {"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Roe", "enabled": True}
+
+
+def server(roster: list[dict[str, Any]], sent: list[tuple[str, Any]]) -> httpx.MockTransport:
+    """GET /user answers ``roster`` whatever the query; writes are recorded and accepted."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/time"):
+            data = [{"timezone": "UTC", "datetime_utc": "2024-01-01T00:00:00Z"}]
+            return httpx.Response(200, json={"data": data})
+        if request.method == "GET":
+            return httpx.Response(200, json={"data": roster})
+        body = json.loads(request.content)
+        sent.append((request.method, body["users"]))
+        n = len(body["users"])
+        key = "deleted" if request.method == "DELETE" else "updated"
+        return httpx.Response(200, json={"data": {"submitted": n, key: n, "errors": 0}})
+
+    return httpx.MockTransport(handle)
+
+
+async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
+    """Point 2 rule: pin is not in GET /user's list example, so it cannot be compared or resent."""
+    sent: list[tuple[str, Any]] = []
+    transport = server([FOB_HOLDER, JANE, JOE], sent)
+    source = [
+        {"id_num": "1001", "first_name": "Jane", "last_name": "Doe", "pin": "1234"},
+        {"id_num": "1002", "first_name": "Joe", "last_name": "Moe", "pin": "9876"},
+    ]
+    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+        result = await lockt.users.sync(source, on_missing="delete")
+    assert [(d.index, d.change.field) for d in result.plan.ignored] == [(0, "pin"), (1, "pin")]
+    assert result.plan.unchanged == [0] and [u.index for u in result.plan.updates] == [1]
+    # Joe's update carries his pin along with the name change; Jane's alone is never sent.
+    assert sent == [
+        (
+            "POST",
+            [{"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Moe",
+              "enabled": True, "pin": "9876"}],
+        )
+    ]  # fmt: skip
+    assert result.plan.unkeyed == 1 and result.plan.missing == []
+
+
+async def test_delete_never_aims_at_a_row_without_id_num() -> None:
+    """GET /user example's "Fob 1" (blank id_num) is never deleted, even by an empty source."""
+    sent: list[tuple[str, Any]] = []
+    transport = server([FOB_HOLDER, JANE, JOE], sent)
+    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+        result = await lockt.users.sync([], on_missing="delete", max_removals=2)
+    assert sent == [("DELETE", [{"id": 7}, {"id": 8}])]
+    assert result.deleted == 2
+
+
+async def test_duplicate_id_num_in_lockt_is_refused_not_guessed() -> None:
+    """Point 2: two Lockt users with one id_num: the record is refused, neither is touched."""
+    sent: list[tuple[str, Any]] = []
+    twin = {**JOE, "id": 9}
+    transport = server([JOE, twin], sent)
+    source = [{"id_num": "1002", "first_name": "Joe", "last_name": "Changed"}]
+    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+        result = await lockt.users.sync(source, on_missing="delete", max_removals=5)
+    (failure,) = result.failures
+    assert failure.index == 0 and "ids 8, 9" in failure.messages[0]
+    assert sent == [] and result.plan.missing == []
+
+
+async def test_a_refused_roster_read_raises_the_error_itself() -> None:
+    """Point 2: a 401 on the roster read raises AuthenticationError (not a group); no write."""
+    from lockt_async import AuthenticationError
+
+    calls: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        return httpx.Response(401, json={"data": {"error": "Access denied."}})
+
+    transport = httpx.MockTransport(handle)
+    async with LocktClient(
+        "u", "k", base_url=IN_PROCESS_URL, transport=transport, timezone="UTC"
+    ) as lockt:
+        with pytest.raises(AuthenticationError):
+            await lockt.users.sync([{"id_num": "1", "first_name": "A", "last_name": "B"}])
+    assert calls == ["GET"]
