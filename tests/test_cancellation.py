@@ -121,6 +121,8 @@ async def _one_run(seed: int, backend: str) -> None:
     took = max(0.0, returned - cancelled_at)
     MEASURED.append((seed, backend, took))
     _check(srv, result, records, streamed)
+    sent = sum(p.attempts for p in result.pages)
+    assert sent == len(srv.writes), f"seed {seed}: pages account for {sent} of {len(srv.writes)}"
     late = [w for w in srv.writes if w.start > cancelled_at + TRANSIT]
     assert not late, f"seed {seed}: {len(late)} write(s) sent after the cancel"
     assert took <= BOUND, f"seed {seed}: returned {took:.3f}s after the cancel (bound {BOUND})"

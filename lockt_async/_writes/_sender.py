@@ -165,8 +165,7 @@ class PageSender:
             if action is Action.RESEND and attempt <= WRITE_RETRIES:
                 try:
                     await backoff(attempt, verdict, f"{self._spec.method} {self._spec.path}")
-                except BaseException:
-                    att.sent = False  # certainly not applied, and not resent after a cancel
+                except BaseException:  # certainly not applied, and not resent after a cancel
                     self._abort(items, out, att, page)
                     raise
                 continue
@@ -190,11 +189,15 @@ class PageSender:
         if verdict is not None and verdict.action not in (Action.RESEND, Action.RESPLIT):
             self._apply(items, verdict, out, attrs.evolve(page, status=verdict.status))
             return
-        if verdict is None and att.sent:
+        if att.sent and verdict is None:
             out.pages.append(attrs.evolve(page, outcome="unknown"))
             _fail_all(items, out, FailureReason.UNKNOWN, "sent, then interrupted: no answer")
-        elif verdict is not None:  # the answer proved it was not applied; no resend now
-            out.pages.append(attrs.evolve(page, status=verdict.status, outcome="not_sent"))
+        elif att.sent:  # the answer proved it was not applied; no resend now
+            status = verdict.status if verdict is not None else None
+            out.pages.append(attrs.evolve(page, status=status, outcome="not_sent"))
+            _fail_all(items, out, FailureReason.NOT_SENT, _CANCELLED)
+        elif page.attempts > 1:  # earlier attempts were answered "not applied"
+            out.pages.append(attrs.evolve(page, attempts=page.attempts - 1, outcome="not_sent"))
             _fail_all(items, out, FailureReason.NOT_SENT, _CANCELLED)
         else:
             return  # never sent: the caller accounts for it
