@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 
@@ -84,3 +87,25 @@ def test_settle_default_and_checks() -> None:
     for bad in (-1, "3", True, float("nan")):
         with pytest.raises(ConfigurationError, match="settle"):
             LocktClient("u", "k", base_url="http://x.test/api/v1", settle=bad)  # type: ignore[arg-type]
+
+
+class _PlainGate:
+    """A caller's own gate whose hold() yields nothing: settling still applies."""
+
+    def __init__(self) -> None:
+        self._lock = anyio.Lock()
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        async with self._lock:
+            yield
+
+
+async def test_a_gate_of_your_own_settles_too() -> None:
+    """Point 4: a custom WriteGate without a settle record gets the process's, per instance."""
+    with loopback(_first_write(Reply(stall=STALL))) as srv:
+        async with _client(srv.url, record_limit=1, write_gate=_PlainGate()) as lockt:
+            result = await lockt.users.upsert([_user(1), _user(2)])
+    w1, w2 = srv.writes
+    assert w2.start >= w1.start + TIMEOUT + SETTLE - TRANSIT
+    assert result.settle_waits == 1
