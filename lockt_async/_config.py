@@ -8,6 +8,11 @@ DEFAULT_BASE_URL = "https://cloudapi.lockt.com/api/v1"
 DEFAULT_RECORD_LIMIT = 100
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_READ_CONCURRENCY = 10
+#: The default settle period is the request deadline, capped here: a page still
+#: running on the server has had ``timeout`` already and is nearly done or stuck;
+#: a few seconds cover the first case, no wait covers the second, and one
+#: ambiguous write at default settings does not stall an import for 30 s.
+DEFAULT_SETTLE_CAP = 5.0
 
 
 @attrs.frozen(kw_only=True)

@@ -193,20 +193,33 @@ class Transport:
     ) -> Response:
         """Send once and decode; raise the precise ``LocktError`` for any failure.
 
-        A 200 whose body is the error envelope raises too: it is never success.
+        ``timeout`` (default: the client's) bounds the request as a whole, from
+        connecting to the last byte of the body, under asyncio and trio; past it
+        ``RequestTimeout`` is raised. A 200 whose body is the error envelope
+        raises too: it is never success.
         """
         url = self.base_url + path
         self.pool_used = True
         start = time.perf_counter()
+        limit = timeout if timeout is not None else self.timeout
         try:
-            resp = await self._http.request(
-                method,
-                url,
-                content=body,
-                params=params,
-                headers={**self._headers, "apikey": self._key.get()},
-                timeout=timeout if timeout is not None else self.timeout,
-            )
+            # One deadline for the whole request (connect, send, headers, body):
+            # httpx's own timeouts apply per socket operation, so a body that
+            # drips in slower than that would otherwise never time out.
+            with anyio.fail_after(limit):
+                resp = await self._http.request(
+                    method,
+                    url,
+                    content=body,
+                    params=params,
+                    headers={**self._headers, "apikey": self._key.get()},
+                    timeout=limit,
+                )
+        except TimeoutError:
+            self._log(method, path, None, start, "deadline")
+            raise RequestTimeout(
+                f"{method} {path}: no complete answer within the {limit:g} s request deadline"
+            ) from None
         except _NOT_SENT as exc:
             self._log(method, path, None, start, f"not sent: {type(exc).__name__}")
             raise ConnectError(

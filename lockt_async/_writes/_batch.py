@@ -17,8 +17,17 @@ from .._transport import dumps
 from .._validation import DuplicateTracker
 from ..errors import APIError, LocktError, RecordError, ValidationFailedError
 from ._records import Item, WriteSpec, prepare_item
-from ._sender import WRITE_RETRIES, PageOutcome, PageSender, WriteContext, backoff
-from .classify import Action, classify
+from ._sender import (
+    _CANCELLED,
+    WRITE_RETRIES,
+    PageOutcome,
+    PageSender,
+    WriteContext,
+    _Attempt,
+    backoff,
+    pass_gate,
+)
+from .classify import Action
 
 if TYPE_CHECKING:
     from ..converters import LocktConverter
@@ -151,12 +160,21 @@ class _Run:
                     for index, record, _ in page.items:
                         self.fail(index, record, FailureReason.NOT_SENT, note)
                     continue
-                # Shielded: a cancelled caller still learns the fate of the page in flight.
-                with anyio.CancelScope(shield=True):
-                    outcome = await self.sender.send(page.items, page.body)
-                    self.absorb(page.items, outcome)
+                # Not shielded as a whole: the sender shields only the request on the
+                # wire. On a cancel, what it resolved stands and the rest was not sent.
+                outcome = PageOutcome()
+                try:
+                    await self.sender.send(page.items, page.body, outcome)
+                except BaseException:
+                    self.absorb(page.items, outcome, progress=False)
+                    settled = outcome.resolved | outcome.failures.keys()
+                    for index, record, _ in page.items:
+                        if index not in settled:
+                            self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+                    raise
+                self.absorb(page.items, outcome)
 
-    def absorb(self, page: Sequence[Item], outcome: PageOutcome) -> None:
+    def absorb(self, page: Sequence[Item], outcome: PageOutcome, *, progress: bool = True) -> None:
         r = self.result
         for k, v in outcome.summary.items():
             setattr(r, k, getattr(r, k) + v)
@@ -173,7 +191,7 @@ class _Run:
         elif self.stop_on_failure and outcome.failures and self.server_stop is None:
             stop = LocktError(f"{self.spec.operation}: stopped on the first failure")
             self.server_stop = r.stopped_by = stop
-        if self.on_progress is not None:
+        if progress and self.on_progress is not None:
             self.on_progress(
                 Progress(
                     done=self.done,
@@ -197,7 +215,6 @@ class _Run:
 
 
 _YIELD_EVERY = 16
-_CANCELLED = "not sent: the import was cancelled"
 _INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
 
 
@@ -245,7 +262,17 @@ async def run_batch(
         )
     result = result if result is not None else BatchResult()
     result.operation = spec.operation
-    conv = await ctx.converter()
+    try:
+        conv = await ctx.converter()  # may read GET /time first
+    except anyio.get_cancelled_exc_class():
+        result.cancelled = True
+        if isinstance(records, Sequence):
+            for index, record in enumerate(records):
+                result.failures.append(
+                    Failure(index, record, FailureReason.NOT_SENT, (_CANCELLED,))
+                )
+            result.total = len(records)
+        raise
     vfb = bool(options.get("validate_fails_batch", True))
     is_sequence = isinstance(records, Sequence)
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
@@ -296,13 +323,12 @@ async def send_single(
     attempt = 0
     while True:
         attempt += 1
-        try:
-            async with ctx.gate.hold():
-                resp = await ctx.send(method, path, body=encoded)
-        except LocktError as exc:
-            verdict = classify(exc, records)
-            if verdict.action is not Action.RESEND or attempt > WRITE_RETRIES:
-                raise
-            await backoff(attempt, verdict, f"{method} {path}")
-            continue
-        return resp.body
+        att = _Attempt()
+        await pass_gate(ctx, method, path, encoded, records, att)
+        answer, verdict = att.answer, att.verdict
+        assert answer is not None and verdict is not None
+        if not isinstance(answer, LocktError):
+            return answer.body
+        if verdict.action is not Action.RESEND or attempt > WRITE_RETRIES:
+            raise answer
+        await backoff(attempt, verdict, f"{method} {path}")
