@@ -21,10 +21,11 @@ from ._config import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_READ_CONCURRENCY,
     DEFAULT_RECORD_LIMIT,
+    DEFAULT_SETTLE_CAP,
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
-from ._gate import WriteGate, process_gate
+from ._gate import WriteGate, instance_key, process_gate
 from ._transport import Transport
 from ._warnings import LocktWarning
 from .errors import ConfigurationError, MalformedResponseError
@@ -118,9 +119,17 @@ class LocktClient:
     sending, ``"server"`` sends it and lets the instance decide, for instances
     known to accept records without them. Formats and ids are always checked.
 
+    ``timeout`` (seconds, default 30) is the deadline of each request as a whole:
+    connect, send, headers and body (httpx's own timeouts are per socket
+    operation). ``settle`` is how long the next write to the instance waits after
+    a write that timed out or lost its connection, which the server may still be
+    applying (default: ``timeout``, at most 5 s; 0 with an injected ``transport``
+    or ``http_client``, which are in-process test doubles as a rule; 0 turns it off).
+
     Raises:
-        ConfigurationError: a credential is missing, the base URL is unusable, or
-            the timezone is unknown.
+        ConfigurationError: a credential is missing, the base URL is unusable, the
+            timezone is unknown, or the write gate cannot work under the running
+            event loop (``RedisWriteGate`` under trio; checked again on ``async with``).
     """
 
     def __init__(
@@ -143,6 +152,7 @@ class LocktClient:
         coalesce_window: float = 0.005,
         coalesce_max_pending: int = 10_000,
         required_fields: Literal["client", "server"] = "client",
+        settle: float | None = None,
     ):
         api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
         api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
@@ -165,6 +175,10 @@ class LocktClient:
             raise ConfigurationError(
                 f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}"
             )
+        if settle is not None and (
+            not isinstance(settle, int | float) or isinstance(settle, bool) or not settle >= 0
+        ):
+            raise ConfigurationError(f"settle must be a number of seconds >= 0, got {settle!r}")
         if not isinstance(read_concurrency, int) or read_concurrency < 1:
             raise ConfigurationError(
                 f"read_concurrency must be a positive int, got {read_concurrency!r}"
@@ -185,6 +199,13 @@ class LocktClient:
             raise ConfigurationError("pass either transport or http_client, not both")
         self.api_user = api_user
         self.timeout = float(timeout)
+        #: Seconds the next write waits after an ambiguous one (timed out, connection lost).
+        if settle is None:
+            # An injected transport (the simulator's, a mock) is in-process: once it
+            # has answered or failed, nothing of the request is still running.
+            injected = transport is not None or http_client is not None
+            settle = 0.0 if injected else min(self.timeout, DEFAULT_SETTLE_CAP)
+        self.settle = float(settle)
         self.record_limit = record_limit or DEFAULT_RECORD_LIMIT
         #: The limit learned from the server's own error, if it was ever lower.
         self.learned_record_limit: int | None = None
@@ -212,6 +233,7 @@ class LocktClient:
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
         self._write_gate = _resolve_gate(write_gate, self.instance_key)
+        _check_gate_runtime(self._write_gate)
         self._coalesce_window = coalesce_window
         self._coalesce_max_pending = coalesce_max_pending
         self._coalescer: Coalescer | None = None
@@ -244,6 +266,7 @@ class LocktClient:
     async def __aenter__(self) -> LocktClient:
         from ._coalesce import Coalescer
 
+        _check_gate_runtime(self._write_gate)
         # The coalescer's flushes run in a task group owned by the client, entered
         # here and left in __aexit__ after the queues are flushed: no untracked tasks.
         self._exit_stack = AsyncExitStack()
@@ -297,8 +320,10 @@ class LocktClient:
 
     @property
     def instance_key(self) -> str:
-        """Names the instance for the write gate: base URL and api user, never the key."""
-        return f"{self.base_url}|{self.api_user}"
+        """Names the instance for the write gates: the base URL in its normal form
+        (scheme and host lower-cased, IDNA, no default port or trailing slash) and
+        the api user, never the key. Every spelling of one instance shares one gate."""
+        return instance_key(self.base_url, self.api_user)
 
     @property
     def write_gate(self) -> WriteGate:
@@ -315,6 +340,9 @@ class LocktClient:
             gate=self._write_gate,
             record_limit=self.record_limit,
             retry=self._transport.retry,
+            instance_key=self.instance_key,
+            settle=self.settle,
+            timeout=self.timeout,
         )
 
     def _remember_limit(self, limit: int | None) -> None:
@@ -487,6 +515,13 @@ def _resolve_gate(gate: WriteGate | Callable[[str], WriteGate] | None, key: str)
             f"the write_gate factory returned {type(built).__name__}, not a WriteGate"
         )
     return built
+
+
+def _check_gate_runtime(gate: WriteGate) -> None:
+    """A gate that cannot work under the running event loop fails here, before any write."""
+    check = getattr(gate, "check_runtime", None)
+    if callable(check):
+        check()
 
 
 def _zone_from_time_body(body: Any) -> ZoneInfo:

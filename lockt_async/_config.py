@@ -46,6 +46,13 @@ def _count(name: str) -> Callable[[Any, Any, Any], None]:
     return check
 
 
+#: The default settle period is the request deadline, capped here: a page still
+#: running on the server has had ``timeout`` already and is nearly done or stuck;
+#: a few seconds cover the first case, no wait covers the second, and one
+#: ambiguous write at default settings does not stall an import for 30 s.
+DEFAULT_SETTLE_CAP = 5.0
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """When and how long to wait before trying again: one policy for the whole client.

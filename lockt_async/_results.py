@@ -51,6 +51,9 @@ class PageResult:
     duration: float
     outcome: str
     attempts: int = 1
+    #: Seconds this page waited, holding the gate, for an earlier ambiguous write
+    #: (timed out, connection lost) to settle before it went out.
+    settled: float = 0.0
 
 
 @attrs.frozen
@@ -113,6 +116,11 @@ class BatchResult:
     def ok(self) -> bool:
         """True when every record was accepted and the import ran to its end."""
         return not self.failures and not self.cancelled and self.stopped_by is None
+
+    @property
+    def settle_waits(self) -> int:
+        """Pages that waited for an earlier ambiguous write to settle (``PageResult.settled``)."""
+        return sum(1 for p in self.pages if p.settled > 0)
 
     def failure_counts(self) -> dict[str, int]:
         """How many failures of each reason."""

@@ -211,24 +211,42 @@ class Transport:
     ) -> Response:
         """Send once and decode; raise the precise ``LocktError`` for any failure.
 
-        A 200 whose body is the error envelope raises too: it is never success.
-        The body is read as it streams in and refused past ``max_response_bytes``
-        (``ResponseTooLargeError``); text from the server is scrubbed of the api key
-        here, before anything can quote it.
+        ``timeout`` (default: the client's) bounds the request as a whole, from
+        connecting to the last byte of the body, under asyncio and trio; past it
+        ``RequestTimeout`` is raised. A 200 whose body is the error envelope
+        raises too: it is never success. The body is read as it streams in and
+        refused past its bound (``ResponseTooLargeError``); text from the server
+        is scrubbed of the api key here, before anything can quote it.
         """
         url = self.base_url + path
         self.pool_used = True
         start = time.perf_counter()
+        limit = timeout if timeout is not None else self.timeout
         try:
-            request = self._http.build_request(
-                method,
-                url,
-                content=body,
-                params=params,
-                headers={**self._headers, "apikey": self._key.get()},
-                timeout=timeout if timeout is not None else self.timeout,
-            )
-            resp = await self._http.send(request, stream=True)
+            # One deadline for the whole request (connect, send, headers, body):
+            # httpx's own timeouts apply per socket operation, so a body that
+            # drips in slower than that would otherwise never time out.
+            with anyio.fail_after(limit):
+                request = self._http.build_request(
+                    method,
+                    url,
+                    content=body,
+                    params=params,
+                    headers={**self._headers, "apikey": self._key.get()},
+                    timeout=limit,
+                )
+                resp = await self._http.send(request, stream=True)
+                try:
+                    raw = await self._read_body(
+                        resp, method, path, start, self._bound(method, body)
+                    )
+                finally:
+                    await resp.aclose()
+        except TimeoutError:
+            self._log(method, path, None, start, "deadline")
+            raise RequestTimeout(
+                f"{method} {path}: no complete answer within the {limit:g} s request deadline"
+            ) from None
         except _NOT_SENT as exc:
             self._log(method, path, None, start, f"not sent: {type(exc).__name__}")
             raise ConnectError(
@@ -245,10 +263,6 @@ class Transport:
             raise ConnectionDropped(
                 f"{method} {path}: connection lost after sending ({type(exc).__name__})"
             ) from None
-        try:
-            raw = await self._read_body(resp, method, path, start, self._bound(method, body))
-        finally:
-            await resp.aclose()
         elapsed = time.perf_counter() - start
         self._log(method, path, resp.status_code, start, None)
         # A read's data (a GET answered below 400) is the caller's and is never altered

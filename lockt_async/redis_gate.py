@@ -15,26 +15,40 @@ processes or hosts write to the same instance, give every client the same
         ...
 
 How it works
-  * The gate is a Redis key named ``prefix`` + the SHA-256 of the instance key
-    (``"base_url|api_user"``). The api key is never part of the name or the value.
-  * ``hold()`` first takes an in-process FIFO lock (so the tasks of one process
-    queue locally instead of polling Redis), then ``SET key token NX PX lease``
-    with a random token, retried every ``poll`` seconds (jittered) while another
-    holder has it. Across processes the order is not FIFO.
-  * While held, a task of an anyio task group inside ``hold()`` re-arms the
-    lease every ``renew_every`` seconds (compare-and-``PEXPIRE`` in Lua), and
-    ``hold()`` releases with a compare-and-``DEL`` (redis-py's
-    :class:`redis.asyncio.lock.Lock` supplies both scripts).
-  * A holder that crashes (or is killed) stops renewing: the others get the gate
-    at most ``lease`` seconds later.
-  * Lease lost (the key expired or was taken, or Redis was unreachable for a
-    whole lease): the gate logs an ERROR, cancels the write inside ``hold()``
-    and raises :class:`WriteGateLostError` (a ``LocktError``), so the write path
-    records the page as ``unknown`` instead of letting it run unprotected.
+  * The gate is a Redis key named ``prefix`` + the SHA-256 of the instance key in
+    its normal form (``LocktClient.instance_key``: every spelling of one base URL
+    gives one key). The api key is never part of the name or the value.
+  * ``hold()`` first passes the process's own gate of the instance (FIFO across
+    the tasks, threads and loops of the process), then ``SET key token NX PX
+    lease`` with a random token, retried every ``poll`` seconds (jittered) while
+    another holder has it, and every ``min(1, lease / 4)`` seconds while Redis is
+    unreachable: writes wait, and stay cancellable at once. Across processes the
+    order is not FIFO.
+  * Once acquired, a renewal task re-arms the lease every ``renew_every`` seconds
+    with a compare-and-``PEXPIRE`` (a Lua script that checks the token first).
+  * Just before the write goes out, the holder proves it still holds: one more
+    compare-and-``PEXPIRE``. If the key is gone or has another token, or Redis
+    does not answer within the lease, nothing is sent: the holder goes back to
+    waiting for the gate.
+  * Lease lost while the write is in flight (a renewal finds another token, or
+    Redis stayed unreachable for a whole lease): the gate logs an ERROR, cuts the
+    request and raises :class:`WriteGateLostError`; the write path reports the
+    page ``unknown`` (it may have been applied).
+  * Settle: after an ambiguous write (timed out, connection lost, cut), the holder
+    writes ``key + ":settle"`` with a TTL of the settle period before releasing;
+    the next holder, in any process, waits that TTL out before sending.
+  * Released with a compare-and-``DEL``; a holder that crashes (or is killed)
+    stops renewing, and the others get the gate at most ``lease`` seconds later.
 
-asyncio only: redis-py's asyncio client runs on asyncio, so ``hold()`` raises
-``ConfigurationError`` under trio (use the default in-process gate there, or
-serialize writers another way).
+What this cannot promise: a holder paused (a long GC, SIGSTOP, a VM migration)
+or cut off from Redis between its last ownership check and its request reaching
+the server can still send after its lease ran out and another holder took the
+gate. Only the server could fence that (by refusing a stale token); the Lockt
+API has no such thing. ``lease`` trades the two risks: longer, and a crashed
+holder blocks the others longer; shorter, and a shorter pause suffices to overlap.
+
+asyncio only: redis-py's asyncio client runs on asyncio. A ``LocktClient`` given
+this gate under trio raises ``ConfigurationError`` when it is built (or entered).
 """
 
 from __future__ import annotations
@@ -44,14 +58,14 @@ import logging
 import random
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 import sniffio
 
-from ._gate import LocalWriteGate
+from ._gate import GateSlot, normalize_instance_key, process_gate
 from .errors import ConfigurationError, LocktError
 
 try:
@@ -71,8 +85,15 @@ __all__ = ["RedisWriteGate", "WriteGateLostError"]
 
 logger = logging.getLogger("lockt_async")
 
-#: How long releasing may take before the gate gives up (the lease then expires).
-_RELEASE_TIMEOUT = 5.0
+#: How long releasing (and writing the settle mark) may take before the gate gives
+#: up: the lease then expires by itself. Bounds the time a cancelled write waits here.
+_RELEASE_TIMEOUT = 1.0
+_UNSURE_RELEASE_TIMEOUT = 0.25
+#: Default lease: long enough that renewals every lease/3 ride out a slow Redis
+#: answer; a crashed holder blocks the instance at most this long.
+DEFAULT_LEASE = 10.0
+
+_T = TypeVar("_T")
 
 
 class WriteGateLostError(LocktError):
@@ -83,12 +104,37 @@ class WriteGateLostError(LocktError):
     """
 
 
-def _normalize(instance_key: str) -> str:
-    key = instance_key.strip()
-    if "|" in key:
-        url, _, user = key.partition("|")
-        key = f"{url.strip().rstrip('/')}|{user.strip()}"
-    return key
+class _Lease:
+    """One holder's lease: the redis-py lock, its local deadline, and what rides on it."""
+
+    def __init__(self, gate: RedisWriteGate):
+        self.gate = gate
+        self.lock: Lock | None = None
+        self.deadline = 0.0
+        self.lost = False
+        self.cut = False
+        #: The lock may or may not have been acquired (a cancelled ``SET NX``).
+        self.unsure = False
+        self.quiet_until = 0.0
+        self.inflight: list[anyio.CancelScope] = []
+
+    def lose(self, why: str) -> None:
+        if self.lost:
+            return
+        self.lost = True
+        logger.error("write gate %s: %s", self.gate.key, why)
+        for scope in self.inflight:
+            self.cut = True
+            scope.cancel()
+
+    def guard(self, scope: anyio.CancelScope) -> None:
+        self.inflight.append(scope)
+        if self.lost:
+            self.cut = True
+            scope.cancel()
+
+    def mark(self, until: float) -> None:
+        self.quiet_until = max(self.quiet_until, until)
 
 
 class RedisWriteGate:
@@ -96,17 +142,18 @@ class RedisWriteGate:
 
     Args:
         redis: a ``redis.asyncio.Redis`` client (``decode_responses`` either way).
-        instance_key: names the instance; use :meth:`for_instance` or
-            :meth:`for_client` to build it (``"base_url|api_user"``). Never the api key.
-        lease: seconds the gate stays held without renewal; a crashed holder
-            blocks the others at most this long.
+        instance_key: names the instance; use :meth:`for_instance`, :meth:`for_client`
+            or :meth:`factory` (``LocktClient.instance_key``). Never the api key.
+        lease: seconds the gate stays held without renewal (default 10); a crashed
+            holder blocks the others at most this long (see the module docstring
+            for what it trades).
         renew_every: seconds between renewals while held (default ``lease / 3``).
         poll: base seconds between acquisition attempts while another holds it
             (each sleep is jittered to 0.5x-1.5x).
         prefix: the Redis key prefix.
 
     Raises:
-        ConfigurationError: a bad argument; or ``hold()`` entered under trio.
+        ConfigurationError: a bad argument, or built while trio is running.
     """
 
     def __init__(
@@ -114,7 +161,7 @@ class RedisWriteGate:
         redis: Redis,
         instance_key: str,
         *,
-        lease: float = 10.0,
+        lease: float = DEFAULT_LEASE,
         renew_every: float | None = None,
         poll: float = 0.01,
         prefix: str = "lockt_async:gate:",
@@ -130,15 +177,36 @@ class RedisWriteGate:
             )
         if not isinstance(poll, int | float) or poll <= 0:
             raise ConfigurationError(f"poll must be a positive number, got {poll!r}")
+        self.check_runtime()
         self.redis = redis
         self.lease = float(lease)
         self.renew_every = float(renew)
         self.poll = float(poll)
-        digest = hashlib.sha256(_normalize(instance_key).encode()).hexdigest()
+        normal = normalize_instance_key(instance_key)
+        digest = hashlib.sha256(normal.encode()).hexdigest()
         #: The Redis key of this instance's gate (a hash: no url, user or key in clear).
         self.key = f"{prefix}{digest}"
-        self._local = LocalWriteGate(self.key)
+        #: Holds the settle period after an ambiguous write (its TTL is the wait).
+        self.settle_key = f"{self.key}:settle"
+        self._local = process_gate(normal)
         self._rng = random.Random()
+
+    @staticmethod
+    def check_runtime() -> None:
+        """Raise ``ConfigurationError`` when running under trio (redis-py needs asyncio).
+
+        ``LocktClient`` calls it when it is built and when it is entered, so a
+        misconfigured client fails before anything is sent.
+        """
+        try:
+            library = sniffio.current_async_library()
+        except sniffio.AsyncLibraryNotFoundError:
+            return  # not inside an event loop yet: checked again when the client is entered
+        if library != "asyncio":
+            raise ConfigurationError(
+                f"RedisWriteGate needs asyncio (redis-py's asyncio client), not {library}; "
+                "under trio use the default in-process gate"
+            )
 
     @classmethod
     def for_instance(
@@ -164,86 +232,146 @@ class RedisWriteGate:
         return f"<RedisWriteGate {self.key} lease={self.lease}s>"
 
     @asynccontextmanager
-    async def hold(self) -> AsyncIterator[None]:
-        """Hold the instance's gate for one write; see the module docstring."""
-        if sniffio.current_async_library() != "asyncio":
-            raise ConfigurationError(
-                "RedisWriteGate needs asyncio (redis-py's asyncio client); under trio "
-                "use the default in-process gate"
-            )
-        async with self._local.hold():
-            lock, deadline = await self._acquire()
-            lost = False
+    async def hold(self) -> AsyncIterator[GateSlot]:
+        """Hold the instance's gate for one write; see the module docstring.
+
+        Raises:
+            ConfigurationError: under trio.
+            WriteGateLostError: the lease was lost while the write was in flight.
+        """
+        self.check_runtime()
+        async with self._local.hold() as local:
+            lease = _Lease(self)
             caught: BaseException | None = None
+            renewing = anyio.CancelScope(shield=True)  # stopped by us, not by the caller
             try:
                 async with anyio.create_task_group() as tg:
-
-                    async def renew() -> None:
-                        nonlocal lost
-                        if not await self._renew(lock, deadline):
-                            lost = True
-                            tg.cancel_scope.cancel()
-
-                    tg.start_soon(renew)
                     try:
-                        yield
-                    except BaseException as exc:  # re-raised below, outside the task group
-                        caught = exc
+                        tg.start_soon(self._renew, lease, renewing)
+                        settled = await self._enter(lease)
+                        slot = GateSlot(lease.mark, local.settled + settled, lease.guard)
+                        try:
+                            yield slot
+                        except BaseException as exc:  # re-raised below, outside the task group
+                            caught = exc
                     finally:
-                        tg.cancel_scope.cancel()
+                        renewing.cancel()
             finally:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(_RELEASE_TIMEOUT):
-                    await self._release(lock)
-            if lost and (caught is None or isinstance(caught, anyio.get_cancelled_exc_class())):
-                if caught is None:
-                    return  # the write finished before the loss could stop it
+                if lease.cut:
+                    lease.mark(time.monotonic() + self.lease)  # the cut write may be running
+                if lease.quiet_until > time.monotonic():
+                    local.ambiguous(lease.quiet_until - time.monotonic())
+                if lease.lock is not None:
+                    # A maybe-taken lock (a SET cut by a cancel) is released on a short
+                    # leash: a cancelled caller returns promptly even if Redis is gone.
+                    bound = _UNSURE_RELEASE_TIMEOUT if lease.unsure else _RELEASE_TIMEOUT
+                    with anyio.CancelScope(shield=True), anyio.move_on_after(bound):
+                        await self._release(lease)
+            if lease.cut:
                 raise WriteGateLostError(
-                    "the Redis write-gate lease was lost while a write held it; "
-                    "the write was cancelled (its outcome may be unknown)"
+                    "the Redis write-gate lease was lost while a write was in flight; "
+                    "the request was cut (its outcome is unknown)"
                 ) from None
             if caught is not None:
                 raise caught
 
-    async def _acquire(self) -> tuple[Lock, float]:
-        """Poll ``SET NX PX`` until it succeeds; returns the lock and its lease deadline."""
+    async def _bounded(self, call: Callable[[], Awaitable[_T]], limit: float) -> _T:
+        """One Redis call that may not hang: TimeoutError past ``limit`` seconds."""
+        with anyio.fail_after(limit):
+            return await call()
+
+    async def _enter(self, lease: _Lease) -> float:
+        """Acquire, wait out a settle mark, prove ownership; returns seconds settled."""
+        settled = 0.0
+        while True:
+            await self._acquire(lease)
+            try:
+                pttl = await self._bounded(lambda: self.redis.pttl(self.settle_key), self.lease)
+            except (RedisError, OSError, TimeoutError):
+                pttl = 0  # the ownership proof below fails too if Redis is gone
+            if isinstance(pttl, int) and pttl > 0:
+                await anyio.sleep(pttl / 1000)
+                settled += pttl / 1000
+            if await self._confirm(lease):
+                return settled
+            logger.warning(
+                "write gate %s: could not prove it still holds the lease; not sending, "
+                "waiting for the gate again",
+                self.key,
+            )
+
+    async def _acquire(self, lease: _Lease) -> None:
+        """Poll ``SET NX PX`` until it succeeds; fills in the lease."""
         lock = Lock(self.redis, self.key, timeout=self.lease, thread_local=False)
         token = secrets.token_hex(16)
         while True:
             started = time.monotonic()
             try:
-                if await lock.acquire(blocking=False, token=token):
-                    return lock, started + self.lease
-            except RedisError as exc:
+                got = await self._bounded(
+                    lambda: lock.acquire(blocking=False, token=token), self.lease
+                )
+            except anyio.get_cancelled_exc_class():
+                # Cancelled mid-call: the SET may have landed; release it (compare-and-DEL).
+                lease.lock, lease.unsure = lock, True
+                raise
+            except (RedisError, OSError, TimeoutError) as exc:
                 logger.warning("write gate: Redis unavailable while acquiring (%s); retrying", exc)
                 await anyio.sleep(min(1.0, self.lease / 4) * (0.5 + self._rng.random()))
                 continue
+            if got:
+                lease.lock, lease.deadline, lease.lost = lock, started + self.lease, False
+                return
             await anyio.sleep(self.poll * (0.5 + self._rng.random()))
 
-    async def _renew(self, lock: Lock, deadline: float) -> bool:
-        """Re-arm the lease until cancelled; False once it is lost."""
-        while True:
-            await anyio.sleep(self.renew_every)
-            started = time.monotonic()
-            remaining = deadline - started
-            if remaining <= 0:
-                logger.error("write gate %s: lease expired before it could be renewed", self.key)
-                return False
-            try:
-                with anyio.fail_after(remaining):
-                    await lock.reacquire()
-            except LockError:  # LockNotOwnedError: expired or taken by another holder
-                logger.error("write gate %s: lease lost (no longer the holder)", self.key)
-                return False
-            except (RedisError, OSError, TimeoutError) as exc:
-                logger.warning("write gate %s: renewal failed (%s); retrying", self.key, exc)
-                continue
-            deadline = started + self.lease
-
-    async def _release(self, lock: Lock) -> None:
+    async def _confirm(self, lease: _Lease) -> bool:
+        """Compare-and-``PEXPIRE``: True only when Redis says the token is still ours."""
+        lock = lease.lock
+        assert lock is not None
+        started = time.monotonic()
+        remaining = lease.deadline - started
+        if lease.lost or remaining <= 0:
+            return False
         try:
+            await self._bounded(lock.reacquire, remaining)
+        except (LockError, RedisError, OSError, TimeoutError):
+            return False
+        lease.deadline = started + self.lease
+        return True
+
+    async def _renew(self, lease: _Lease, scope: anyio.CancelScope) -> None:
+        """Re-arm the lease every ``renew_every`` s until stopped; mark it lost on failure."""
+        with scope:
+            while True:
+                await anyio.sleep(self.renew_every)
+                lock = lease.lock
+                if lock is None or lease.lost:
+                    continue
+                started = time.monotonic()
+                remaining = lease.deadline - started
+                if remaining <= 0:
+                    lease.lose("lease expired before it could be renewed")
+                    continue
+                try:
+                    await self._bounded(lock.reacquire, remaining)
+                except LockError:  # LockNotOwnedError: expired or taken by another holder
+                    lease.lose("lease lost (no longer the holder)")
+                    continue
+                except (RedisError, OSError, TimeoutError) as exc:
+                    logger.warning("write gate %s: renewal failed (%s); retrying", self.key, exc)
+                    continue
+                lease.deadline = started + self.lease
+
+    async def _release(self, lease: _Lease) -> None:
+        lock = lease.lock
+        assert lock is not None
+        try:
+            wait = lease.quiet_until - time.monotonic()
+            if wait > 0:
+                await self.redis.set(self.settle_key, b"1", px=max(1, int(wait * 1000)))
             await lock.release()
         except LockError:
-            logger.warning("write gate %s: already released or expired at release", self.key)
+            if not lease.unsure:
+                logger.warning("write gate %s: already released or expired at release", self.key)
         except (RedisError, OSError) as exc:
             logger.warning(
                 "write gate %s: release failed (%s); it expires after the lease", self.key, exc

@@ -81,6 +81,39 @@ def running_redis() -> Iterator[str]:
                 proc.wait()
 
 
+class RedisProcess:
+    """A redis-server on a fixed free port that a test can stop and start again (empty)."""
+
+    def __init__(self) -> None:
+        self.binary = redis_server_binary()
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._workdir = tempfile.TemporaryDirectory(prefix="lockt-redis-")
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        args += ["--appendonly", "no", "--dir", self._workdir.name]
+        self._proc = subprocess.Popen(
+            [self.binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not _ping(self.port):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server did not start", pytrace=False)
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+            self._proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self._workdir.cleanup()
+
+
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """A private redis-server for the module; its URL."""

@@ -23,8 +23,16 @@ from ..errors import (
     RecordError,
 )
 from ._records import Item, WriteSpec, prepare_item
-from ._sender import PageOutcome, PageSender, Resends, WriteContext
-from .classify import Action, classify
+from ._sender import (
+    _CANCELLED,
+    PageOutcome,
+    PageSender,
+    Resends,
+    WriteContext,
+    _Attempt,
+    pass_gate,
+)
+from .classify import Action
 
 if TYPE_CHECKING:
     from ..converters import LocktConverter
@@ -197,26 +205,38 @@ class _Run:
                     for index, record, _ in page.items:
                         self.fail(index, record, FailureReason.NOT_SENT, note)
                     continue
-                # Shielded: a cancelled caller still learns the fate of the page in flight.
-                with anyio.CancelScope(shield=True):
-                    try:
-                        outcome = await self.sender.send(page.items, page.body)
-                    except Exception as exc:  # a defect, not an answer: it may have gone out
-                        outcome = self._crashed(page, exc)
-                    self.absorb(page.items, outcome)
+                # Not shielded as a whole: the sender shields only the request on the
+                # wire. On a cancel, what it resolved stands and the rest was not sent.
+                outcome = PageOutcome()
+                try:
+                    await self.sender.send(page.items, page.body, outcome)
+                except Exception as exc:  # a defect, not an answer: it may have gone out
+                    self._crashed(page, exc, outcome)
+                except BaseException:
+                    self.absorb(page.items, outcome, progress=False)
+                    settled = outcome.resolved | outcome.failures.keys()
+                    for index, record, _ in page.items:
+                        if index not in settled:
+                            self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+                    raise
+                self.absorb(page.items, outcome)
 
-    def _crashed(self, page: _Page, exc: Exception) -> PageOutcome:
-        """The outcome of a page whose send raised something that is not an answer."""
+    def _crashed(self, page: _Page, exc: Exception, out: PageOutcome) -> None:
+        """A page whose send raised something that is not an answer: what the sender
+        resolved stands, the rest is ``unknown`` (it may have gone out); the import stops."""
         note = f"interrupted by {type(exc).__name__} while its page was being sent"
         if self.interrupted is None:
             self.interrupted, self.interrupted_note = exc, note
-        out = PageOutcome()
+        settled = out.resolved | out.failures.keys()
         for index, _, _ in page.items:
-            out.failures[index] = (FailureReason.UNKNOWN, (f"{note}: it may have been applied",))
+            if index not in settled:
+                out.failures[index] = (
+                    FailureReason.UNKNOWN,
+                    (f"{note}: it may have been applied",),
+                )
         out.stop = LocktError(f"{self.spec.operation}: {note}")
-        return out
 
-    def absorb(self, page: Sequence[Item], outcome: PageOutcome) -> None:
+    def absorb(self, page: Sequence[Item], outcome: PageOutcome, *, progress: bool = True) -> None:
         r = self.result
         for k, v in outcome.summary.items():
             setattr(r, k, getattr(r, k) + v)
@@ -233,7 +253,7 @@ class _Run:
         elif self.stop_on_failure and outcome.failures and self.server_stop is None:
             stop = LocktError(f"{self.spec.operation}: stopped on the first failure")
             self.server_stop = r.stopped_by = stop
-        if self.on_progress is not None:
+        if progress and self.on_progress is not None:
             self.on_progress(
                 Progress(
                     done=self.done,
@@ -257,7 +277,6 @@ class _Run:
 
 
 _YIELD_EVERY = 16
-_CANCELLED = "not sent: the import was cancelled"
 _INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
 
 
@@ -305,7 +324,17 @@ async def run_batch(
         )
     result = result if result is not None else BatchResult()
     result.operation = spec.operation
-    conv = await ctx.converter()
+    try:
+        conv = await ctx.converter()  # may read GET /time first
+    except anyio.get_cancelled_exc_class():
+        result.cancelled = True
+        if isinstance(records, Sequence):
+            for index, record in enumerate(records):
+                result.failures.append(
+                    Failure(index, record, FailureReason.NOT_SENT, (_CANCELLED,))
+                )
+            result.total = len(records)
+        raise
     vfb = bool(options.get("validate_fails_batch", True))
     is_sequence = isinstance(records, Sequence)
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
@@ -380,12 +409,11 @@ async def send_single(
     encoded = dumps(body) if body is not None else None
     resends = Resends(ctx.retry, f"{method} {path}")
     while True:
-        try:
-            async with ctx.gate.hold():
-                resp = await ctx.send(method, path, body=encoded)
-        except LocktError as exc:
-            verdict = classify(exc, records)
-            if verdict.action is not Action.RESEND or not await resends.wait(verdict):
-                raise
-            continue
-        return resp.body
+        att = _Attempt()
+        await pass_gate(ctx, method, path, encoded, records, att)
+        answer, verdict = att.answer, att.verdict
+        assert answer is not None and verdict is not None
+        if not isinstance(answer, LocktError):
+            return answer.body
+        if verdict.action is not Action.RESEND or not await resends.wait(verdict):
+            raise answer

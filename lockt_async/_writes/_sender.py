@@ -14,13 +14,14 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from .._config import RetryPolicy
-from .._gate import WriteGate
+from .._gate import GateSlot, WriteGate, gate_passage
 from .._results import FailureReason, PageResult
 from .._transport import Response, dumps
-from ..errors import LocktError, RecordErrorDetail, excerpt
+from ..errors import ConnectionDropped, LocktError, RecordErrorDetail, RequestTimeout, excerpt
 from ._records import Item, Matcher, WriteSpec, encode_options
 from .classify import Action, Verdict, classify
 
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
     from ..converters import LocktConverter
 
 logger = logging.getLogger("lockt_async")
+
+#: Slack past the request deadline before the shield around a page in flight gives
+#: way (the transport's own deadline normally ends the request first).
+SHIELD_SLACK = 0.5
+_CANCELLED = "not sent: the import was cancelled"
 
 
 class SendWrite(Protocol):
@@ -49,6 +55,12 @@ class WriteContext:
     record_limit: int
     #: How often and after how long a page certainly not applied is resent.
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    #: Names the instance: the settle record of a gate that keeps none of its own.
+    instance_key: str = ""
+    #: Seconds the next write to the instance waits after an ambiguous one.
+    settle: float = 0.0
+    #: The request deadline: how long a page in flight is shielded from the caller's cancel.
+    timeout: float | None = None
 
 
 @attrs.define
@@ -62,6 +74,19 @@ class PageOutcome:
     stop: LocktError | None = None
     #: The record limit the server told us about, when lower than the one we had.
     learned_limit: int | None = None
+    #: Indexes whose outcome is final (accepted ones included): on cancellation the
+    #: others of the page were not sent.
+    resolved: set[int] = attrs.Factory(set)
+
+
+@attrs.define
+class _Attempt:
+    """What one pass through the gate got to: sent or not, and the verdict."""
+
+    sent: bool = False
+    settled: float = 0.0
+    answer: Response | LocktError | None = None
+    verdict: Verdict | None = None
 
 
 class PageSender:
@@ -88,9 +113,17 @@ class PageSender:
         except _ENCODE_ERRORS:
             return None
 
-    async def send(self, items: Sequence[Item], body: bytes | None = None) -> PageOutcome:
-        """Send ``items`` (splitting to the current limit first) and report every record."""
-        out = PageOutcome()
+    async def send(
+        self, items: Sequence[Item], body: bytes | None = None, out: PageOutcome | None = None
+    ) -> PageOutcome:
+        """Send ``items`` (splitting to the current limit first) and report every record.
+
+        Cancellation takes effect at once while waiting for the gate, for a settle
+        period or before a resend; only a request already on the wire is shielded,
+        for at most its deadline. Pass ``out`` to keep what was resolved before a
+        cancel: records not in ``out.resolved`` or ``out.failures`` were not sent.
+        """
+        out = out if out is not None else PageOutcome()
         await self._send(items, body, out)
         return out
 
@@ -112,35 +145,70 @@ class PageSender:
                 return
         attempt = 0
         resends = Resends(self._ctx.retry, f"{self._spec.method} {self._spec.path}")
+        settled = 0.0
         while True:
             attempt += 1
             start = time.perf_counter()
-            answer: Response | LocktError
+            att = _Attempt()
             try:
-                async with self._ctx.gate.hold():
-                    answer = await self._ctx.send(self._spec.method, self._spec.path, body=body)
-            except LocktError as exc:
-                answer = exc
-            verdict = classify(answer, len(items))
+                await pass_gate(
+                    self._ctx, self._spec.method, self._spec.path, body, len(items), att
+                )
+            except BaseException:
+                self._abort(items, out, att, _page(items, None, start, "", attempt, settled))
+                raise
+            settled += att.settled
+            verdict = att.verdict
+            assert verdict is not None
             action = verdict.action
-            if action is Action.RESEND and await resends.wait(verdict):
-                continue
+            page = _page(items, verdict.status, start, "", attempt, settled)
+            if action is Action.RESEND:
+                try:
+                    again = await resends.wait(verdict)
+                except BaseException:  # certainly not applied, and not resent after a cancel
+                    self._abort(items, out, att, page)
+                    raise
+                if again:
+                    continue
             if (
                 action is Action.RESPLIT
                 and verdict.limit is not None
                 and 1 <= verdict.limit < len(items)
             ):
-                out.pages.append(_page(items, verdict.status, start, "resplit", attempt))
+                out.pages.append(attrs.evolve(page, outcome="resplit"))
                 self._learn(verdict.limit, out)
                 await self._send(items, None, out)
                 return
-            self._apply(items, verdict, out, _page(items, verdict.status, start, "", attempt))
+            self._apply(items, verdict, out, page)
             return
+
+    def _abort(
+        self, items: Sequence[Item], out: PageOutcome, att: _Attempt, page: PageResult
+    ) -> None:
+        """Interrupted (cancelled) around an attempt: give the page its outcome, if known."""
+        verdict = att.verdict
+        if verdict is not None and verdict.action not in (Action.RESEND, Action.RESPLIT):
+            self._apply(items, verdict, out, attrs.evolve(page, status=verdict.status))
+            return
+        if att.sent and verdict is None:
+            out.pages.append(attrs.evolve(page, outcome="unknown"))
+            _fail_all(items, out, FailureReason.UNKNOWN, "sent, then interrupted: no answer")
+        elif att.sent:  # the answer proved it was not applied; no resend now
+            status = verdict.status if verdict is not None else None
+            out.pages.append(attrs.evolve(page, status=status, outcome="not_sent"))
+            _fail_all(items, out, FailureReason.NOT_SENT, _CANCELLED)
+        elif page.attempts > 1:  # earlier attempts were answered "not applied"
+            out.pages.append(attrs.evolve(page, attempts=page.attempts - 1, outcome="not_sent"))
+            _fail_all(items, out, FailureReason.NOT_SENT, _CANCELLED)
+        else:
+            return  # never sent: the caller accounts for it
+        out.resolved.update(index for index, _, _ in items)
 
     def _apply(
         self, items: Sequence[Item], verdict: Verdict, out: PageOutcome, page: PageResult
     ) -> None:
         """Record what ``verdict`` means for each record of the page."""
+        out.resolved.update(index for index, _, _ in items)
         action = verdict.action
         if action is Action.ACCEPT:
             outcome = "ok" if verdict.others is None and not verdict.record_errors else "partial"
@@ -254,6 +322,52 @@ class Resends:
         return True
 
 
+def _ambiguous(answer: Response | LocktError) -> bool:
+    """Sent, and the server may still be working on it: timed out or connection lost."""
+    return isinstance(answer, RequestTimeout | ConnectionDropped)
+
+
+async def pass_gate(
+    ctx: WriteContext, method: str, path: str, body: bytes | None, records: int, att: _Attempt
+) -> None:
+    """One attempt: through the gate (cancellable), then the request (shielded), classified.
+
+    Nothing is sent once the caller has cancelled: the last check is the moment
+    before the request starts. The request itself is shielded for at most its
+    deadline, so a cancelled caller still learns what became of it; a gate that
+    loses its hold (a Redis lease) cuts it. A request that timed out or lost its
+    connection marks the gate's slot, and the next write waits ``ctx.settle``.
+    """
+    try:
+        async with gate_passage(ctx.gate, ctx.instance_key) as slot:
+            att.settled = slot.settled
+            await anyio.lowlevel.checkpoint_if_cancelled()
+            att.sent = True
+            answer = att.answer = await _in_flight(ctx, method, path, body, slot)
+            att.verdict = classify(answer, records)
+            if _ambiguous(answer):
+                slot.ambiguous(ctx.settle)
+    except LocktError as exc:
+        if not att.sent:
+            raise  # the gate failed before anything left: the caller's records are not sent
+        att.answer = exc  # e.g. the Redis lease lost with the write in flight
+        att.verdict = classify(exc, records)
+
+
+async def _in_flight(
+    ctx: WriteContext, method: str, path: str, body: bytes | None, slot: GateSlot
+) -> Response | LocktError:
+    with anyio.CancelScope(shield=True) as scope:
+        if ctx.timeout is not None:
+            scope.deadline = anyio.current_time() + ctx.timeout + SHIELD_SLACK
+        slot.guard(scope)
+        try:
+            return await ctx.send(method, path, body=body)
+        except LocktError as exc:
+            return exc
+    return RequestTimeout(f"{method} {path}: the request in flight was cut (no answer)")
+
+
 def _match_errors(
     spec: WriteSpec, items: Sequence[Item], out: PageOutcome, errors: Sequence[RecordErrorDetail]
 ) -> int:
@@ -275,7 +389,12 @@ def _fail_all(items: Sequence[Item], out: PageOutcome, reason: FailureReason, ms
 
 
 def _page(
-    items: Sequence[Item], status: int | None, start: float, outcome: str, attempts: int
+    items: Sequence[Item],
+    status: int | None,
+    start: float,
+    outcome: str,
+    attempts: int,
+    settled: float = 0.0,
 ) -> PageResult:
     return PageResult(
         first_index=items[0][0],
@@ -284,6 +403,7 @@ def _page(
         duration=time.perf_counter() - start,
         outcome=outcome,
         attempts=attempts,
+        settled=settled,
     )
 
 

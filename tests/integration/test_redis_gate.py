@@ -150,10 +150,12 @@ async def test_lost_lease_cancels_the_write(redis_client: aioredis.Redis) -> Non
 
     async def write() -> None:
         nonlocal reached_end
-        async with gate.hold():
-            await redis_client.delete(gate.key)  # expired or taken by someone else
-            await anyio.sleep_forever()
-            reached_end = True
+        async with gate.hold() as slot:
+            with anyio.CancelScope(shield=True) as in_flight:  # as the write path does
+                slot.guard(in_flight)
+                await redis_client.delete(gate.key)  # expired or taken by someone else
+                await anyio.sleep_forever()
+                reached_end = True
 
     with anyio.fail_after(10), pytest.raises(WriteGateLostError):
         await write()
@@ -206,13 +208,27 @@ async def test_the_key_never_holds_the_api_key(redis_client: aioredis.Redis) -> 
 
 
 @pytest.mark.parametrize("anyio_backend", ["trio"])
-async def test_trio_is_refused_clearly() -> None:
-    """Under trio, hold() raises ConfigurationError (redis-py's client is asyncio-only)."""
+async def test_trio_is_refused_at_client_construction() -> None:
+    """Issue 13 point 5: under trio the client refuses the Redis gate before anything starts."""
+    r = aioredis.Redis.from_url("redis://127.0.0.1:1/0")  # never contacted
+    with pytest.raises(ConfigurationError, match="asyncio"):
+        LocktClient("u", "k", base_url="http://x.test/api/v1",
+                    write_gate=RedisWriteGate.factory(r))  # fmt: skip
+
+
+def test_trio_is_refused_when_a_client_built_outside_is_entered() -> None:
+    """Issue 13 point 5: a gate built outside any loop is refused on `async with` under trio."""
     r = aioredis.Redis.from_url("redis://127.0.0.1:1/0")  # never contacted
     gate = RedisWriteGate(r, "https://x.test/api/v1|u")
-    with pytest.raises(ConfigurationError, match="asyncio"):
-        async with gate.hold():
+    lockt = LocktClient("u", "k", base_url="http://x.test/api/v1", write_gate=gate)
+
+    async def enter() -> None:
+        async with lockt:
             pass
+
+    with pytest.raises(ConfigurationError, match="asyncio"):
+        anyio.run(enter, backend="trio")
+    anyio.run(lockt.aclose)
 
 
 def test_bad_arguments_are_refused() -> None:
