@@ -101,6 +101,11 @@ class PageSender:
         self._options = encode_options(spec, options)
         self.vfb = bool(options.get("validate_fails_batch", True))
         self.limit = 1 if spec.one_per_call else ctx.record_limit
+        # The document: with update_existing=false "records that are determined to be
+        # updates of existing records will be ignored" (a valid id makes an update).
+        self._updates_ignored = "update_existing" in spec.option_names and not options.get(
+            "update_existing", False
+        )
 
     def body(self, items: Sequence[Item]) -> bytes | None:
         """The encoded request body, or None when a value JSON cannot carry is inside
@@ -152,7 +157,13 @@ class PageSender:
             att = _Attempt()
             try:
                 await pass_gate(
-                    self._ctx, self._spec.method, self._spec.path, body, len(items), att
+                    self._ctx,
+                    self._spec.method,
+                    self._spec.path,
+                    body,
+                    len(items),
+                    att,
+                    ignorable=self._ignorable(items),
                 )
             except BaseException:
                 self._abort(items, out, att, _page(items, None, start, "", attempt, settled))
@@ -214,10 +225,12 @@ class PageSender:
             outcome = "ok" if verdict.others is None and not verdict.record_errors else "partial"
             if verdict.others is FailureReason.UNKNOWN:
                 outcome = "unknown"
+            if not self._match(items, out, verdict):
+                outcome = "unknown"
+            else:
+                for k, v in verdict.summary.items():
+                    out.summary[k] = out.summary.get(k, 0) + v
             out.pages.append(attrs.evolve(page, outcome=outcome))
-            for k, v in verdict.summary.items():
-                out.summary[k] = out.summary.get(k, 0) + v
-            self._match(items, out, verdict)
             return
         if action is Action.REJECT:
             out.pages.append(attrs.evolve(page, outcome="rejected"))
@@ -252,9 +265,32 @@ class PageSender:
         out.pages.append(attrs.evolve(page, outcome="unknown"))
         _fail_all(items, out, FailureReason.UNKNOWN, verdict.message)
 
-    def _match(self, items: Sequence[Item], out: PageOutcome, verdict: Verdict) -> None:
-        """Per-record errors to their records; the others per ``verdict.others``."""
+    def _ignorable(self, items: Sequence[Item]) -> int:
+        """How many of the page's records the server may ignore without an error."""
+        if not self._updates_ignored:
+            return 0
+        return sum(1 for _, _, wire in items if _is_update(wire))
+
+    def _match(self, items: Sequence[Item], out: PageOutcome, verdict: Verdict) -> bool:
+        """Per-record errors to their records; the others per ``verdict.others``.
+
+        False when the answer turned out not to vouch for the page after all.
+        """
         unmatched = _match_errors(self._spec, items, out, verdict.record_errors)
+        if verdict.ignored:
+            left = [it for it in items if it[0] not in out.failures and _is_update(it[2])]
+            if not unmatched and len(left) == verdict.ignored:
+                _fail_all(left, out, FailureReason.REJECTED, verdict.message)
+                return True
+            _fail_all(
+                items,
+                out,
+                FailureReason.UNKNOWN,
+                "the server's write summary does not account for the page "
+                f"({verdict.ignored} record(s) neither applied nor refused); "
+                "this one may or may not have been applied",
+            )
+            return False
         if verdict.others is not None:
             _fail_all(items, out, verdict.others, verdict.message)
         elif unmatched:
@@ -265,6 +301,7 @@ class PageSender:
                 f"the server reported {unmatched} error(s) it did not tie to a record; "
                 "this one may or may not have been applied",
             )
+        return True
 
     def _refuse_unencodable(self, items: Sequence[Item], out: PageOutcome) -> list[Item]:
         """Mark each record JSON cannot carry ``invalid``; return the others."""
@@ -322,13 +359,25 @@ class Resends:
         return True
 
 
+def _is_update(wire: Mapping[str, Any]) -> bool:
+    """A ``POST /user`` record carrying a system id (the behaviour table: an update)."""
+    return wire.get("id") not in (None, -1, "-1", "")
+
+
 def _ambiguous(answer: Response | LocktError) -> bool:
     """Sent, and the server may still be working on it: timed out or connection lost."""
     return isinstance(answer, RequestTimeout | ConnectionDropped)
 
 
 async def pass_gate(
-    ctx: WriteContext, method: str, path: str, body: bytes | None, records: int, att: _Attempt
+    ctx: WriteContext,
+    method: str,
+    path: str,
+    body: bytes | None,
+    records: int,
+    att: _Attempt,
+    *,
+    ignorable: int = 0,
 ) -> None:
     """One attempt: through the gate (cancellable), then the request (shielded), classified.
 
@@ -344,7 +393,7 @@ async def pass_gate(
             await anyio.lowlevel.checkpoint_if_cancelled()
             att.sent = True
             answer = att.answer = await _in_flight(ctx, method, path, body, slot)
-            att.verdict = classify(answer, records)
+            att.verdict = classify(answer, records, ignorable=ignorable)
             if _ambiguous(answer):
                 slot.ambiguous(ctx.settle)
     except LocktError as exc:
