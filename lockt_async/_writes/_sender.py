@@ -421,6 +421,8 @@ def _match_errors(
     spec: WriteSpec, items: Sequence[Item], out: PageOutcome, errors: Sequence[RecordErrorDetail]
 ) -> int:
     """Mark each record a per-record error echoes ``rejected``; return how many matched none."""
+    if not errors:  # the common case: the index of the page's echoes is not needed
+        return 0
     matcher = Matcher(spec, items)
     unmatched = 0
     for detail in errors:
