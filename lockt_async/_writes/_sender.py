@@ -163,7 +163,7 @@ class PageSender:
                     body,
                     len(items),
                     att,
-                    ignorable=self._ignorable(items),
+                    ignorable=lambda: self._ignorable(items),
                 )
             except BaseException:
                 self._abort(items, out, att, _page(items, None, start, "", attempt, settled))
@@ -377,7 +377,7 @@ async def pass_gate(
     records: int,
     att: _Attempt,
     *,
-    ignorable: int = 0,
+    ignorable: int | Callable[[], int] = 0,
 ) -> None:
     """One attempt: through the gate (cancellable), then the request (shielded), classified.
 

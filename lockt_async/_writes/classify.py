@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -131,11 +131,14 @@ class Verdict:
     error: LocktError | None = None
 
 
-def classify(answer: Response | LocktError, sent: int, *, ignorable: int = 0) -> Verdict:
+def classify(
+    answer: Response | LocktError, sent: int, *, ignorable: int | Callable[[], int] = 0
+) -> Verdict:
     """The verdict for one page of ``sent`` records; see the module's table.
 
     ``ignorable`` counts the page's records that the document lets the server ignore
-    without an error (``POST /user`` updates sent with ``update_existing=false``).
+    without an error (``POST /user`` updates sent with ``update_existing=false``);
+    a callable is asked only when the summary falls short (counting walks the page).
     """
     if isinstance(answer, LocktError):
         return _classify_error(answer)
@@ -205,7 +208,7 @@ def _is_validation(exc: APIError) -> bool:
     return message.startswith(VALIDATION_MESSAGE_PREFIX)
 
 
-def _classify_response(resp: Response, sent: int, ignorable: int) -> Verdict:
+def _classify_response(resp: Response, sent: int, ignorable: int | Callable[[], int]) -> Verdict:
     status = resp.status_code
     body = resp.body
     data = body.get("data") if isinstance(body, Mapping) else None
@@ -232,7 +235,8 @@ def _classify_response(resp: Response, sent: int, ignorable: int) -> Verdict:
         return Verdict(action=Action.ACCEPT, status=status, record_errors=details, summary=summary)
     gap = _gap(summary)
     if (
-        0 < gap <= ignorable
+        gap > 0
+        and gap <= (ignorable() if callable(ignorable) else ignorable)
         and summary.get("submitted") == sent
         # With the ignored ones taken out, everything else must add up.
         and check_summary({**data, "submitted": sent - gap}, details, sent - gap)[1] is None
