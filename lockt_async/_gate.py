@@ -229,19 +229,36 @@ class LocalWriteGate:
     def _mark(self, until: float) -> None:
         self._quiet_until = max(self._quiet_until, until)
 
-    @asynccontextmanager
-    async def hold(self) -> AsyncIterator[GateSlot]:
+    def hold(self) -> AbstractAsyncContextManager[GateSlot]:
         """Wait (cancellably) for the gate and any settle period; yield the slot."""
-        await self._lock.acquire()
+        return _Hold(self)
+
+
+class _Hold:
+    """``LocalWriteGate.hold()``: a plain class, not a generator-based context
+    manager, as it is entered once per write."""
+
+    __slots__ = ("_gate",)
+
+    def __init__(self, gate: LocalWriteGate):
+        self._gate = gate
+
+    async def __aenter__(self) -> GateSlot:
+        gate = self._gate
+        await gate._lock.acquire()
         try:
             settled = 0.0
-            wait = self._quiet_until - time.monotonic()
+            wait = gate._quiet_until - time.monotonic()
             if wait > 0:
                 await anyio.sleep(wait)
                 settled = wait
-            yield GateSlot(self._mark, settled)
-        finally:
-            self._lock.release()
+        except BaseException:
+            gate._lock.release()
+            raise
+        return GateSlot(gate._mark, settled)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._gate._lock.release()
 
 
 _registry: dict[str, LocalWriteGate] = {}
@@ -262,10 +279,16 @@ _fallback_guard = threading.Lock()
 _fallback_quiet: dict[str, float] = {}
 
 
-@asynccontextmanager
-async def gate_passage(gate: WriteGate, key: str) -> AsyncIterator[GateSlot]:
+def gate_passage(gate: WriteGate, key: str) -> AbstractAsyncContextManager[GateSlot]:
     """Enter ``gate`` and yield a ``GateSlot``; for a gate that yields none, settle
     by a per-instance record of this process."""
+    if type(gate) is LocalWriteGate:  # the usual gate, whose hold() yields a slot itself
+        return gate.hold()
+    return _passage(gate, key)
+
+
+@asynccontextmanager
+async def _passage(gate: WriteGate, key: str) -> AsyncIterator[GateSlot]:
     async with gate.hold() as held:
         if isinstance(held, GateSlot):
             yield held

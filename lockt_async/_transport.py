@@ -225,8 +225,10 @@ class Transport:
         try:
             # One deadline for the whole request (connect, send, headers, body):
             # httpx's own timeouts apply per socket operation, so a body that
-            # drips in slower than that would otherwise never time out.
-            with anyio.fail_after(limit):
+            # drips in slower than that would otherwise never time out. (What
+            # ``anyio.fail_after`` does, minus its generator-based wrapper: this
+            # runs once per request.)
+            with anyio.CancelScope(deadline=anyio.current_time() + limit) as deadline:
                 request = self._http.build_request(
                     method,
                     url,
@@ -242,6 +244,8 @@ class Transport:
                     )
                 finally:
                     await resp.aclose()
+            if deadline.cancelled_caught:
+                raise TimeoutError
         except TimeoutError:
             self._log(method, path, None, start, "deadline")
             raise RequestTimeout(
