@@ -19,6 +19,7 @@ import pytest
 
 from lockt_async import BatchResult, FailureReason, LocktClient
 from lockt_async._writes._sender import SHIELD_SLACK
+from tests.integration.helpers import user_record as _user
 from tests.loopback import LoopbackServer, Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
@@ -36,17 +37,6 @@ BOUND = TIMEOUT + SHIELD_SLACK + MARGIN
 
 #: Filled by the runs: (seed, backend, seconds from cancel to return).
 MEASURED: list[tuple[int, str, float]] = []
-
-
-def _user(i: int) -> dict[str, Any]:
-    return {
-        "id_num": f"C{i:05d}",
-        "first_name": "Ada",
-        "last_name": f"L{i}",
-        "email": f"C{i:05d}@example.com",
-        "phone": "5551234567",
-        "pin": "1234",
-    }
 
 
 def _handler(rng: random.Random) -> Any:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from lockt_async import FailureReason, LocktClient, RequestTimeout
+from tests.integration.helpers import user_record as _user
 from tests.loopback import Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
@@ -25,17 +26,6 @@ LONG_BODY = b'{"data": [' + b" " * 180 + b"]}"
 
 def _client(url: str, **kw: Any) -> LocktClient:
     return LocktClient("u", "k", base_url=url, timezone="America/New_York", **kw)
-
-
-def _user(i: int) -> dict[str, Any]:
-    return {
-        "id_num": f"E{i:05d}",
-        "first_name": "Ada",
-        "last_name": f"L{i}",
-        "email": f"E{i:05d}@example.com",
-        "phone": "5551234567",
-        "pin": "1234",
-    }
 
 
 async def test_loopback_counts_overlap_from_its_own_records() -> None:

@@ -10,22 +10,12 @@ import pytest
 
 from lockt_async import LocalWriteGate, LocktClient, process_gate
 from lockt_async._gate import normalize_base_url
+from tests.integration.helpers import user_record as _user
 from tests.loopback import Reply, loopback
 
 pytestmark = pytest.mark.anyio
 
 _TIMEOUT = 60.0
-
-
-def _user(i: int) -> dict[str, Any]:
-    return {
-        "id_num": f"E{i:05d}",
-        "first_name": "Ada",
-        "last_name": f"L{i}",
-        "email": f"E{i:05d}@example.com",
-        "phone": "5551234567",
-        "pin": "1234",
-    }
 
 
 @pytest.mark.parametrize(

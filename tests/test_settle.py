@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from lockt_async import ConfigurationError, FailureReason, LocktClient
+from tests.integration.helpers import user_record as _user
 from tests.loopback import Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
@@ -27,17 +28,6 @@ def _client(url: str, **kw: Any) -> LocktClient:
     kw.setdefault("timeout", TIMEOUT)
     kw.setdefault("settle", SETTLE)
     return LocktClient("u", "k", base_url=url, timezone="America/New_York", **kw)
-
-
-def _user(i: int) -> dict[str, Any]:
-    return {
-        "id_num": f"E{i:05d}",
-        "first_name": "Ada",
-        "last_name": f"L{i}",
-        "email": f"E{i:05d}@example.com",
-        "phone": "5551234567",
-        "pin": "1234",
-    }
 
 
 def _first_write(reply: Reply) -> Any:
