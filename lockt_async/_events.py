@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import anyio
 import attrs
 
+from ._envelope import require_id
 from .errors import (
     ConfigurationError,
     InstanceCommunicationError,
@@ -41,7 +42,6 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .resources._base import require_id
 
 if TYPE_CHECKING:
     from .models import Event
