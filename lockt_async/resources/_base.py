@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._gcpause import PAUSE_ROWS, gc_paused
+from .._telemetry import trace_group
 from ..errors import MalformedResponseError, NotFoundError, RecordError
 
 if TYPE_CHECKING:
@@ -118,6 +119,13 @@ class Resource:
 
     def __init__(self, client: LocktClient):
         self._client = client
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every public coroutine method is a library call: a span and a log line
+        # when observability is on (see ``_telemetry``), one attribute check when off.
+        super().__init_subclass__(**kwargs)
+        group = "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
+        trace_group(cls, group)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
