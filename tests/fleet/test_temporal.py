@@ -208,3 +208,25 @@ def test_nightly_schedule_example_starts_one_sync_per_instance(stack: Stack) -> 
     outcome, reports = run(go)  # type: ignore[misc]
     assert outcome == {"started": names, "skipped": []}
     assert [r.instance for r in reports] == names and all(r.ok for r in reports)
+
+
+def test_trace_context_travels_from_the_starter(stack: Stack) -> None:
+    """Issue 20: with OpenTelemetry, the starter's trace context is in the workflow's header."""
+    pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from lockt_async.temporal import interceptors
+
+    tracer = TracerProvider().get_tracer("lockt-test")
+
+    async def go() -> list[str]:
+        client = await Client.connect(stack.address, interceptors=interceptors())
+        with tracer.start_as_current_span("nightly"):
+            handle = await start_sync(client, SyncRequest("site-07"), task_queue=stack.task_queue)
+        await asyncio.wait_for(handle.result(), 60)
+        async for event in handle.fetch_history_events():
+            fields = event.workflow_execution_started_event_attributes.header.fields
+            return sorted(fields)
+        return []
+
+    assert "_tracer-data" in run(go)  # type: ignore[operator]
