@@ -6,17 +6,20 @@ import builtins
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Unpack
 
-from .._results import BatchResult
+from .._envelope import data_of, readonly, require_id, require_text, rows, structure
+from .._results import BatchResult, FailureReason
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..errors import RecordError
 from ..models import Door, DoorRecord, DoorState, UnlockResult, WriteSummary
 from . import _specs
-from ._base import data_of, readonly, require_id, require_text, rows, structure
-from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
+from ._reconcile import natural_key, reconcile
+from ._sync import run_sync
+from ._sync_kinds import DOORS
+from ._write_api import BulkOptions, Checkable, Deletable, OnProgress, Records, bulk, bulk_write
 
 
-class Doors(Deletable):
+class Doors(Deletable, Checkable):
     """Doors: list (optionally those a user can open) and battery state.
 
     ``delete`` meets a documented server defect: valid door ids are sometimes
@@ -26,6 +29,9 @@ class Doors(Deletable):
     """
 
     _delete_spec = _specs.DOORS_DELETE
+    _check_spec = _specs.DOORS_CREATE
+    #: The fields a record of ``create`` may carry (the document's names).
+    record_fields = _specs.DOORS_CREATE.fields
 
     async def list(
         self, *, user_id: int | str | None = None, id_num: str | None = None
@@ -36,8 +42,6 @@ class Doors(Deletable):
             RecordError: both filters given, or a blank/non-numeric one.
         """
         if user_id is not None and id_num is not None:
-            from ..errors import RecordError
-
             raise RecordError("pass user_id= or id_num=, not both", field="user_id")
         if user_id is not None:
             return await self._list("/door", Door, {"user_id": str(require_id("user_id", user_id))})
@@ -50,8 +54,6 @@ class Doors(Deletable):
         if low_battery is None:
             return await self._list("/doorstate", DoorState)
         if isinstance(low_battery, bool) or not isinstance(low_battery, int | float):
-            from ..errors import RecordError
-
             raise RecordError(
                 f"low_battery must be a number, got {low_battery!r}", field="low_battery"
             )
@@ -105,7 +107,7 @@ class Doors(Deletable):
             page = door_ids[start : start + step]
             body = {"doors": page, "options": {"validate_fails_batch": flag}}
             answer = await send_single(
-                self._client._write_context(), "POST", "/unlock", body, records=len(page)
+                self._client.write_context(), "POST", "/unlock", body, records=len(page)
             )
             out.extend(structure(conv, r, UnlockResult, "/unlock") for r in rows(answer, "/unlock"))
         return out
@@ -130,7 +132,7 @@ class Doors(Deletable):
                 field="threshold",
             )
         body = await send_single(
-            self._client._write_context(), "POST", f"/doorstate?lowbattery={threshold:g}", None
+            self._client.write_context(), "POST", f"/doorstate?lowbattery={threshold:g}", None
         )
         return readonly(data_of(body, "/doorstate?lowbattery"))
 
@@ -181,9 +183,6 @@ class Doors(Deletable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's doors failed (nothing sent).
         """
-        from ._sync import run_sync
-        from ._sync_kinds import DOORS
-
         return await run_sync(
             DOORS,
             self._client,
@@ -209,9 +208,6 @@ class Doors(Deletable):
             LocktError: the read of ``/door`` failed (``AuthenticationError``,
                 ``RequestTimeout``, ``ServerError``, ...); call again later.
         """
-        from .._results import FailureReason
-        from ._reconcile import natural_key, reconcile
-
         if not any(f.reason is FailureReason.UNKNOWN for f in result.failures):
             return await reconcile(result, key="name", lookup=_never, checked_by="name")
         names = {d.name.strip() for d in await self.list() if isinstance(d.name, str)}

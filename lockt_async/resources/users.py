@@ -6,13 +6,19 @@ import builtins
 from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
+from .._envelope import readonly, require_id, require_text
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
-from ._base import only_one, readonly, require_id, require_text
+from ._base import only_one
+from ._natural import resolve_ids, resolve_one
+from ._reconcile import not_found_lookup, reconcile
+from ._sync import run_sync
+from ._sync_kinds import USERS
 from ._write_api import (
+    Checkable,
     Deletable,
     OnProgress,
     Records,
@@ -24,10 +30,13 @@ from ._write_api import (
 )
 
 
-class Users(Deletable):
+class Users(Deletable, Checkable):
     """Card holders: list, look up, and (see the write methods) upsert/update/delete."""
 
     _delete_spec = _specs.USERS_DELETE
+    _check_spec = _specs.USERS_UPSERT
+    #: The fields a record of ``upsert`` may carry (the document's names).
+    record_fields = _specs.USERS_UPSERT.fields
 
     async def list(self) -> builtins.list[User]:
         """``GET /user``: every non-administrative card holder."""
@@ -79,8 +88,6 @@ class Users(Deletable):
         ``accesslevels`` replace the user's, instead of being added to them.
         """
         if options.get("update_existing") is True:
-            from ._natural import resolve_ids
-
             records = await resolve_ids(self._client, records)
         return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
@@ -137,8 +144,6 @@ class Users(Deletable):
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
         )
         if update_existing is True:
-            from ._natural import resolve_one
-
             record = await resolve_one(self._client, record)
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.USERS_UPSERT), record, options
@@ -180,9 +185,6 @@ class Users(Deletable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's users failed (nothing sent).
         """
-        from ._sync import run_sync
-        from ._sync_kinds import USERS
-
         return await run_sync(
             USERS,
             self._client,
@@ -210,7 +212,6 @@ class Users(Deletable):
                 (``AuthenticationError``, ``RequestTimeout``, ``ServerError``, ...);
                 call again once the instance answers.
         """
-        from ._reconcile import not_found_lookup, reconcile
 
         async def get(value: str) -> object:
             return await self.get(id_num=value)
@@ -233,7 +234,7 @@ class Users(Deletable):
         """
         uid = require_id("user_id", user_id)
         body = await send_single(
-            self._client._write_context(), "POST", f"/anonymize?user_id={uid}", None
+            self._client.write_context(), "POST", f"/anonymize?user_id={uid}", None
         )
         if isinstance(body, Mapping) and "data" in body:
             body = body["data"]
