@@ -19,7 +19,10 @@ import pytest
 from .snippets import ROOT, python_blocks
 
 EXAMPLES = ROOT / "examples"
-RUN_ELSEWHERE = {"fastapi_app.py": "tests/documentation/test_pages.py"}
+RUN_ELSEWHERE = {
+    "fastapi_app.py": "tests/documentation/test_pages.py",
+    "temporal_nightly.py": "tests/fleet/test_temporal.py",
+}
 
 
 def included() -> dict[str, str]:
