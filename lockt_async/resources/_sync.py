@@ -52,6 +52,7 @@ from .._sync_results import (
     SyncPlan,
     SyncResult,
 )
+from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
 from .._writes import WriteSpec, prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
@@ -373,7 +374,7 @@ async def run_sync(
 
     async def read() -> None:
         try:
-            got.append(await kind.read(client))
+            got.append(await in_phase("sync.read", kind.read(client)))
         except LocktError as exc:  # raised below as itself, not inside a group
             read_errors.append(exc)
 
@@ -385,7 +386,7 @@ async def run_sync(
     found = got[0]
     # Planning is synchronous and allocates a dict per record and row, none in a
     # cycle: the collector's scans would cost more than the plan (gc_paused's note).
-    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS), phase("sync.plan"):
         plan, failures, matched, wires = plan_sync(
             kind, ctx, source, prepared, found, on_missing, max_removals
         )
@@ -413,7 +414,9 @@ async def run_sync(
     if inserts or updates:
         sent: set[int] = set()
         failed: set[int] = set()
-        for batch, items in await kind.write(ctx, inserts, updates, progress):
+        for batch, items in await in_phase(
+            "sync.write", kind.write(ctx, inserts, updates, progress)
+        ):
             result.batches.append(batch)
             stopped = stopped or batch.stopped_by
             sent.update(src for src, _ in items)
@@ -432,7 +435,7 @@ async def run_sync(
     elif plan.removals:
         by_id = {row_id(r): r for r in targets}
         targets = [by_id[m.id] for m in plan.removals]
-        batch = await kind.remove(ctx, targets, on_missing, progress)
+        batch = await in_phase("sync.removals", kind.remove(ctx, targets, on_missing, progress))
         result.batches.append(batch)
         result.removal_failures = [
             attrs.evolve(f, record=plan.removals[f.index]) for f in batch.failures

@@ -7,7 +7,10 @@ ties the two modules (a reader needs both, a rename in one breaks the other),
 and a ``Protocol`` on the lower side always removes the need for it (as
 ``_protocol.ResourceClient`` does for the resources). A submodule reaching its
 own package's ``__init__`` counts too; the implicit import of a parent package
-that Python makes on the way to a submodule does not.
+that Python makes on the way to a submodule does not. One kind of import is left
+out: an optional extra's, inside ``try: ... except ImportError`` (the core asking
+``lockt_async.otel`` to turn itself on when OpenTelemetry is present): the extra
+sits at the edge and imports the core, and the core runs without it.
 """
 
 from __future__ import annotations
@@ -31,10 +34,29 @@ def modules(root: Path) -> dict[str, tuple[Path, bool]]:
     return found
 
 
+def _optional(node: ast.Try) -> bool:
+    """``try: import x`` whose handler catches ImportError: an optional extra."""
+    caught = [h.type for h in node.handlers if h.type is not None]
+    names = {n.id for t in caught for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return bool(names & {"ImportError", "ModuleNotFoundError"})
+
+
+def _import_nodes(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement, except those an optional-extra ``try`` guards."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+        elif isinstance(node, ast.Try) and _optional(node):
+            for child in [*node.handlers, *node.orelse, *node.finalbody]:
+                yield from _import_nodes(child)
+        else:
+            yield from _import_nodes(node)
+
+
 def imported(name: str, is_package: bool, tree: ast.AST, known: set[str]) -> Iterator[str]:
     """The modules of ``known`` that ``tree`` (module ``name``) imports."""
     here = name.split(".") if is_package else name.split(".")[:-1]
-    for node in ast.walk(tree):
+    for node in _import_nodes(tree):
         if isinstance(node, ast.Import):
             yield from (a.name for a in node.names if a.name in known)
         elif isinstance(node, ast.ImportFrom):
@@ -116,7 +138,8 @@ def test_lockt_async_has_no_import_cycle() -> None:
 
 
 def test_the_check_finds_cycles(tmp_path: Path) -> None:
-    """The check itself: a type-only cycle, a function-level one and an __init__ one are found."""
+    """The check itself: type-only, function-level and __init__ cycles are found; an
+    optional extra's guarded import is not one."""
     pkg = tmp_path / "pkg"
     (pkg / "sub").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
@@ -129,5 +152,9 @@ def test_the_check_finds_cycles(tmp_path: Path) -> None:
     (pkg / "sub" / "__init__.py").write_text("from .e import E\n")
     (pkg / "sub" / "e.py").write_text("from . import helper_name\n")
     (pkg / "lone.py").write_text("from . import a\nfrom .sub import e\n")
+    (pkg / "core.py").write_text(
+        "def f():\n    try:\n        from . import extra\n    except ImportError:\n        pass\n"
+    )
+    (pkg / "extra.py").write_text("from . import core\n")
     found = cycles(import_graph(pkg))
     assert found == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.d"], ["pkg.sub", "pkg.sub.e"]]
