@@ -26,7 +26,17 @@ from typing import Any
 
 from ._common import LostRecords, Metric, Sample, median
 
-ORDER = ["floor", "vs_hand", "coalesce", "codec", "memory", "reads", "sync", "validation"]
+ORDER = [
+    "floor",
+    "vs_hand",
+    "coalesce",
+    "codec",
+    "memory",
+    "reads",
+    "sync",
+    "validation",
+    "otel",
+]
 MODULES = {
     "floor": "bench_floor",
     "vs_hand": "bench_vs_hand",
@@ -36,6 +46,7 @@ MODULES = {
     "reads": "bench_reads",
     "sync": "bench_sync",
     "validation": "bench_validation",
+    "otel": "bench_otel",
 }
 PACKAGES = ["lockt_async", "httpx", "httpcore", "anyio", "cattrs", "attrs", "orjson", "uvicorn"]
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
