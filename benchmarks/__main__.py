@@ -34,6 +34,7 @@ ORDER = [
     "memory",
     "reads",
     "sync",
+    "sync_hand",
     "validation",
     "otel",
 ]
@@ -45,6 +46,7 @@ MODULES = {
     "memory": "bench_memory",
     "reads": "bench_reads",
     "sync": "bench_sync",
+    "sync_hand": "bench_sync_hand",
     "validation": "bench_validation",
     "otel": "bench_otel",
 }
