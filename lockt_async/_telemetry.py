@@ -26,10 +26,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from ._writes._sender import _Attempt
+from typing import Any, Protocol, TypeVar
 
 logger = logging.getLogger("lockt_async")
 
@@ -51,6 +48,14 @@ class PageSpan(Protocol):
         self, verdict: str | None, status: int | None, gate_wait: float, error: BaseException | None
     ) -> None:
         """The attempt ended: its verdict (None: interrupted), HTTP status, gate wait."""
+
+
+class Attempt(Protocol):
+    """What :func:`page_end` reads of a page attempt (``_writes._sender._Attempt``)."""
+
+    #: The classifier's ``Verdict`` (``action``, ``status``), None when interrupted.
+    verdict: Any
+    gate_wait: float
 
 
 class Hooks(Protocol):
@@ -276,7 +281,7 @@ def page_end(
     records: int,
     nbytes: int,
     attempt: int,
-    att: _Attempt,
+    att: Attempt,
     start: float,
     error: BaseException | None = None,
 ) -> None:

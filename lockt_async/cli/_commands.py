@@ -15,8 +15,8 @@ import click
 
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from . import _io as io
+from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
 

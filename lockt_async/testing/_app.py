@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from urllib.parse import parse_qsl
 
 import anyio
@@ -24,7 +24,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import _validation as v
-from ._faults import Delay, Drop, RateLimit, RequestInfo, Respond
+from ._faults import Delay, Drop, RateLimit, RequestInfo, Respond, SimulatedDrop
 from ._journal import WRITE_METHODS, Entry
 from ._reads import READERS
 from ._users import prepare_user, prepare_user_put
@@ -43,7 +43,12 @@ from ._writes import (
 )
 
 if TYPE_CHECKING:
-    from ._sim import Simulator
+    import threading
+    from zoneinfo import ZoneInfo
+
+    from ._faults import FaultPlan
+    from ._journal import Journal
+    from ._state import Instance
 
 ONE_PER_CALL = "This endpoint is limited to 1 object per call."
 
@@ -66,10 +71,6 @@ async def sleep_until(deadline: float) -> None:
         time.sleep(left)  # noqa: ASYNC251 - under a millisecond, on purpose (see above)
     else:
         await anyio.lowlevel.checkpoint()
-
-
-class ConnectionDropped(Exception):
-    """Raised inside the app to cut a response off mid-body (a dropped connection)."""
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,29 @@ class _CutResponse(Response):
         headers = [(b"content-type", b"application/json"), (b"content-length", b"4096")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b'{"data": {', "more_body": True})
-        raise ConnectionDropped("simulated dropped connection")
+        raise SimulatedDrop("simulated dropped connection")
 
 
 def _json(status: int, payload: Any) -> Response:
     return Response(json.dumps(payload).encode(), status, media_type="application/json")
+
+
+class Served(Protocol):
+    """What the app reads of the ``Simulator`` it serves (which builds it: no import back)."""
+
+    base_path: str
+    api_user: str
+    api_key: str
+    timezone: ZoneInfo
+    record_limit: int
+    latency: float
+    read_latency: float
+    defects: frozenset[str]
+    length_limits: dict[str, int]
+    faults: FaultPlan
+    journal: Journal
+    write_lock: threading.Lock
+    instance: Instance
 
 
 def _error(status: int, message: str) -> Response:
@@ -128,7 +147,7 @@ def _error(status: int, message: str) -> Response:
 class _Handler:
     """Request processing bound to one simulator."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: Served) -> None:
         self.sim = sim
 
     async def handle(self, request: Request) -> Response:
@@ -340,7 +359,7 @@ def _door_ref(item: Any) -> Any:
     return item.get("id") if isinstance(item, dict) else item
 
 
-def build_app(sim: Simulator) -> Starlette:
+def build_app(sim: Served) -> Starlette:
     """The ASGI app serving every endpoint under ``sim.base_path``."""
     methods = ["GET", "POST", "PUT", "DELETE"]
     handler = _Handler(sim)
