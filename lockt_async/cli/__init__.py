@@ -10,39 +10,17 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from typing import Any
 
-import attrs
 import click
 
 from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
+from ._commands import COMMANDS
+from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
+from ._demo import demo
+from ._sync import sync
 
 __all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config", "cli", "main"]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
-
-
-@attrs.frozen(repr=False)
-class Config:
-    """Connection settings from flags or environment. The key is never shown."""
-
-    api_user: str | None
-    api_key: str | None
-    base_url: str | None
-    debug: bool = False
-    allow_insecure_http: bool = False
-
-    def __repr__(self) -> str:
-        return f"Config(api_user={self.api_user!r}, base_url={self.base_url!r})"
-
-    def client(self, **kw: Any) -> Any:
-        """A ``LocktClient`` (``ConfigurationError`` -> exit 2)."""
-        from .._client import LocktClient
-
-        kw.setdefault("allow_insecure_http", self.allow_insecure_http)
-        return LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
-
 
 _state = {"debug": False}
 
@@ -93,10 +71,6 @@ def cli(
 
 
 def _register() -> None:
-    from ._commands import COMMANDS
-    from ._demo import demo
-    from ._sync import sync
-
     cli.add_command(demo)
     cli.add_command(sync)
     for command in COMMANDS:

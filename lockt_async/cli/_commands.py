@@ -11,17 +11,15 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 import anyio
-import attrs
 import click
 
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from . import _io as io
+from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
 
-_SPECS = {"users": "USERS_UPSERT", "fobs": "FOBS_CREATE", "doors": "DOORS_CREATE"}
 _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 
 
@@ -29,7 +27,7 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(sorted(_SPECS)))
+@click.argument("kind", type=click.Choice(sorted(_KEYS)))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
 @click.option("--update-existing", is_flag=True, help="users: update users whose id_num exists.")
@@ -231,24 +229,10 @@ async def _dry_run(
     client: Any, kind: str, records: Iterator[Any], result: BatchResult, unknown_fields: str
 ) -> BatchResult:
     """The library's own per-record checks (conversion, formats, duplicates); nothing sent."""
-    from .._validation import DuplicateTracker
-    from .._writes import prepare_item
-    from ..resources import _specs
-
-    spec = getattr(_specs, _SPECS[kind])
-    if unknown_fields == "ignore":
-        spec = attrs.evolve(spec, ignore_unknown=True)
-    conv = await client.converter()
-    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
-    result.operation = f"{spec.operation} (dry run)"
-    started = time.perf_counter()
-    for index, record in enumerate(records):
-        result.total = index + 1
-        wire, messages = prepare_item(spec, conv, record, tracker)
-        if wire is None:
-            result.failures.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-    result.elapsed = time.perf_counter() - started
-    return result
+    checked: BatchResult = await getattr(client, kind).check(
+        records, unknown_fields=unknown_fields, result=result
+    )
+    return checked
 
 
 # --------------------------------------------------------------------------- export

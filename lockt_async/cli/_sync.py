@@ -14,8 +14,8 @@ from rich.table import Table
 
 from .._results import BatchResult, Progress
 from .._sync_results import SyncPlan, SyncResult
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
 from . import _io as io
+from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
 from ._output import console, failures_table, progress
 from ._run import run
 

@@ -46,27 +46,22 @@ import anyio
 import anyio.lowlevel
 import attrs
 
-from .._config import DEFAULT_READ_CONCURRENCY
-from .._envelope import rows
 from .._gcpause import PAUSE_ROWS, gc_paused
-from .._results import BatchResult, Failure, Progress
-from .._sync_results import FieldChange, SyncPlan, SyncResult
+from .._results import Failure
+from .._sync_results import SyncPlan, SyncResult
+from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
-from .._writes import WriteSpec, prepare_item
+from .._writes import prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
 from . import _sync_plan as phases
-from ._natural import row_id
-from ._sync_plan import DEFAULT_REMOVAL_SHARE, Item, Prepared, default_max_removals
+from ._sync_base import ON_MISSING, Context, Kind, OnProgress, Prepared, _Progress
+from ._sync_plan import DEFAULT_REMOVAL_SHARE, default_max_removals
 
 if TYPE_CHECKING:
     from .._protocol import ResourceClient
-    from ..converters import LocktConverter
 
-ON_MISSING = ("keep", "disable", "delete")
 ROUTES = ("auto", "read", "put")
 UNLISTED = ("carry", "verify")
-
-OnProgress = Callable[[Progress], None] | None
 
 
 class SyncOptions(TypedDict, total=False):
@@ -89,159 +84,6 @@ class SyncOptions(TypedDict, total=False):
     on_plan: Callable[[SyncPlan], None] | None
     route: Literal["auto", "read", "put"]
     unlisted: Literal["carry", "verify"]
-
-
-class Context:
-    """One sync run: the client, its converter, options, and what the phases learn."""
-
-    def __init__(
-        self, client: ResourceClient, conv: LocktConverter, options: Mapping[str, bool]
-    ) -> None:
-        self.client = client
-        self.conv = conv
-        self.options = options
-        self.on_missing = "keep"
-        self.route = "auto"
-        self.unlisted_mode = "carry"
-        self.read_concurrency: int = getattr(client, "read_concurrency", DEFAULT_READ_CONCURRENCY)
-        #: Source fields some matched row does not show (not compared).
-        self.unlisted: set[str] = set()
-        #: Object id -> its row from a per-id read (server-held fields).
-        self.fetched: dict[int, Mapping[str, Any]] = {}
-        #: Object id -> its roster row (each id once).
-        self.roster: dict[int, Mapping[str, Any]] = {}
-        self._dates: dict[str, str] = {}
-
-    def date(self, value: Any, field: str) -> str:
-        """A date read from the server as the wire form (local wall time), or "" for none."""
-        if value is None or value == "":
-            return ""
-        if not isinstance(value, str):
-            return str(value)
-        try:
-            return self._dates[value]
-        except KeyError:
-            pass
-        try:
-            parsed = self.conv.parse_datetime(value, field=field)
-            text = "" if parsed is None else self.conv.format_datetime(parsed, field=field)
-        except RecordError:
-            text = value  # unreadable: compared as sent, so it shows as a difference
-        self._dates[value] = text
-        return text
-
-
-class Kind:
-    """What differs between users, fobs and doors; the engine does the rest."""
-
-    name = ""
-    path = ""
-    #: Key fields in match order (fobs: ``name``, then ``card_num``).
-    keys: tuple[str, ...] = ()
-    #: The spec source records are converted and checked with.
-    spec: WriteSpec
-    #: When set, source records are checked with this one instead (a source may
-    #: leave out fields an update keeps); what is sent is checked with ``spec``.
-    source_spec: WriteSpec | None = None
-    removal_modes: tuple[str, ...] = ("keep", "delete")
-    #: The kind has server-held fields and a selective update (``route``, ``unlisted``).
-    has_routes = False
-
-    async def read(self, client: ResourceClient) -> list[Any]:
-        """The instance's rows of this kind (one read of ``path``)."""
-        return rows(await client.get(self.path), self.path)
-
-    def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
-    ) -> tuple[list[FieldChange], list[tuple[FieldChange, str]]]:
-        """The differences to send, and those that cannot be sent (with the reason)."""
-        raise NotImplementedError
-
-    def blanked(self, record: Any, row: Mapping[str, Any]) -> list[str]:
-        """Required fields the source record states blank while the row holds a value."""
-        return []
-
-    def server_held(self, wire: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[str]:
-        """Fields the update call requires that neither ``wire`` (None: a disable) nor
-        the roster row holds: they must come from the server (``SyncRoute``)."""
-        return []
-
-    def puttable(self, fields: Sequence[str]) -> bool:
-        """True when a selective update call (``PUT``) takes all of ``fields``."""
-        return False
-
-    def unlisted_reason(self, field: str) -> str:
-        """Why a source field the read does not show is not compared."""
-        return f"GET {self.path} does not return {field}: not compared"
-
-    def outgoing_update(
-        self,
-        ctx: Context,
-        wire: dict[str, Any],
-        row: Mapping[str, Any],
-        changes: list[FieldChange],
-        *,
-        put: bool,
-    ) -> tuple[dict[str, Any], list[str]]:
-        """The record an update sends, and the messages that refuse it (empty: send)."""
-        raise NotImplementedError
-
-    def outgoing_removal(
-        self, ctx: Context, row: Mapping[str, Any], mode: str, *, put: bool
-    ) -> tuple[dict[str, Any], list[str]]:
-        """The record a removal sends (default: ``{"id"}`` for a delete)."""
-        return {"id": row_id(row)}, []
-
-    async def write(
-        self, ctx: Context, out: phases.Outgoing, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
-        """Send inserts and updates; each batch with the items it was given, in order."""
-        raise NotImplementedError
-
-    async def remove(
-        self, ctx: Context, out: phases.Outgoing, mode: str, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
-        """Send ``out.removals`` (items indexed by position in ``plan.removals``)."""
-        raise NotImplementedError
-
-    def enabled(self, row: Mapping[str, Any]) -> bool | None:
-        value = row.get("enabled")
-        if isinstance(value, str):
-            return value.strip().lower() not in ("false", "0", "no")
-        return None if value is None else bool(value)
-
-
-class _Progress:
-    """One ``on_progress`` across the phases (writes, then removals): counts add up."""
-
-    def __init__(self, callback: OnProgress, total: int) -> None:
-        self.callback = callback
-        self.total = total
-        self.done = self.pages = self.failed = 0
-        self.started = time.perf_counter()
-
-    def phase(self) -> OnProgress:
-        if self.callback is None:
-            return None
-        callback = self.callback
-
-        def report(p: Progress) -> None:
-            callback(
-                Progress(
-                    done=self.done + p.done,
-                    total=self.total,
-                    pages=self.pages + p.pages,
-                    failed=self.failed + p.failed,
-                    elapsed=time.perf_counter() - self.started,
-                )
-            )
-
-        return report
-
-    def end(self, result: BatchResult) -> None:
-        self.done += result.total
-        self.pages += len(result.pages)
-        self.failed += len(result.failures)
 
 
 def _choice(name: str, value: object, allowed: Sequence[object]) -> None:
@@ -318,7 +160,7 @@ async def _read_and_prepare(
 
     async def read() -> None:
         try:
-            got.append(await kind.read(ctx.client))
+            got.append(await in_phase("sync.read", kind.read(ctx.client)))
         except LocktError as exc:  # raised below as itself, not inside a group
             read_errors.append(exc)
 
@@ -346,12 +188,12 @@ async def plan(
     ctx.roster = {rid: row for rid, _, row in m.keyed}
     reads = 0
     if ctx.unlisted_mode == "verify":
-        reads += await phases.verify(kind, ctx, m, source, prepared)
+        reads += await in_phase("sync.enrich", phases.verify(kind, ctx, m, source, prepared))
     with gc_paused(len(found) + len(source) > PAUSE_ROWS):
         phases.diff(kind, ctx, m, source, prepared, plan)
         phases.removals(kind, m, plan, ctx.on_missing, max_removals)
     chosen = phases.choose_route(kind, ctx, plan, m, prepared)
-    reads += await phases.enrich(kind, ctx, chosen)
+    reads += await in_phase("sync.enrich", phases.enrich(kind, ctx, chosen))
     out = phases.checks(kind, ctx, plan, m, prepared, source, chosen)
     m.failures.sort(key=lambda f: f.index)
     return plan, m, out, reads
@@ -376,9 +218,10 @@ async def run_sync(
     ctx.route = options.get("route", "auto")
     ctx.unlisted_mode = options.get("unlisted", "carry")
     found, prepared = await _read_and_prepare(kind, ctx, source)
-    the_plan, m, out, reads = await plan(
-        kind, ctx, source, prepared, found, options.get("max_removals")
-    )
+    with phase("sync.plan"):
+        the_plan, m, out, reads = await plan(
+            kind, ctx, source, prepared, found, options.get("max_removals")
+        )
     del found, prepared  # a 100,000-row roster kept alive during the writes costs the collector
     result = SyncResult(plan=the_plan, dry_run=options.get("dry_run", False), failures=m.failures)
     result.unchanged = len(the_plan.unchanged)
@@ -410,7 +253,7 @@ async def _apply(
         inserting = {i for i, _ in out.inserts}
         sent: set[int] = set()
         failed: set[int] = set()
-        for batch, items in await kind.write(ctx, out, progress):
+        for batch, items in await in_phase("sync.write", kind.write(ctx, out, progress)):
             result.batches.append(batch)
             stopped = stopped or batch.stopped_by
             sent.update(src for src, _ in items)
@@ -432,7 +275,8 @@ async def _apply(
         return
     result.puts += len(out.removal_puts)
     failed_removals: list[Failure] = []
-    for batch, items in await kind.remove(ctx, out, ctx.on_missing, progress):
+    removing = kind.remove(ctx, out, ctx.on_missing, progress)
+    for batch, items in await in_phase("sync.removals", removing):
         result.batches.append(batch)
         failed_removals += [
             attrs.evolve(f, index=items[f.index][0], record=plan.removals[items[f.index][0]])
@@ -446,26 +290,6 @@ async def _apply(
         result.disabled = done
     else:
         result.deleted = done
-
-
-async def send_batch(
-    ctx: Context,
-    spec: WriteSpec,
-    items: list[Item],
-    options: Mapping[str, bool],
-    progress: _Progress,
-) -> BatchResult:
-    """One bulk write of ``items`` through the write path (per-record outcomes)."""
-    from ._write_api import bulk
-
-    result = await bulk(
-        ctx.client,
-        spec,
-        [record for _, record in items],
-        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
-    )
-    progress.end(result)
-    return result
 
 
 __all__ = [

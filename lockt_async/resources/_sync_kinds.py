@@ -59,8 +59,7 @@ from .._results import BatchResult
 from .._sync_results import FieldChange
 from . import _specs
 from ._natural import row_id, row_key
-from ._sync import ON_MISSING, Context, Kind, _Progress, send_batch
-from ._sync_plan import Item, Outgoing
+from ._sync_base import ON_MISSING, Context, Item, Kind, Outgoing, _Progress, send_batch
 
 _DATES = ("access_effective", "access_expires")
 Ignored = list[tuple[FieldChange, str]]

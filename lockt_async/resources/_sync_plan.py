@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -40,17 +40,10 @@ from .._sync_results import (
 )
 from ._natural import read_each, row_id, row_key
 from ._specs import pick
-
-if TYPE_CHECKING:
-    from ._sync import Context, Kind
+from ._sync_base import Context, Kind, Outgoing, Prepared, Row
 
 #: The default removal guard: this share of the keyed objects (at least one).
 DEFAULT_REMOVAL_SHARE = 0.05
-#: A keyed row of the roster: (its id, its first key value, the row).
-Row = tuple[int, str, Mapping[str, Any]]
-Prepared = list[tuple[dict[str, Any] | None, list[str]]]
-#: (source index, or position in ``plan.removals``; the record to send)
-Item = tuple[int, dict[str, Any]]
 
 
 @attrs.define(eq=False)
@@ -326,20 +319,6 @@ async def enrich(kind: Kind, ctx: Context, chosen: Mapping[int, bool]) -> int:
     ids = [rid for rid, put in chosen.items() if not put and rid not in ctx.fetched]
     await fetch_rows(kind, ctx, ids)
     return len(ids)
-
-
-@attrs.define(eq=False)
-class Outgoing:
-    """Phase 7's answer: what the write phase sends, every record checked."""
-
-    inserts: list[Item] = attrs.Factory(list)
-    updates: list[Item] = attrs.Factory(list)
-    #: Source indexes of updates sent by ``PUT``.
-    puts: set[int] = attrs.Factory(set)
-    #: (position in ``plan.removals``, record); and the positions sent by ``PUT``.
-    removals: list[Item] = attrs.Factory(list)
-    removal_puts: set[int] = attrs.Factory(set)
-    removal_failures: list[Failure] = attrs.Factory(list)
 
 
 def checks(

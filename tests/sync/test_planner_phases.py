@@ -8,7 +8,7 @@ import pytest
 
 from lockt_async import SyncPlan
 from lockt_async.resources import _sync_plan as phases
-from lockt_async.resources._sync import Context
+from lockt_async.resources._sync_base import Context
 from lockt_async.resources._sync_kinds import USERS
 from lockt_async.testing import Simulator
 from tests.integration.helpers import client_for
