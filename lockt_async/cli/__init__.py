@@ -19,6 +19,7 @@ from ._commands import COMMANDS
 from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
 from ._demo import demo
 from ._sync import sync
+from ._sync_many import sync_many
 
 __all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config", "cli", "main"]
 
@@ -84,6 +85,7 @@ def cli(
 def _register() -> None:
     cli.add_command(demo)
     cli.add_command(sync)
+    cli.add_command(sync_many)
     for command in COMMANDS:
         cli.add_command(command)
 

@@ -26,7 +26,11 @@ from lockt_async.testing import Simulator, serve_in_thread
 from .snippets import ROOT, python_blocks
 
 EXAMPLES = ROOT / "examples"
-RUN_ELSEWHERE = {"fastapi_app.py": "tests/documentation/test_pages.py"}
+RUN_ELSEWHERE = {
+    "fastapi_app.py": "tests/documentation/test_pages.py",
+    "temporal_nightly.py": "tests/fleet/test_temporal.py",
+    "fastapi_replicas.py": "tests/integration/test_fastapi_replicas.py",
+}
 
 
 def included() -> dict[str, str]:
