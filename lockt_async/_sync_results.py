@@ -167,6 +167,8 @@ class SyncResult:
     #: Why removals were skipped (the guard, or the writes stopped early), if they were.
     removals_skipped: str | None = None
     elapsed: float = 0.0
+    #: True when the sync was interrupted (cancelled): the counts are what was done.
+    cancelled: bool = False
 
     def __repr__(self) -> str:
         return (

@@ -1,8 +1,17 @@
 """``lockt``: the command line (bulk import/export, demo, simulator, events).
 
-Exit codes: 0 every record accepted, 1 some records failed, 2 usage or
-configuration error, 3 connection or authentication failure. Errors are one
-line on stderr (``error: ...``); ``--debug`` shows tracebacks and DEBUG logs.
+Exit codes (``EXIT_CODES``; a script can rely on them, docs/guides/nightly.md):
+
+    0    everything applied (or, with --dry-run, would be)
+    1    some records failed (the failures file and --report list them)
+    2    bad input or configuration: usage, a bad column or --map, a bad option
+    3    connection or authentication failure (nothing more could be done)
+    4    the removal guard held removals back (approve with --approve PLAN_ID)
+    130  interrupted by Ctrl-C (SIGINT), after the write in flight
+    143  stopped by SIGTERM, after the write in flight
+
+Errors are one line on stderr (``error: ...``); ``--debug`` shows tracebacks
+and DEBUG logs.
 """
 
 from __future__ import annotations
@@ -18,9 +27,32 @@ import click
 from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
 
-__all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config", "cli", "main"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_CONNECT",
+    "EXIT_FAILED",
+    "EXIT_GUARD",
+    "EXIT_OK",
+    "EXIT_SIGINT",
+    "EXIT_SIGTERM",
+    "EXIT_USAGE",
+    "Config",
+    "cli",
+    "main",
+]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT, EXIT_GUARD = 0, 1, 2, 3, 4
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+#: Each exit code and the ``status`` a ``--report`` gives it.
+EXIT_CODES = {
+    EXIT_OK: "ok",
+    EXIT_FAILED: "failed",
+    EXIT_USAGE: "bad-input",
+    EXIT_CONNECT: "connection",
+    EXIT_GUARD: "guard",
+    EXIT_SIGINT: "interrupted",
+    EXIT_SIGTERM: "terminated",
+}
 
 
 @attrs.frozen(repr=False)
@@ -41,10 +73,30 @@ class Config:
         from .._client import LocktClient
 
         kw.setdefault("allow_insecure_http", self.allow_insecure_http)
-        return LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
+        client = LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
+        _state["host"] = host_of(str(client.base_url))
+        return client
 
 
-_state = {"debug": False}
+_state: dict[str, Any] = {"debug": False, "host": None}
+
+
+def host_of(url: str) -> str | None:
+    """``host[:port]`` of a base URL (what a connection error names)."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc or None
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` on one line; a transport error names the host it could not reach."""
+    from ..errors import TransportError
+
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    host = _state.get("host")
+    if isinstance(exc, TransportError) and host and host not in text:
+        text += f" (host {host})"
+    return text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -80,8 +132,9 @@ def cli(
     """Bulk import and export for the Lockt SecureAccess Cloud API.
 
     Start with `lockt demo`: it runs a simulated instance and imports 5,000 card
-    holders into it. Exit codes: 0 all records accepted, 1 some records failed,
-    2 usage or configuration error, 3 connection or authentication failure.
+    holders into it. Exit codes: 0 everything applied; 1 some records failed; 2 bad
+    input or configuration; 3 connection or authentication failure; 4 the removal
+    guard held removals back (see --approve); 130 interrupted (Ctrl-C); 143 SIGTERM.
     """
     _state["debug"] = debug
     logging.basicConfig(
@@ -90,6 +143,23 @@ def cli(
         stream=sys.stderr,
     )
     ctx.obj = Config(api_user, api_key, base_url, debug, allow_insecure_http)
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code ``main`` gives an exception that ends a command."""
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_SIGINT
+    if isinstance(exc, click.exceptions.Abort):
+        return EXIT_SIGINT
+    if isinstance(exc, click.UsageError | ConfigurationError):
+        return EXIT_USAGE
+    if isinstance(exc, click.ClickException):
+        return exc.exit_code
+    if isinstance(exc, TransportError | AuthenticationError):
+        return EXIT_CONNECT
+    if isinstance(exc, OSError):
+        return EXIT_USAGE
+    return EXIT_FAILED
 
 
 def _register() -> None:
@@ -128,6 +198,9 @@ def main(argv: list[str] | None = None) -> None:
     """
     _state["debug"] = False
     _never_fail_on_print()
+    from ._run import note_inherited_signals
+
+    note_inherited_signals()
     try:
         code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
     except click.exceptions.Abort:
@@ -144,13 +217,13 @@ def main(argv: list[str] | None = None) -> None:
     except (TransportError, AuthenticationError) as exc:
         if _state["debug"]:
             traceback.print_exc()
-        code = _fail(f"{type(exc).__name__}: {exc}", EXIT_CONNECT)
+        code = _fail(describe(exc), EXIT_CONNECT)
     except LocktError as exc:
         if _state["debug"]:
             traceback.print_exc()
         code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
-        code = _fail("interrupted", 130)
+        code = _fail("interrupted", EXIT_SIGINT)
     except OSError as exc:  # a file that cannot be written, a full disk
         if _state["debug"]:
             traceback.print_exc()

@@ -80,6 +80,9 @@ class Context:
         self.options = options
         self.on_missing = "keep"
         self._dates: dict[str, str] = {}
+        #: Every write call of this phase as it starts: (its result, the items it was given).
+        #: Filled before the call returns, so an interrupted sync still accounts for them.
+        self.sent: list[tuple[BatchResult, list[Item]]] = []
 
     def date(self, value: Any, field: str) -> str:
         """A date read from the server as the wire form (local wall time), or "" for none."""
@@ -354,8 +357,13 @@ async def run_sync(
     options: Mapping[str, bool],
     on_progress: OnProgress,
     on_plan: Callable[[SyncPlan], None] | None = None,
+    result: SyncResult | None = None,
 ) -> SyncResult:
-    """Plan and (unless ``dry_run``) apply; see the module docstring."""
+    """Plan and (unless ``dry_run``) apply; see the module docstring.
+
+    ``result`` (optional) is filled in as the sync goes: keep a reference to read
+    what an interrupted (cancelled) sync did; its ``cancelled`` is then True.
+    """
     check_arguments(kind, on_missing, max_removals)
     if not isinstance(dry_run, bool):
         raise ConfigurationError(f"dry_run must be True or False, got {dry_run!r}")
@@ -390,7 +398,8 @@ async def run_sync(
         plan, failures, matched, wires = plan_sync(
             kind, ctx, source, prepared, found, on_missing, max_removals
         )
-    result = SyncResult(plan=plan, dry_run=dry_run, failures=failures)
+    result = result if result is not None else SyncResult(plan=plan)
+    result.plan, result.dry_run, result.failures = plan, dry_run, failures
     result.unchanged = len(plan.unchanged)
     result.removals_skipped = plan.removals_blocked
     if on_plan is not None:
@@ -410,41 +419,97 @@ async def run_sync(
     # The roster, the wire dicts and the matches are done with: let them go
     # before the writes (a 100,000-row roster kept alive costs the collector).
     del found, prepared, wires, matched
+    phase = "writes"
+    try:
+        if inserts or updates:
+            await kind.write(ctx, inserts, updates, progress)
+        stopped = _account_writes(result, ctx.sent, source, inserting)
+        phase = "removals"
+        ctx.sent = []
+        if plan.removals and stopped is not None:
+            result.removals_skipped = (
+                f"the writes stopped early ({type(stopped).__name__}); nothing removed"
+            )
+        elif plan.removals:
+            by_id = {row_id(r): r for r in targets}
+            targets = [by_id[m.id] for m in plan.removals]
+            await kind.remove(ctx, targets, on_missing, progress)
+            _account_removals(result, ctx.sent, plan, on_missing)
+    except anyio.get_cancelled_exc_class():
+        result.cancelled = True
+        if phase == "writes":
+            _account_writes(result, ctx.sent, source, inserting, interrupted=True)
+            if plan.removals:
+                result.removals_skipped = "the sync was interrupted; nothing removed"
+        else:
+            _account_removals(result, ctx.sent, plan, on_missing)
+        result.elapsed = time.perf_counter() - started
+        raise
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+_INTERRUPTED = "not sent: the sync was interrupted"
+
+
+def _account_writes(
+    result: SyncResult,
+    sent: list[tuple[BatchResult, list[Item]]],
+    source: Sequence[Any],
+    inserting: set[int],
+    *,
+    interrupted: bool = False,
+) -> Exception | None:
+    """Each planned write's outcome from the write calls made; returns what stopped them.
+
+    A record whose call was never made or never took it (an interrupted sync)
+    is ``not_sent``; a new fob's holder is a second write: one outcome per record.
+    """
     stopped = None
-    if inserts or updates:
-        sent: set[int] = set()
-        failed: set[int] = set()
-        for batch, items in await kind.write(ctx, inserts, updates, progress):
-            result.batches.append(batch)
-            stopped = stopped or batch.stopped_by
-            sent.update(src for src, _ in items)
-            for f in batch.failures:
-                src = items[f.index][0]
-                if src not in failed:  # a new fob's holder is a second write: one outcome
-                    failed.add(src)
-                    result.failures.append(attrs.evolve(f, index=src, record=source[src]))
-        result.inserted = len((sent & inserting) - failed)
-        result.updated = len(sent - inserting - failed)
-    result.failures.sort(key=lambda f: f.index)
-    if plan.removals and stopped is not None:
-        result.removals_skipped = (
-            f"the writes stopped early ({type(stopped).__name__}); nothing removed"
-        )
-    elif plan.removals:
-        by_id = {row_id(r): r for r in targets}
-        targets = [by_id[m.id] for m in plan.removals]
-        batch = await kind.remove(ctx, targets, on_missing, progress)
+    done: set[int] = set()
+    failed: set[int] = set()
+    for batch, items in sent:
         result.batches.append(batch)
+        stopped = stopped or batch.stopped_by
+        for f in batch.failures:
+            src = items[f.index][0]
+            if src not in failed:
+                failed.add(src)
+                result.failures.append(attrs.evolve(f, index=src, record=source[src]))
+        done.update(src for src, _ in items[: batch.total])
+    if interrupted:
+        planned = {p.index for p in result.plan.inserts} | {p.index for p in result.plan.updates}
+        for src in sorted(planned - done - failed):
+            failed.add(src)
+            result.failures.append(
+                Failure(src, source[src], FailureReason.NOT_SENT, (_INTERRUPTED,))
+            )
+    result.inserted = len((done & inserting) - failed)
+    result.updated = len(done - inserting - failed)
+    result.failures.sort(key=lambda f: f.index)
+    return stopped
+
+
+def _account_removals(
+    result: SyncResult, sent: list[tuple[BatchResult, list[Item]]], plan: SyncPlan, mode: str
+) -> None:
+    """The removals' outcomes; an interrupted removal's untaken rows are failures too."""
+    for batch, items in sent:
+        result.batches.append(batch)
+        failed = {f.index for f in batch.failures}
         result.removal_failures = [
             attrs.evolve(f, record=plan.removals[f.index]) for f in batch.failures
         ]
-        done = len(plan.removals) - len(batch.failures)
-        if on_missing == "disable":
+        for pos in range(batch.total, len(items)):
+            if pos not in failed:
+                result.removal_failures.append(
+                    Failure(pos, plan.removals[pos], FailureReason.NOT_SENT, (_INTERRUPTED,))
+                )
+        done = min(batch.total, len(items)) - len(failed)
+        if mode == "disable":
             result.disabled = done
         else:
             result.deleted = done
-    result.elapsed = time.perf_counter() - started
-    return result
 
 
 def _fields(record: Any) -> Mapping[str, Any]:
@@ -465,14 +530,24 @@ async def send_batch(
     options: Mapping[str, bool],
     progress: _Progress,
 ) -> BatchResult:
-    """One bulk write of ``items`` through the write path (per-record outcomes)."""
+    """One bulk write of ``items`` through the write path (per-record outcomes).
+
+    The call is recorded in ``ctx.sent`` before it starts (see ``Context.sent``).
+    """
     from ._write_api import bulk
 
-    result = await bulk(
+    result = BatchResult()
+    ctx.sent.append((result, items))
+    await bulk(
         ctx.client,
         spec,
         [record for _, record in items],
-        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
+        {
+            **options,
+            "validate_fails_batch": False,
+            "on_progress": progress.phase(),
+            "result": result,
+        },
     )
     progress.end(result)
     return result

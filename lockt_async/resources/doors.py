@@ -160,6 +160,7 @@ class Doors(Deletable):
         max_removals: int | None = None,
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
+        result: SyncResult | None = None,
     ) -> SyncResult:
         """Keep Lockt's doors equal to ``records`` (a system of record).
 
@@ -172,6 +173,10 @@ class Doors(Deletable):
         nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
         A second sync of the same source sends no write. No write call changes an
         existing door, so only presence (by ``name``) is compared.
+
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
@@ -194,6 +199,7 @@ class Doors(Deletable):
             options={},
             on_progress=on_progress,
             on_plan=on_plan,
+            result=result,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

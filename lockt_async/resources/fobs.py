@@ -93,6 +93,7 @@ class Fobs(Deletable):
         max_removals: int | None = None,
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
+        result: SyncResult | None = None,
     ) -> SyncResult:
         """Keep Lockt's fobs equal to ``records`` (a system of record).
 
@@ -107,6 +108,10 @@ class Fobs(Deletable):
         A second sync of the same source sends no write. A holder (``user_id``,
         0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
         change through it and are listed in ``plan.ignored``.
+
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
@@ -129,6 +134,7 @@ class Fobs(Deletable):
             options={},
             on_progress=on_progress,
             on_plan=on_plan,
+            result=result,
         )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:

@@ -77,11 +77,30 @@ class Users(Deletable):
         Already Exists") and a record with an ``id`` is ignored by it (reported
         ``rejected``). ``replace_privileges`` (default True): given
         ``accesslevels`` replace the user's, instead of being added to them.
+
+        An HR file as it comes: ``field_map={"Employee Number": "id_num", ...}``
+        renames a mapping record's columns to the document's fields (a target this
+        call does not take is a ``ConfigurationError`` naming it), and
+        ``on_insert(record)`` returns fields for a record that will be inserted
+        (no system ``id`` once ``update_existing`` looked ids up), such as a new
+        hire's ``pin``; they fill only fields the record lacks or has blank.
         """
+        from .._field_map import check_field_map, check_on_insert, fill_insert, is_insert, map_each
+        from .._field_map import rename as _rename
+
+        fmap = check_field_map(
+            options.pop("field_map", None), _specs.USERS_UPSERT.fields, "users.upsert"
+        )
+        on_insert = check_on_insert(options.pop("on_insert", None))
+        if fmap:
+            records = map_each(records, lambda r: _rename(r, fmap))
         if options.get("update_existing") is True:
             from ._natural import resolve_ids
 
             records = await resolve_ids(self._client, records)
+        if on_insert is not None:
+            hook = on_insert
+            records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
         return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
@@ -154,6 +173,7 @@ class Users(Deletable):
         replace_privileges: bool = True,
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
+        result: SyncResult | None = None,
     ) -> SyncResult:
         """Keep Lockt's users equal to ``records`` (a system of record).
 
@@ -171,6 +191,10 @@ class Users(Deletable):
         access levels as sets). A ``card_num`` of a user who already holds a card (the
         server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
         return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
+
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
@@ -193,6 +217,7 @@ class Users(Deletable):
             options={"replace_privileges": replace_privileges},
             on_progress=on_progress,
             on_plan=on_plan,
+            result=result,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
