@@ -116,10 +116,10 @@ def _timed(fn: Callable[[], Any], *, gc_off: bool) -> tuple[float, Any]:
 
 def run(quick: bool) -> Sample:
     from lockt_async import User
+    from lockt_async._envelope import structure_rows
     from lockt_async._transport import _loads, decode_body, dumps
     from lockt_async._writes import to_wire
     from lockt_async.converters import make_converter
-    from lockt_async.resources._base import structure_rows
     from lockt_async.resources._specs import USERS_UPSERT
 
     n = size(quick)

@@ -4,8 +4,8 @@ Bulk writes go out in pages under the instance's record limit, one write in
 flight per instance, with an outcome for every record. See the README.
 
 Everything public is importable from here (``__all__``); the submodules
-``errors``, ``models``, ``testing`` and ``redis_gate`` are public too, and
-import as usual (``import lockt_async.testing``).
+``errors``, ``models``, ``testing``, ``redis_gate`` and ``fleet`` (many instances in
+one process) are public too, and import as usual (``import lockt_async.testing``).
 """
 
 import sys as _sys

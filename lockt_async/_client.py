@@ -9,13 +9,14 @@ from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 import httpx
 
+from ._coalesce import Coalescer
 from ._config import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -25,26 +26,23 @@ from ._config import (
     DEFAULT_TIMEOUT,
     RetryPolicy,
 )
+from ._envelope import data_of, one, readonly, require_text, rows, structure
 from ._gate import WriteGate, instance_key, process_gate
 from ._transport import Transport
 from ._warnings import LocktWarning
+from ._writes import WriteContext
+from .converters import LocktConverter, make_converter
 from .errors import ConfigurationError, MalformedResponseError
-from .resources._base import data_of, one, readonly, require_text, rows, structure
-
-if TYPE_CHECKING:
-    from ._coalesce import Coalescer
-    from ._writes import WriteContext
-    from .converters import LocktConverter
-    from .models import About, ObjectProperty, TimeInfo
-    from .resources.access_levels import AccessLevels
-    from .resources.credentials import Credentials
-    from .resources.delegates import Delegates
-    from .resources.doors import Doors
-    from .resources.events import Events
-    from .resources.fobs import Fobs
-    from .resources.locations import Locations
-    from .resources.schedules import Schedules
-    from .resources.users import Users
+from .models import About, ObjectProperty, TimeInfo
+from .resources.access_levels import AccessLevels
+from .resources.credentials import Credentials
+from .resources.delegates import Delegates
+from .resources.doors import Doors
+from .resources.events import Events
+from .resources.fobs import Fobs
+from .resources.locations import Locations
+from .resources.schedules import Schedules
+from .resources.users import Users
 
 __all__ = ["LocktClient"]
 
@@ -264,16 +262,14 @@ class LocktClient:
     # lifecycle -------------------------------------------------------------
 
     async def __aenter__(self) -> LocktClient:
-        from ._coalesce import Coalescer
-
         _check_gate_runtime(self._write_gate)
         # The coalescer's flushes run in a task group owned by the client, entered
         # here and left in __aexit__ after the queues are flushed: no untracked tasks.
         self._exit_stack = AsyncExitStack()
         tg = await self._exit_stack.enter_async_context(anyio.create_task_group())
         self._coalescer = Coalescer(
-            self._write_context,
-            self._remember_limit,
+            self.write_context,
+            self.remember_limit,
             tg,
             window=self._coalesce_window,
             max_pending=self._coalesce_max_pending,
@@ -301,7 +297,7 @@ class LocktClient:
         finally:
             await self._transport.aclose()
 
-    # plumbing shared by the resources ---------------------------------------
+    # the ResourceClient protocol: what the resources use ----------------------
 
     @property
     def coalescer(self) -> Coalescer:
@@ -330,10 +326,8 @@ class LocktClient:
         """The gate every write passes: one write in flight per instance."""
         return self._write_gate
 
-    def _write_context(self) -> WriteContext:
+    def write_context(self) -> WriteContext:
         """What the write path needs of this client, with the record limit known now."""
-        from ._writes import WriteContext
-
         return WriteContext(
             send=self._transport.send,
             converter=self.converter,
@@ -345,7 +339,7 @@ class LocktClient:
             timeout=self.timeout,
         )
 
-    def _remember_limit(self, limit: int | None) -> None:
+    def remember_limit(self, limit: int | None) -> None:
         """Keep a lower record limit a write learned from the server, for later writes."""
         if limit is not None and limit < self.record_limit:
             self.record_limit = limit
@@ -363,12 +357,10 @@ class LocktClient:
     async def converter(self) -> LocktConverter:
         """The client's cattrs converter, built once from the instance's zone."""
         if self._converter is None:
-            from .converters import make_converter
-
             self._converter = make_converter(await self.timezone())
         return self._converter
 
-    async def _get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
+    async def get(self, path: str, params: Mapping[str, str] | None = None) -> Any:
         """GET under the read-concurrency bound; returns the decoded body."""
         async with self._read_limiter:
             return (await self._transport.read(path, params=params)).body
@@ -377,48 +369,42 @@ class LocktClient:
 
     async def ping(self) -> Mapping[str, Any]:
         """``GET /ping``: connectivity and authorization check (undocumented shape)."""
-        return readonly(data_of(await self._get("/ping"), "/ping"))
+        return readonly(data_of(await self.get("/ping"), "/ping"))
 
     async def about(self) -> About:
         """``GET /about``: the current release notes."""
-        from .models import About
-
         conv = await self.converter()
         return structure(
-            conv, one(data_of(await self._get("/about"), "/about"), "/about"), About, "/about"
+            conv, one(data_of(await self.get("/about"), "/about"), "/about"), About, "/about"
         )
 
     async def maintenance(self) -> Mapping[str, Any]:
         """``GET /maintenance``: scheduled maintenance details (undocumented shape)."""
-        return readonly(data_of(await self._get("/maintenance"), "/maintenance"))
+        return readonly(data_of(await self.get("/maintenance"), "/maintenance"))
 
     async def settings(self) -> Mapping[str, Any]:
         """``GET /settings``: api settings (undocumented shape)."""
-        return readonly(data_of(await self._get("/settings"), "/settings"))
+        return readonly(data_of(await self.get("/settings"), "/settings"))
 
     async def site(self) -> Mapping[str, Any]:
         """``GET /site``: basic site information (undocumented shape)."""
-        return readonly(data_of(await self._get("/site"), "/site"))
+        return readonly(data_of(await self.get("/site"), "/site"))
 
     async def time(self) -> TimeInfo:
         """``GET /time``: the instance's clock, zone and offset."""
-        from .models import TimeInfo
-
-        body = await self._get("/time")
+        body = await self.get("/time")
         conv = await self.converter()
         return structure(conv, one(data_of(body, "/time"), "/time"), TimeInfo, "/time")
 
     async def object_types(self) -> list[str]:
         """``GET /object?listtypes``: the names of the object types."""
-        found = rows(await self._get("/object?listtypes"), "/object?listtypes")
+        found = rows(await self.get("/object?listtypes"), "/object?listtypes")
         return [str(r["object"]) for r in found if isinstance(r, Mapping) and "object" in r]
 
     async def object_schema(self, type: str) -> list[ObjectProperty]:
         """``GET /object?type=T``: the properties of one object type."""
-        from .models import ObjectProperty
-
         require_text("type", type)
-        found = rows(await self._get("/object", {"type": type}), "/object")
+        found = rows(await self.get("/object", {"type": type}), "/object")
         conv = await self.converter()
         return [structure(conv, r, ObjectProperty, "/object") for r in found]
 
@@ -426,56 +412,38 @@ class LocktClient:
 
     @cached_property
     def users(self) -> Users:
-        from .resources.users import Users
-
         return Users(self)
 
     @cached_property
     def fobs(self) -> Fobs:
-        from .resources.fobs import Fobs
-
         return Fobs(self)
 
     @cached_property
     def doors(self) -> Doors:
-        from .resources.doors import Doors
-
         return Doors(self)
 
     @cached_property
     def access_levels(self) -> AccessLevels:
-        from .resources.access_levels import AccessLevels
-
         return AccessLevels(self)
 
     @cached_property
     def credentials(self) -> Credentials:
-        from .resources.credentials import Credentials
-
         return Credentials(self)
 
     @cached_property
     def delegates(self) -> Delegates:
-        from .resources.delegates import Delegates
-
         return Delegates(self)
 
     @cached_property
     def events(self) -> Events:
-        from .resources.events import Events
-
         return Events(self)
 
     @cached_property
     def locations(self) -> Locations:
-        from .resources.locations import Locations
-
         return Locations(self)
 
     @cached_property
     def schedules(self) -> Schedules:
-        from .resources.schedules import Schedules
-
         return Schedules(self)
 
 

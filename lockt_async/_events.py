@@ -25,14 +25,17 @@ cancelling the task that runs it). It works under asyncio and trio.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import random
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 import attrs
 
+from ._config import RetryPolicy
+from ._envelope import require_id
 from .errors import (
     ConfigurationError,
     InstanceCommunicationError,
@@ -41,11 +44,9 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .resources._base import require_id
 
 if TYPE_CHECKING:
     from .models import Event
-    from .resources.events import Events
 
 __all__ = ["TRANSIENT_ERRORS", "EventStream"]
 
@@ -61,6 +62,12 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+class EventSource(Protocol):
+    """What the stream reads from: ``client.events`` (``list(after_id=...)``)."""
+
+    async def list(self, *, after_id: int | None = None) -> builtins.list[Event]: ...
+
+
 class EventStream:
     """Async iterator over the instance's events; see the module docstring.
 
@@ -70,15 +77,19 @@ class EventStream:
         poll_interval: seconds between polls that found nothing new.
         max_backoff: the cap, in seconds, of the wait after a transient failure
             (the client's ``RetryPolicy.max_backoff`` unless given).
+
+    ``client.events.stream(...)`` builds it with the client's ``RetryPolicy``
+    (``retry``; a default policy when None).
     """
 
     def __init__(
         self,
-        events: Events,
+        events: EventSource,
         after_id: int | None = None,
         *,
         poll_interval: float = 1.0,
         max_backoff: float | None = None,
+        retry: RetryPolicy | None = None,
     ):
         if not isinstance(poll_interval, int | float) or poll_interval < 0:
             raise ConfigurationError(f"poll_interval must be >= 0 seconds, got {poll_interval!r}")
@@ -91,7 +102,7 @@ class EventStream:
             after_id = require_id("after_id", after_id)  # 0 means "everything after id 0"
         self.last_id: int | None = after_id
         self.poll_interval = float(poll_interval)
-        policy = events._client.retry
+        policy = retry if retry is not None else RetryPolicy()
         if max_backoff is not None:
             policy = attrs.evolve(policy, max_backoff=float(max_backoff))
         self._policy = policy

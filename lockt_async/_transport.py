@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -29,6 +30,7 @@ import anyio
 import attrs
 import httpx
 
+from . import _redact
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy
 from ._gcpause import PAUSE_BODY_BYTES, gc_paused
 from .errors import (
@@ -184,6 +186,10 @@ class Transport:
         # shows it in clear.
         self._key = _Secret(api_key)
         self._scrub = _Scrubber(api_key)
+        # Log records of httpx, httpcore and the library are masked while the
+        # transport lives (a server may echo the headers): see ``_redact``.
+        masked = _redact.register(api_key, api_user)
+        self._unmask = weakref.finalize(self, _redact.unregister, masked)
         self._http = http_client
         self._owns = owns_client
         #: True once a request went out on the pool this transport owns.
@@ -197,6 +203,7 @@ class Transport:
         return f"<Transport {self.base_url}>"
 
     async def aclose(self) -> None:
+        self._unmask()
         if self._owns:
             await self._http.aclose()
 

@@ -40,7 +40,7 @@ def test_pause_restores_on_error() -> None:
 async def test_large_list_is_structured_with_gc_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     """GET /door with many rows: structuring runs with the collector paused."""
     seen: list[bool] = []
-    import lockt_async.resources._base as base
+    import lockt_async._envelope as base
 
     real = base.structure
 

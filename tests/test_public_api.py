@@ -75,16 +75,27 @@ def test_testing_namespace() -> None:
     """lockt_async.testing exposes the simulator, its servers and its fault vocabulary."""
     for name in ("Simulator", "serve", "serve_in_thread", "Fault", "Drop", "Delay", "RateLimit"):
         assert name in lockt_async.testing.__all__
+    assert "SimulatorFleet" in lockt_async.testing.__all__
+
+
+def test_fleet_namespace() -> None:
+    """Issue 20: lockt_async.fleet is a public submodule: run, Instance, InstanceResult."""
+    import lockt_async.fleet
+
+    assert set(lockt_async.fleet.__all__) == {
+        "Instance", "InstanceResult", "env_name", "load_instances", "run",
+    }  # fmt: skip
 
 
 def test_core_import_needs_no_extras() -> None:
-    """Importing lockt_async loads none of the server or Redis extras (starlette, uvicorn, redis).
+    """Importing lockt_async loads none of the extras (starlette, uvicorn, redis, temporalio).
 
     (rich and click are left out of the check: httpx itself imports them when present.)
     """
     code = (
         "import sys, lockt_async; "
-        "print(sorted(m for m in ('starlette', 'uvicorn', 'redis') if m in sys.modules))"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'redis', 'temporalio') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import attrs
 
+from .._envelope import rows
 from ..errors import NotFoundError
-from ._base import rows
 from ._reconcile import natural_key
 
 if TYPE_CHECKING:
-    from .._client import LocktClient
+    from .._protocol import ResourceClient
 
 #: Up to this many records to resolve: one ``?id_num=`` read each; more: one roster read.
 LOOKUP_READS_MAX = 50
@@ -74,9 +74,9 @@ def row_key(row: Any, field: str = "id_num") -> str | None:
     return value.strip()
 
 
-async def roster_rows(client: LocktClient) -> list[Any]:
+async def roster_rows(client: ResourceClient) -> list[Any]:
     """``GET /user``: every row as the server sent it (decoded JSON, not models)."""
-    return rows(await client._get("/user"), "/user")
+    return rows(await client.get("/user"), "/user")
 
 
 def ids_by_key(found: Iterable[Any], field: str = "id_num") -> Ids:
@@ -89,7 +89,7 @@ def ids_by_key(found: Iterable[Any], field: str = "id_num") -> Ids:
     return out
 
 
-async def lookup_ids(client: LocktClient, keys: Iterable[str]) -> Ids:
+async def lookup_ids(client: ResourceClient, keys: Iterable[str]) -> Ids:
     """One ``GET /user?id_num=`` per key (concurrent, under the read bound).
 
     Only rows whose own ``id_num`` equals the key asked for are kept.
@@ -98,7 +98,7 @@ async def lookup_ids(client: LocktClient, keys: Iterable[str]) -> Ids:
 
     async def one(key: str) -> None:
         try:
-            found = rows(await client._get("/user", {"id_num": key}), "/user")
+            found = rows(await client.get("/user", {"id_num": key}), "/user")
         except NotFoundError:
             return
         ids = [i for r in found if row_key(r) == key and (i := row_id(r)) is not None]
@@ -136,7 +136,7 @@ def resolved(record: Any, ids: Ids) -> Any:
     return with_id(record, f"ambiguous: id_num {key} is held by users {held}")
 
 
-async def ids_for(client: LocktClient, keys: Sequence[str]) -> Ids:
+async def ids_for(client: ResourceClient, keys: Sequence[str]) -> Ids:
     """Ids for ``keys`` by the cheaper lookup (see the module docstring)."""
     if not keys:
         return {}
@@ -145,7 +145,7 @@ async def ids_for(client: LocktClient, keys: Sequence[str]) -> Ids:
     return ids_by_key(await roster_rows(client))
 
 
-async def resolve_ids(client: LocktClient, records: Any) -> Any:
+async def resolve_ids(client: ResourceClient, records: Any) -> Any:
     """``records`` with system ids filled in by ``id_num``, of the same kind.
 
     Lists come back as lists; other iterables and async iterables are peeked
@@ -199,7 +199,7 @@ async def _resolve_async(head: list[Any], rest: AsyncIterator[Any], ids: Ids) ->
         yield resolved(record, ids)
 
 
-async def resolve_one(client: LocktClient, record: Any) -> Any:
+async def resolve_one(client: ResourceClient, record: Any) -> Any:
     """One record with its id filled in by one checked ``?id_num=`` read."""
     key = key_to_resolve(record)
     if key is None:

@@ -13,7 +13,7 @@ from .._writes import WriteSpec
 from ..models import AccessLevel, Credential, Delegate, Door, Fob, Location, User
 
 if TYPE_CHECKING:
-    from .._client import LocktClient
+    from .._protocol import ResourceClient
 
 _DATES = frozenset({"access_effective", "access_expires"})
 USER_FIELDS = (
@@ -209,7 +209,7 @@ _LENIENT: dict[str, WriteSpec] = {
 }
 
 
-def pick(client: LocktClient, spec: WriteSpec) -> WriteSpec:
+def pick(client: ResourceClient, spec: WriteSpec) -> WriteSpec:
     """``spec``, or its variant that leaves "Missing or blank" rows to the server
     (``LocktClient(required_fields="server")``)."""
     if client.required_fields == "server":

@@ -40,6 +40,7 @@ import anyio
 import anyio.lowlevel
 import attrs
 
+from .._envelope import rows
 from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import (
@@ -57,7 +58,7 @@ from ..errors import ConfigurationError, LocktError, RecordError
 from ._natural import row_id, row_key
 
 if TYPE_CHECKING:
-    from .._client import LocktClient
+    from .._protocol import ResourceClient
     from ..converters import LocktConverter
 
 ON_MISSING = ("keep", "disable", "delete")
@@ -73,7 +74,7 @@ class Context:
     """One sync run: the client, its converter, options, and a cache of normalized dates."""
 
     def __init__(
-        self, client: LocktClient, conv: LocktConverter, options: Mapping[str, bool]
+        self, client: ResourceClient, conv: LocktConverter, options: Mapping[str, bool]
     ) -> None:
         self.client = client
         self.conv = conv
@@ -117,11 +118,9 @@ class Kind:
     source_spec: WriteSpec | None = None
     removal_modes: tuple[str, ...] = ("keep", "delete")
 
-    async def read(self, client: LocktClient) -> list[Any]:
+    async def read(self, client: ResourceClient) -> list[Any]:
         """The instance's rows of this kind (one read of ``path``)."""
-        from ._base import rows
-
-        return rows(await client._get(self.path), self.path)
+        return rows(await client.get(self.path), self.path)
 
     def compare(
         self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
@@ -348,7 +347,7 @@ def plan_sync(
 
 async def run_sync(
     kind: Kind,
-    client: LocktClient,
+    client: ResourceClient,
     records: Any,
     *,
     on_missing: str,

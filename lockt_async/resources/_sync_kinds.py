@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 
 from .. import _validation as v
+from .._envelope import rows
 from .._results import BatchResult
 from .._sync_results import FieldChange
 from . import _specs
@@ -266,11 +267,9 @@ class FobKind(Kind):
         """``GET /fob`` rows with their holder as ``user_id``: the document's fob rows do
         not carry one, so it is read from ``GET /credential`` (a fob is a credential;
         its ``user`` is the holder, a one-element list or an object)."""
-        from ._base import rows
-
-        fobs = rows(await client._get("/fob"), "/fob")
+        fobs = rows(await client.get("/fob"), "/fob")
         holders: dict[Any, int] = {}
-        for cred in rows(await client._get("/credential"), "/credential"):
+        for cred in rows(await client.get("/credential"), "/credential"):
             if not isinstance(cred, Mapping):
                 continue
             user = cred.get("user")
@@ -327,9 +326,7 @@ class FobKind(Kind):
         reassign = list(updates)
         if holders:
             # A new fob's holder is set by PUT /fob once it has an id: read them back.
-            from ._base import rows
-
-            for row in rows(await ctx.client._get(self.path), self.path):
+            for row in rows(await ctx.client.get(self.path), self.path):
                 name = row_key(row, "name")
                 if name in holders and (rid := row_id(row)) is not None:
                     src, holder = holders.pop(name)

@@ -16,7 +16,7 @@ from ._base import Resource
 from ._specs import pick
 
 if TYPE_CHECKING:
-    from .._client import LocktClient
+    from .._protocol import ResourceClient
 
 R = TypeVar("R")
 #: What a bulk write takes: a list, any iterable or an async iterable of records.
@@ -124,7 +124,7 @@ def check_options(operation: str, options: Mapping[str, object]) -> dict[str, bo
 
 
 async def bulk(
-    client: LocktClient, spec: WriteSpec, records: Records[Any], options: Mapping[str, Any]
+    client: ResourceClient, spec: WriteSpec, records: Records[Any], options: Mapping[str, Any]
 ) -> BatchResult:
     """Run one bulk write of ``spec`` with a call's keyword ``options`` (checked here)."""
     unexpected = sorted(set(options) - _CALL_OPTIONS - set(spec.option_names))
@@ -147,7 +147,7 @@ async def bulk(
     result = result if result is not None else BatchResult()
     try:
         return await run_batch(
-            client._write_context(),
+            client.write_context(),
             pick(client, spec),
             records,
             wire,
@@ -156,7 +156,7 @@ async def bulk(
             result=result,
         )
     finally:
-        client._remember_limit(result.learned_limit)
+        client.remember_limit(result.learned_limit)
 
 
 class Deletable(Resource):
@@ -174,7 +174,7 @@ class Deletable(Resource):
 
 
 async def single(
-    client: LocktClient, spec: WriteSpec, record: Any, options: Mapping[str, bool]
+    client: ResourceClient, spec: WriteSpec, record: Any, options: Mapping[str, bool]
 ) -> WriteSummary:
     """Write one record; raise its own failure instead of returning it."""
     if isinstance(record, list | tuple):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import builtins
 from typing import Unpack
 
+from .._envelope import require_text
 from .._results import BatchResult
 from ..models import AccessLevel, AccessLevelRecord
 from . import _specs
-from ._base import require_text
 from ._write_api import BulkOptions, Deletable, Records, bulk, bulk_write
 
 

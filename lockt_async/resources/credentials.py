@@ -5,10 +5,11 @@ from __future__ import annotations
 import builtins
 from typing import Unpack
 
+from .._envelope import data_of, one, require_id, require_text, structure
 from .._results import BatchResult
 from ..models import Credential, CredentialSummary, CredentialUpdateRecord
 from . import _specs
-from ._base import data_of, one, only_one, require_id, require_text, structure
+from ._base import only_one
 from ._write_api import BulkOptions, Deletable, Records, bulk, bulk_write
 
 
@@ -40,7 +41,7 @@ class Credentials(Deletable):
 
     async def summary(self) -> CredentialSummary:
         """``GET /credentialsummary``: how many credentials exist, claimed and unclaimed."""
-        body = await self._client._get("/credentialsummary")
+        body = await self._client.get("/credentialsummary")
         conv = await self._client.converter()
         row = one(data_of(body, "/credentialsummary"), "/credentialsummary")
         return structure(conv, row, CredentialSummary, "/credentialsummary")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import builtins
 
+from .._envelope import data_of, one, structure
 from .._writes import send_single
 from ..models import Delegate, DelegateRecord, WriteSummary
 from . import _specs
-from ._base import Resource, data_of, one, structure
+from ._base import Resource
 from ._write_api import single
 
 
@@ -33,7 +34,7 @@ class Delegates(Resource):
 
     async def purge(self) -> WriteSummary:
         """``POST /delegate?purge``: delete every expired delegate access level."""
-        body = await send_single(self._client._write_context(), "POST", "/delegate?purge", None)
+        body = await send_single(self._client.write_context(), "POST", "/delegate?purge", None)
         conv = await self._client.converter()
         row = one(data_of(body, "/delegate?purge"), "/delegate?purge")
         return structure(conv, row, WriteSummary, "/delegate?purge")

@@ -6,13 +6,16 @@ import builtins
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Unpack
 
-from .._results import BatchResult
+from .._envelope import data_of, readonly, require_id, require_text, rows, structure
+from .._results import BatchResult, FailureReason
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..errors import RecordError
 from ..models import Door, DoorRecord, DoorState, UnlockResult, WriteSummary
 from . import _specs
-from ._base import data_of, readonly, require_id, require_text, rows, structure
+from ._reconcile import natural_key, reconcile
+from ._sync import run_sync
+from ._sync_kinds import DOORS
 from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
@@ -36,8 +39,6 @@ class Doors(Deletable):
             RecordError: both filters given, or a blank/non-numeric one.
         """
         if user_id is not None and id_num is not None:
-            from ..errors import RecordError
-
             raise RecordError("pass user_id= or id_num=, not both", field="user_id")
         if user_id is not None:
             return await self._list("/door", Door, {"user_id": str(require_id("user_id", user_id))})
@@ -50,8 +51,6 @@ class Doors(Deletable):
         if low_battery is None:
             return await self._list("/doorstate", DoorState)
         if isinstance(low_battery, bool) or not isinstance(low_battery, int | float):
-            from ..errors import RecordError
-
             raise RecordError(
                 f"low_battery must be a number, got {low_battery!r}", field="low_battery"
             )
@@ -105,7 +104,7 @@ class Doors(Deletable):
             page = door_ids[start : start + step]
             body = {"doors": page, "options": {"validate_fails_batch": flag}}
             answer = await send_single(
-                self._client._write_context(), "POST", "/unlock", body, records=len(page)
+                self._client.write_context(), "POST", "/unlock", body, records=len(page)
             )
             out.extend(structure(conv, r, UnlockResult, "/unlock") for r in rows(answer, "/unlock"))
         return out
@@ -130,7 +129,7 @@ class Doors(Deletable):
                 field="threshold",
             )
         body = await send_single(
-            self._client._write_context(), "POST", f"/doorstate?lowbattery={threshold:g}", None
+            self._client.write_context(), "POST", f"/doorstate?lowbattery={threshold:g}", None
         )
         return readonly(data_of(body, "/doorstate?lowbattery"))
 
@@ -186,9 +185,6 @@ class Doors(Deletable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's doors failed (nothing sent).
         """
-        from ._sync import run_sync
-        from ._sync_kinds import DOORS
-
         return await run_sync(
             DOORS,
             self._client,
@@ -215,9 +211,6 @@ class Doors(Deletable):
             LocktError: the read of ``/door`` failed (``AuthenticationError``,
                 ``RequestTimeout``, ``ServerError``, ...); call again later.
         """
-        from .._results import FailureReason
-        from ._reconcile import natural_key, reconcile
-
         if not any(f.reason is FailureReason.UNKNOWN for f in result.failures):
             return await reconcile(result, key="name", lookup=_never, checked_by="name")
         names = {d.name.strip() for d in await self.list() if isinstance(d.name, str)}

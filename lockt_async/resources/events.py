@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING
 
+from .._events import EventStream
 from ..errors import RecordError
 from ..models import Event
 from ._base import Resource
-
-if TYPE_CHECKING:
-    from .._events import EventStream
 
 
 class Events(Resource):
@@ -59,6 +56,10 @@ class Events(Resource):
                 handle(event)
                 saved_id = stream.last_id
         """
-        from .._events import EventStream
-
-        return EventStream(self, after_id, poll_interval=poll_interval, max_backoff=max_backoff)
+        return EventStream(
+            self,
+            after_id,
+            poll_interval=poll_interval,
+            max_backoff=max_backoff,
+            retry=self._client.retry,
+        )

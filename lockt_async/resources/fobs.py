@@ -6,11 +6,16 @@ import builtins
 from collections.abc import Callable
 from typing import Unpack
 
+from .._envelope import require_id, require_text
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
+from ..errors import RecordError
 from ..models import Fob, FobReassignRecord, FobRecord, WriteSummary
 from . import _specs
-from ._base import only_one, require_id, require_text
+from ._base import only_one
+from ._reconcile import not_found_lookup, reconcile
+from ._sync import run_sync
+from ._sync_kinds import FOBS
 from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
 
 
@@ -121,9 +126,6 @@ class Fobs(Deletable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's fobs failed (nothing sent).
         """
-        from ._sync import run_sync
-        from ._sync_kinds import FOBS
-
         return await run_sync(
             FOBS,
             self._client,
@@ -152,9 +154,6 @@ class Fobs(Deletable):
             LocktError: a lookup failed for a reason other than "not found";
                 call again once the instance answers.
         """
-        from ..errors import RecordError
-        from ._reconcile import not_found_lookup, reconcile
-
         if key not in ("name", "card_num"):
             raise RecordError(f"key must be 'name' or 'card_num', got {key!r}", field="key")
 

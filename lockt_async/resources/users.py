@@ -6,12 +6,17 @@ import builtins
 from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
+from .._envelope import readonly, require_id, require_text
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
 from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
-from ._base import only_one, readonly, require_id, require_text
+from ._base import only_one
+from ._natural import resolve_ids, resolve_one
+from ._reconcile import not_found_lookup, reconcile
+from ._sync import run_sync
+from ._sync_kinds import USERS
 from ._write_api import (
     Deletable,
     OnProgress,
@@ -95,8 +100,6 @@ class Users(Deletable):
         if fmap:
             records = map_each(records, lambda r: _rename(r, fmap))
         if options.get("update_existing") is True:
-            from ._natural import resolve_ids
-
             records = await resolve_ids(self._client, records)
         if on_insert is not None:
             hook = on_insert
@@ -156,8 +159,6 @@ class Users(Deletable):
             {"update_existing": update_existing, "replace_privileges": replace_privileges},
         )
         if update_existing is True:
-            from ._natural import resolve_one
-
             record = await resolve_one(self._client, record)
         return await self._client.coalescer.submit(
             _specs.pick(self._client, _specs.USERS_UPSERT), record, options
@@ -204,9 +205,6 @@ class Users(Deletable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's users failed (nothing sent).
         """
-        from ._sync import run_sync
-        from ._sync_kinds import USERS
-
         return await run_sync(
             USERS,
             self._client,
@@ -235,7 +233,6 @@ class Users(Deletable):
                 (``AuthenticationError``, ``RequestTimeout``, ``ServerError``, ...);
                 call again once the instance answers.
         """
-        from ._reconcile import not_found_lookup, reconcile
 
         async def get(value: str) -> object:
             return await self.get(id_num=value)
@@ -258,7 +255,7 @@ class Users(Deletable):
         """
         uid = require_id("user_id", user_id)
         body = await send_single(
-            self._client._write_context(), "POST", f"/anonymize?user_id={uid}", None
+            self._client.write_context(), "POST", f"/anonymize?user_id={uid}", None
         )
         if isinstance(body, Mapping) and "data" in body:
             body = body["data"]

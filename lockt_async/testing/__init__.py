@@ -1,4 +1,5 @@
-"""``lockt_async.testing``: a faithful, stateful simulator of one Lockt instance.
+"""``lockt_async.testing``: a faithful, stateful simulator of one Lockt instance
+(``SimulatorFleet``: many of them behind one app, told apart by ``apiuser``).
 
 Serve it in-process (``httpx.AsyncClient(transport=sim.transport(), ...)``),
 on a loopback socket (:func:`serve`, :func:`serve_in_thread`), or from the
@@ -164,6 +165,7 @@ from ._faults import (
     status,
     truncated_json,
 )
+from ._fleet import SimulatorFleet
 from ._journal import Entry, Journal
 from ._serve import serve, serve_in_thread
 from ._sim import DEFAULT_DEFECTS, KNOWN_DEFECTS, Simulator
@@ -186,6 +188,7 @@ __all__ = [
     "RequestInfo",
     "Respond",
     "Simulator",
+    "SimulatorFleet",
     "communication_error",
     "error_envelope",
     "html_page",

@@ -33,14 +33,21 @@ def _lookup_id(raw: str, field: str) -> int | str:
 
 
 def users(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
-    """GET /user and its filters (?id, ?id_num/?idnum, ?missingcreds, ...)."""
+    """GET /user and its filters (?id, ?id_num/?idnum, ?missingcreds, ...).
+
+    Two read shapes, as the document draws them (NOTES.md, "GET /user list rows
+    vs one user"): the list and its ?missingcreds/?privileged/?installers
+    filters show the list table (no ``pin``, no ``credentials``); ``?id=`` and
+    ``?id_num=`` show one user with ``pin`` and ``credentials`` (the ``?id=1693``
+    example).
+    """
     all_users = inst.users.values()
     if "idnum" in q and "id_num" not in q:
         q = {**q, "id_num": q["idnum"]}
     for key in ("id", "id_num"):
         if key in q and not q[key] and "blank_id_returns_all" in defects:
             # The document's known defect: a blank identifier returns every user.
-            return _ok([inst.render_user(u) for u in all_users])
+            return _ok([inst.render_user_row(u) for u in all_users])
     if "id" in q:
         uid = _lookup_id(q["id"], "id")
         if isinstance(uid, str):
@@ -59,7 +66,7 @@ def users(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
         picked = [u for u in all_users if u["installer"]]
     else:
         picked = list(all_users)
-    return _ok([inst.render_user(u) for u in picked])
+    return _ok([inst.render_user_row(u) for u in picked])
 
 
 def _has_mobile_key(inst: Instance, user: Record) -> bool:
@@ -68,7 +75,8 @@ def _has_mobile_key(inst: Instance, user: Record) -> bool:
 
 
 def fobs(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
-    """GET /fob, ?id, ?name, ?card_num, ?id_num."""
+    """GET /fob, ?id, ?name, ?card_num, ?id_num: one table (and example) for all five,
+    so one shape. Neither shows the holder: a fob's ``user_id`` comes from GET /credential."""
     rows = list(inst.fobs.values())
     if "id" in q:
         fid = _lookup_id(q["id"], "id")
@@ -82,7 +90,7 @@ def fobs(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
 
 
 def credentials(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
-    """GET /credential, ?id, ?user_id, ?card_num."""
+    """GET /credential, ?id, ?user_id, ?card_num: one table for all four, so one shape."""
     rows = list(inst.credentials.values())
     for key in ("id", "user_id"):
         if key in q:
@@ -103,7 +111,12 @@ def credential_summary(inst: Instance, q: Query, defects: frozenset[str]) -> Rep
 
 
 def doors(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
-    """GET /door, ?user_id, ?id_num (doors reached through access levels)."""
+    """GET /door, ?user_id, ?id_num (doors reached through access levels).
+
+    One shape: the filtered reads' tables list only id and name, but their examples
+    show the list's rows (type, location, enabled, controller). ``location`` is the
+    location's name; no read shows ``location_id``.
+    """
     if "user_id" in q:
         uid = _lookup_id(q["user_id"], "user_id")
         if isinstance(uid, str):
@@ -143,7 +156,8 @@ def events(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
 
 
 def access_levels(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
-    """GET /accesslevel, ?name (delegate access levels are listed by /delegate)."""
+    """GET /accesslevel, ?name (delegate access levels are listed by /delegate): one table,
+    one shape."""
     rows = list(inst.access_levels.values())
     if "name" in q:
         rows = [r for r in rows if r["name"] == q["name"]]

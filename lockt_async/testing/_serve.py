@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import anyio.to_thread
 
 if TYPE_CHECKING:
+    from ._fleet import SimulatorFleet
     from ._sim import Simulator
 
 _START_TIMEOUT = 10.0
@@ -35,8 +36,11 @@ _FILTER = _QuietDrops()
 
 
 @contextmanager
-def serve_in_thread(sim: Simulator, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``sim`` until the block exits; yields ``http://HOST:PORT/api/v1``.
+def serve_in_thread(
+    sim: Simulator | SimulatorFleet, *, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    """Serve ``sim`` (or a whole ``SimulatorFleet``) until the block exits; yields
+    ``http://HOST:PORT/api/v1``.
 
     Raises RuntimeError if the server does not start listening within 10 s.
     """
@@ -65,7 +69,9 @@ def serve_in_thread(sim: Simulator, *, host: str = "127.0.0.1", port: int = 0) -
 
 
 @asynccontextmanager
-async def serve(sim: Simulator, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+async def serve(
+    sim: Simulator | SimulatorFleet, *, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
     """Async form of :func:`serve_in_thread`, usable under asyncio and trio."""
     manager = serve_in_thread(sim, host=host, port=port)
     url = await anyio.to_thread.run_sync(manager.__enter__)

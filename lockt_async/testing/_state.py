@@ -167,16 +167,43 @@ class Instance:
 
     # -- rendering (one function per read shape) -----------------------------
 
-    def render_user(self, user: Record) -> Record:
-        """A user as GET /user shows it (UTC dates, accesslevels as unid/name)."""
+    def render_user_row(self, user: Record) -> Record:
+        """A user as the GET /user LIST shows it (also ?missingcreds, ?privileged, ?installers).
+
+        The document's list table: id, id_num, first_name, last_name, card_num,
+        credential_key, email, phone, access_effective, access_expires,
+        accesslevels, custom1-4; its example adds ``name`` and ``enabled``. No
+        ``pin`` and no ``credentials``: those appear only in the ``?id=`` /
+        ``?id_num=`` example (``render_user``). A sync that needs a user's pin
+        must read it per id (NOTES.md, "GET /user list rows vs one user").
+        """
         creds = self.user_credentials(user["id"])
+        return self._user_fields(user, creds)
+
+    def render_user(self, user: Record) -> Record:
+        """One user as GET /user?id= (and ?id_num=) shows it: the list's fields plus
+        ``pin`` and ``credentials``, as the document's ``?id=1693`` example shows
+        (its table adds ``credentials``; the example also carries ``pin``,
+        ``enabled`` and custom1-4)."""
+        creds = self.user_credentials(user["id"])
+        out = self._user_fields(user, creds)
+        out["pin"] = user["pin"]
+        out["credentials"] = [
+            {"id": c["id"], "name": c["name"], "card_num": c["card_num"],
+             "credential_key": c["credential_key"], "fob": c["fob"]}
+            for c in creds
+        ]  # fmt: skip
+        return out
+
+    def _user_fields(self, user: Record, creds: list[Record]) -> Record:
+        """The fields both user read shapes carry (UTC dates, accesslevels as unid/name)."""
         cards = [c for c in creds if not c["fob"]]
         shown = cards or creds
         levels = self.access_levels
         return {
             "id": user["id"], "id_num": user["id_num"], "name": user["name"],
             "last_name": user["last_name"], "first_name": user["first_name"],
-            "card_num": shown[0]["card_num"] if shown else "", "pin": user["pin"],
+            "card_num": shown[0]["card_num"] if shown else "",
             "credential_key": cards[0]["credential_key"] if cards else "",
             "email": user["email"], "phone": user["phone"],
             "access_effective": utc_text(user["access_effective"]),
@@ -184,11 +211,6 @@ class Instance:
             "enabled": user["enabled"],
             "accesslevels": [
                 {"unid": i, "name": levels[i]["name"]} for i in user["accesslevels"] if i in levels
-            ],
-            "credentials": [
-                {"id": c["id"], "name": c["name"], "card_num": c["card_num"],
-                 "credential_key": c["credential_key"], "fob": c["fob"]}
-                for c in creds
             ],
             "custom1": user["custom1"], "custom2": user["custom2"],
             "custom3": user["custom3"], "custom4": user["custom4"],

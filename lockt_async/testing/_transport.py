@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 import httpx
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from ._app import ConnectionDropped
 
@@ -16,7 +16,7 @@ class SimTransport(httpx.AsyncBaseTransport):
     timeout so a delayed response raises ``httpx.ReadTimeout`` in-process too.
     """
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self._inner = httpx.ASGITransport(app=app)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
