@@ -7,7 +7,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import anyio
@@ -199,7 +199,15 @@ def _import(
             lost = _lost(records, result, stopped, stop)
             result.failures.extend(lost)
             result.total += len(lost)
-            unread = _write_failures(writer, result, records, stopped, stdin=file == "-")
+            report.failures(result.failures, _KEYS[kind])
+            unread = _write_failures(
+                writer,
+                result,
+                records,
+                stopped,
+                stdin=file == "-",
+                on_unread=lambda f: report.add_failure(f, _KEYS[kind]),
+            )
             written = writer.count if writer is not None else 0
     report.data["rows"] = result.total + unread
     _report_batch(report, result, kind, unread, stop)
@@ -264,7 +272,6 @@ def _report_batch(report: Report, result: BatchResult, kind: str, unread: int, s
         "not_read": unread,
         "pages": len(result.pages),
     }
-    report.failures(result.failures, _KEYS[kind])
     if stop.signum is not None:
         report.data["interrupted_by"] = signal.Signals(stop.signum).name
 
@@ -276,6 +283,7 @@ def _write_failures(
     stopped: BaseException | None,
     *,
     stdin: bool,
+    on_unread: Callable[[Failure], None],
 ) -> int:
     """Every failure, then the rows never read after an interruption or an error.
 
@@ -291,8 +299,10 @@ def _write_failures(
         note = (f"not sent: the import was {why}",)
         for index, record in enumerate(records.rest(), start=result.total):
             unread += 1
+            failure = Failure(index, record, FailureReason.NOT_SENT, note)
+            on_unread(failure)
             if writer is not None:
-                writer.write_failure(Failure(index, record, FailureReason.NOT_SENT, note))
+                writer.write_failure(failure)
     return unread
 
 

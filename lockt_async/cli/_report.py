@@ -88,7 +88,12 @@ class Report:
         self.data["durations"][phase] = round(now - last, 4)
 
     def failures(self, failures: Iterable[Failure], key: str) -> None:
+        """Every failure of the run (replaces any listed before)."""
         self.data["failures"] = [failure_entry(f, key) for f in failures]
+
+    def add_failure(self, failure: Failure, key: str) -> None:
+        """One more failure (a row never read after a stop)."""
+        self.data["failures"].append(failure_entry(failure, key))
 
     def finish(self, exit_code: int, *, error: str | None = None) -> None:
         """Status from the exit code; writes the file when ``--report`` was given."""
