@@ -17,7 +17,7 @@ the import: the rest is ``not_sent``. Pipelining: while a page is in flight, the
 producer already converts, checks and encodes the next one.
 """
 
-from ._batch import run_batch, send_single
+from ._batch import check_batch, run_batch, send_single
 from ._records import Item, WriteSpec, encode_options, failure_error, prepare_item, to_wire
 from ._sender import PageOutcome, PageSender, WriteContext
 from .classify import Action, Verdict, classify
@@ -30,6 +30,7 @@ __all__ = [
     "Verdict",
     "WriteContext",
     "WriteSpec",
+    "check_batch",
     "classify",
     "encode_options",
     "failure_error",

@@ -300,17 +300,8 @@ async def _prebuilt(items: list[Item]) -> Any:
         yield item
 
 
-async def run_batch(
-    ctx: WriteContext,
-    spec: WriteSpec,
-    records: Iterable[Any] | AsyncIterable[Any],
-    options: Mapping[str, bool],
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    stop_on_failure: bool = False,
-    result: BatchResult | None = None,
-) -> BatchResult:
-    """Write ``records`` in pages; see the module docstring for the rules."""
+def _require_records(spec: WriteSpec, records: object) -> None:
+    """``records`` is an iterable of records (not one record, not a string)."""
     if isinstance(records, str | bytes | Mapping):
         raise RecordError(
             f"{spec.operation} takes an iterable of records, got a single "
@@ -322,6 +313,48 @@ async def run_batch(
             f"{spec.operation} takes an iterable of records, got {type(records).__name__}",
             field="records",
         )
+
+
+async def check_batch(
+    conv: LocktConverter,
+    spec: WriteSpec,
+    records: Iterable[Any] | AsyncIterable[Any],
+    *,
+    result: BatchResult | None = None,
+) -> BatchResult:
+    """The checks a write makes before sending, and nothing sent: every record is
+    converted to its wire form and checked (formats, required fields, duplicates
+    within the input); each refused one is an ``invalid`` failure."""
+    _require_records(spec, records)
+    result = result if result is not None else BatchResult()
+    result.operation = f"{spec.operation} (dry run)"
+    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
+    started = time.perf_counter()
+    try:
+        async for index, record, _ in _numbered(records):
+            result.total = index + 1
+            wire, messages = prepare_item(spec, conv, record, tracker)
+            if wire is None:
+                result.failures.append(
+                    Failure(index, record, FailureReason.INVALID, tuple(messages))
+                )
+    finally:
+        result.elapsed = time.perf_counter() - started
+    return result
+
+
+async def run_batch(
+    ctx: WriteContext,
+    spec: WriteSpec,
+    records: Iterable[Any] | AsyncIterable[Any],
+    options: Mapping[str, bool],
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    stop_on_failure: bool = False,
+    result: BatchResult | None = None,
+) -> BatchResult:
+    """Write ``records`` in pages; see the module docstring for the rules."""
+    _require_records(spec, records)
     result = result if result is not None else BatchResult()
     result.operation = spec.operation
     try:

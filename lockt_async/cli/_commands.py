@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import anyio
-import attrs
 import click
 
 from .._field_map import OnInsert
@@ -34,7 +33,6 @@ from ._output import console, failures_table, progress, summary_table
 from ._report import Report
 from ._run import Stop, interruptible, run
 
-_SPECS = {"users": "USERS_UPSERT", "fobs": "FOBS_CREATE", "doors": "DOORS_CREATE"}
 _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 
 
@@ -42,7 +40,7 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 
 
 @click.command("import", epilog=EXIT_EPILOG)
-@click.argument("kind", type=click.Choice(sorted(_SPECS)))
+@click.argument("kind", type=click.Choice(sorted(_KEYS)))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
 @click.option("--update-existing", is_flag=True, help="users: update users whose id_num exists.")
@@ -320,31 +318,19 @@ async def _dry_run(
     unknown_fields: str,
     on_insert: OnInsert | None = None,
 ) -> BatchResult:
-    """The library's own per-record checks (conversion, formats, duplicates); nothing sent.
+    """The library's own per-record checks (``check``); nothing sent.
 
     The pin hook fills new rows first, as the real run's would.
     """
-    from .._field_map import fill_insert, is_insert
-    from .._validation import DuplicateTracker
-    from .._writes import prepare_item
-    from ..resources import _specs
+    from .._field_map import fill_insert, is_insert, map_each
 
-    spec = getattr(_specs, _SPECS[kind])
-    if unknown_fields == "ignore":
-        spec = attrs.evolve(spec, ignore_unknown=True)
-    conv = await client.converter()
-    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
-    result.operation = f"{spec.operation} (dry run)"
-    started = time.perf_counter()
-    for index, record in enumerate(records):
-        result.total = index + 1
-        if on_insert is not None and is_insert(record):
-            record = fill_insert(record, on_insert)
-        wire, messages = prepare_item(spec, conv, record, tracker)
-        if wire is None:
-            result.failures.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-    result.elapsed = time.perf_counter() - started
-    return result
+    if on_insert is not None:
+        hook = on_insert
+        records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
+    checked: BatchResult = await getattr(client, kind).check(
+        records, unknown_fields=unknown_fields, result=result
+    )
+    return checked
 
 
 # --------------------------------------------------------------------------- export

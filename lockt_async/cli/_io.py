@@ -23,6 +23,9 @@ import attrs
 import click
 
 from .._results import Failure
+from ..resources.doors import Doors
+from ..resources.fobs import Fobs
+from ..resources.users import Users
 
 FORMATS = ("csv", "jsonl")
 
@@ -116,18 +119,12 @@ def undecodable_message(line: int, column: str, byte: int, encoding: str) -> str
     return f"{where}: byte 0x{byte:02X} is not {label}; {hint}"
 
 
-#: Fields a user may give per import kind, and those every row needs.
-KINDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
-
-
-def _kinds() -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
-    if not KINDS:
-        from ..resources import _specs
-
-        KINDS["users"] = (_specs.USERS_UPSERT.fields, ("id_num", "first_name", "last_name"))
-        KINDS["fobs"] = (_specs.FOBS_CREATE.fields, ("name", "id_num"))
-        KINDS["doors"] = (_specs.DOORS_CREATE.fields, ("name",))
-    return KINDS
+#: Fields a user may give per import kind (those its write takes), and those every row needs.
+KINDS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
+    "users": (Users.record_fields, ("id_num", "first_name", "last_name")),
+    "fobs": (Fobs.record_fields, ("name", "id_num")),
+    "doors": (Doors.record_fields, ("name",)),
+}
 
 
 _DATE_FIELDS = frozenset({"access_effective", "access_expires"})
@@ -179,7 +176,7 @@ def skipped_columns(
     kind: str, columns: Sequence[str], *, strict: bool, sync: bool = False
 ) -> list[str]:
     """Export and failures-file columns to leave out (exit 2 with ``strict``)."""
-    allowed = _kinds()[kind][0] | (SYNC_EXTRA_COLUMNS.get(kind, frozenset()) if sync else set())
+    allowed = KINDS[kind][0] | (SYNC_EXTRA_COLUMNS.get(kind, frozenset()) if sync else set())
     skip = [
         c
         for c in columns
@@ -198,7 +195,7 @@ def check_columns(
 ) -> list[str]:
     """Exit 2 (UsageError) naming unknown or missing columns; returns the unknown ones
     when ``unknown_fields`` is ``"ignore"`` (they are then left out of every record)."""
-    allowed, required = _kinds()[kind]
+    allowed, required = KINDS[kind]
     if sync:
         allowed = allowed | SYNC_EXTRA_COLUMNS.get(kind, frozenset())
     unknown = [c for c in columns if c not in allowed]
@@ -353,7 +350,7 @@ class Reader:
         """``--map`` checked: each target a field of the kind, each source a column of the file."""
         from .._field_map import check_field_map
 
-        allowed = _kinds()[self.kind][0]
+        allowed = KINDS[self.kind][0]
         if sync:
             allowed = allowed | SYNC_EXTRA_COLUMNS.get(self.kind, frozenset())
         fmap = check_field_map(field_map, allowed, f"{self.kind}", argument="--map")

@@ -9,7 +9,7 @@ import attrs
 
 from .._field_map import OnInsert
 from .._results import BatchResult, Progress
-from .._writes import WriteSpec, failure_error, run_batch
+from .._writes import WriteSpec, check_batch, failure_error, run_batch
 from ..errors import ClientValidationError, ConfigurationError, ValidationFailedError
 from ..models import WriteSummary
 from ._base import Resource
@@ -135,13 +135,7 @@ async def bulk(
         {name: options.get(name, _WIRE_DEFAULTS[name]) for name in spec.option_names},
     )
     check_options(spec.operation, {"stop_on_failure": options.get("stop_on_failure", False)})
-    unknown_fields = options.get("unknown_fields", "error")
-    if unknown_fields not in ("error", "ignore"):
-        raise ConfigurationError(
-            f"unknown_fields must be 'error' or 'ignore', got {unknown_fields!r}"
-        )
-    if unknown_fields == "ignore":
-        spec = attrs.evolve(spec, ignore_unknown=True)
+    spec = _with_unknown_fields(spec, options)
     # The result is made here so that a limit learned before a cancel is remembered too.
     result = options.get("result")
     result = result if result is not None else BatchResult()
@@ -157,6 +151,58 @@ async def bulk(
         )
     finally:
         client.remember_limit(result.learned_limit)
+
+
+def _with_unknown_fields(spec: WriteSpec, options: Mapping[str, Any]) -> WriteSpec:
+    """``spec`` as the call's ``unknown_fields`` option says (checked here)."""
+    unknown_fields = options.get("unknown_fields", "error")
+    if unknown_fields not in ("error", "ignore"):
+        raise ConfigurationError(
+            f"unknown_fields must be 'error' or 'ignore', got {unknown_fields!r}"
+        )
+    if unknown_fields == "ignore":
+        return attrs.evolve(spec, ignore_unknown=True)
+    return spec
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keyword arguments of ``check`` (a bulk write's dry run)."""
+
+    unknown_fields: Literal["error", "ignore"]
+    result: BatchResult | None
+
+
+class Checkable(Resource):
+    """A resource group whose bulk write can be checked without sending anything."""
+
+    #: The write whose checks ``check`` makes (``users.upsert``, ``fobs.create``...).
+    _check_spec: ClassVar[WriteSpec]
+
+    async def check(self, records: Records[Any], **options: Unpack[CheckOptions]) -> BatchResult:
+        """The checks this group's bulk write makes before sending, and nothing sent.
+
+        Each record is converted to its wire form and checked as the write would
+        (formats, required fields as ``required_fields`` says, duplicates within
+        ``records``); no request is made beyond ``GET /time`` when the client's
+        timezone is not configured. ``unknown_fields`` and ``result`` are as in
+        the bulk write.
+
+        Returns:
+            A ``BatchResult`` whose ``failures`` are the ``invalid`` records (with
+            the messages the write would give); ``total`` counts every record read.
+
+        Raises:
+            RecordError: ``records`` is not an iterable of records.
+            ConfigurationError: ``unknown_fields`` is not ``"error"`` or ``"ignore"``.
+            TypeError: an unknown keyword argument.
+        """
+        spec = self._check_spec
+        unexpected = sorted(set(options) - {"unknown_fields", "result"})
+        if unexpected:
+            raise TypeError(f"check() got an unexpected keyword argument {unexpected[0]!r}")
+        spec = pick(self._client, _with_unknown_fields(spec, options))
+        conv = await self._client.converter()
+        return await check_batch(conv, spec, records, result=options.get("result"))
 
 
 class Deletable(Resource):
@@ -202,6 +248,8 @@ async def single(
 __all__ = [
     "BULK_WRITE_DOC",
     "BulkOptions",
+    "CheckOptions",
+    "Checkable",
     "Deletable",
     "Ids",
     "Records",

@@ -16,10 +16,10 @@ from . import _specs
 from ._reconcile import natural_key, reconcile
 from ._sync import run_sync
 from ._sync_kinds import DOORS
-from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
+from ._write_api import BulkOptions, Checkable, Deletable, OnProgress, Records, bulk, bulk_write
 
 
-class Doors(Deletable):
+class Doors(Deletable, Checkable):
     """Doors: list (optionally those a user can open) and battery state.
 
     ``delete`` meets a documented server defect: valid door ids are sometimes
@@ -29,6 +29,9 @@ class Doors(Deletable):
     """
 
     _delete_spec = _specs.DOORS_DELETE
+    _check_spec = _specs.DOORS_CREATE
+    #: The fields a record of ``create`` may carry (the document's names).
+    record_fields = _specs.DOORS_CREATE.fields
 
     async def list(
         self, *, user_id: int | str | None = None, id_num: str | None = None

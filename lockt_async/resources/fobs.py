@@ -16,13 +16,16 @@ from ._base import only_one
 from ._reconcile import not_found_lookup, reconcile
 from ._sync import run_sync
 from ._sync_kinds import FOBS
-from ._write_api import BulkOptions, Deletable, OnProgress, Records, bulk, bulk_write
+from ._write_api import BulkOptions, Checkable, Deletable, OnProgress, Records, bulk, bulk_write
 
 
-class Fobs(Deletable):
+class Fobs(Deletable, Checkable):
     """Fobs: list and look up (write methods create, reassign and delete)."""
 
     _delete_spec = _specs.FOBS_DELETE
+    _check_spec = _specs.FOBS_CREATE
+    #: The fields a record of ``create`` may carry (the document's names).
+    record_fields = _specs.FOBS_CREATE.fields
 
     async def list(self) -> builtins.list[Fob]:
         """``GET /fob``: every fob."""

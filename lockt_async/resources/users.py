@@ -18,6 +18,7 @@ from ._reconcile import not_found_lookup, reconcile
 from ._sync import run_sync
 from ._sync_kinds import USERS
 from ._write_api import (
+    Checkable,
     Deletable,
     OnProgress,
     Records,
@@ -29,10 +30,13 @@ from ._write_api import (
 )
 
 
-class Users(Deletable):
+class Users(Deletable, Checkable):
     """Card holders: list, look up, and (see the write methods) upsert/update/delete."""
 
     _delete_spec = _specs.USERS_DELETE
+    _check_spec = _specs.USERS_UPSERT
+    #: The fields a record of ``upsert`` may carry (the document's names).
+    record_fields = _specs.USERS_UPSERT.fields
 
     async def list(self) -> builtins.list[User]:
         """``GET /user``: every non-administrative card holder."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from .._client import LocktClient
 from ._faults import FaultPlan
 from ._journal import Journal
 from ._seed import seed as _load_seed
@@ -66,6 +67,9 @@ class Simulator:
     """
 
     base_path = "/api/v1"
+    #: The base URL of :meth:`client` and of an ``httpx.AsyncClient`` on :meth:`transport`
+    #: (a reserved ``.test`` host: nothing leaves the process).
+    url = "http://lockt.test/api/v1"
 
     def __init__(
         self,
@@ -133,6 +137,20 @@ class Simulator:
         from ._transport import SimTransport
 
         return SimTransport(self.app)
+
+    def client(self, **kw: Any) -> LocktClient:
+        """A ``LocktClient`` talking to this simulator in-process (no socket).
+
+        Its credentials, :attr:`url` and :meth:`transport` are this simulator's,
+        and its ``timezone`` the instance's unless ``timezone=`` says otherwise
+        (``timezone=None`` reads ``GET /time``); any other ``LocktClient``
+        keyword (``retry=``, ``record_limit=``, ``write_gate=``...) is passed on.
+        Use it as ``async with sim.client() as lockt:``.
+        """
+        kw.setdefault("timezone", self.timezone)
+        kw.setdefault("base_url", self.url)
+        kw.setdefault("transport", self.transport())
+        return LocktClient(self.api_user, self.api_key, **kw)
 
     def add_event(self, **fields: Any) -> Record:
         """Append an event with the next event id and return it (wire format)."""

@@ -40,15 +40,5 @@ def lockt_simulator() -> Simulator:
 @pytest.fixture
 async def lockt_client(lockt_simulator: Simulator) -> AsyncIterator[Any]:
     """A ``LocktClient`` wired in-process to ``lockt_simulator`` (needs the anyio plugin)."""
-    from lockt_async import LocktClient  # type: ignore[attr-defined,unused-ignore]
-
-    sim = lockt_simulator
-    client = LocktClient(
-        sim.api_user,
-        sim.api_key,
-        base_url="http://lockt.test/api/v1",
-        transport=sim.transport(),
-        timezone=sim.timezone,
-    )
-    async with client:
+    async with lockt_simulator.client() as client:
         yield client
