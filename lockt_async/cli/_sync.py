@@ -200,7 +200,9 @@ def _sync(
             run(go)
         except Exception as exc:
             # Every row is still accounted for: none was sent (the read or the plan failed).
-            _write_failures(failures_path, fmt, reader, encoding, _unsent(records, exc), out)
+            unsent = _unsent(records, exc)
+            report.failures(unsent, _KEYS[kind])
+            _write_failures(failures_path, fmt, reader, encoding, unsent, out)
             raise
     report.mark("write" if planned and not dry_run else "plan")
     if not planned:  # interrupted before the plan: nothing sent

@@ -41,6 +41,7 @@ import anyio.lowlevel
 import attrs
 
 from .._envelope import rows
+from .._field_map import OnInsert, check_field_map, check_on_insert, fill_insert, rename
 from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import (
@@ -56,6 +57,7 @@ from .._validation import DuplicateTracker
 from .._writes import WriteSpec, prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
 from ._natural import row_id, row_key
+from ._specs import pick
 
 if TYPE_CHECKING:
     from .._protocol import ResourceClient
@@ -117,6 +119,8 @@ class Kind:
     #: leave out fields an update keeps); what is sent is checked with ``spec``.
     source_spec: WriteSpec | None = None
     removal_modes: tuple[str, ...] = ("keep", "delete")
+    #: The spec an update record is checked with before sending (None: not checked).
+    update_spec: WriteSpec | None = None
 
     async def read(self, client: ResourceClient) -> list[Any]:
         """The instance's rows of this kind (one read of ``path``)."""
@@ -357,6 +361,8 @@ async def run_sync(
     on_progress: OnProgress,
     on_plan: Callable[[SyncPlan], None] | None = None,
     result: SyncResult | None = None,
+    on_insert: OnInsert | None = None,
+    field_map: Mapping[str, str] | None = None,
 ) -> SyncResult:
     """Plan and (unless ``dry_run``) apply; see the module docstring.
 
@@ -369,8 +375,12 @@ async def run_sync(
     for name, value in options.items():
         if not isinstance(value, bool):
             raise ConfigurationError(f"{name} must be True or False, got {value!r}")
+    fmap = check_field_map(field_map, kind.spec.fields, f"{kind.name}.sync")
+    on_insert = check_on_insert(on_insert)
     started = time.perf_counter()
     source = await _collect(records)
+    if fmap:
+        source = [rename(r, fmap) for r in source]
     conv = await client.converter()
     ctx = Context(client, conv, options)
     ctx.on_missing = on_missing
@@ -397,6 +407,9 @@ async def run_sync(
         plan, failures, matched, wires = plan_sync(
             kind, ctx, source, prepared, found, on_missing, max_removals
         )
+        inserts, updates = check_writes(
+            kind, ctx, source, plan, failures, wires, matched, on_insert
+        )
     result = result if result is not None else SyncResult(plan=plan)
     result.plan, result.dry_run, result.failures = plan, dry_run, failures
     result.unchanged = len(plan.unchanged)
@@ -407,11 +420,6 @@ async def run_sync(
         result.elapsed = time.perf_counter() - started
         return result
     progress = _Progress(on_progress, plan.writes)
-    inserts: list[Item] = [(p.index, _without_id(wires[p.index])) for p in plan.inserts]
-    updates: list[Item] = [
-        (p.index, kind.update_record(ctx, wires[p.index], matched[p.index], list(p.changes)))
-        for p in plan.updates
-    ]
     inserting = {p.index for p in plan.inserts}
     wanted = {m.id for m in plan.removals}
     targets = [r for r in found if isinstance(r, Mapping) and row_id(r) in wanted]
@@ -449,6 +457,56 @@ async def run_sync(
 
 
 _INTERRUPTED = "not sent: the sync was interrupted"
+
+
+def check_writes(
+    kind: Kind,
+    ctx: Context,
+    source: Sequence[Any],
+    plan: SyncPlan,
+    failures: list[Failure],
+    wires: dict[int, dict[str, Any]],
+    matched: dict[int, Any],
+    on_insert: OnInsert | None,
+) -> tuple[list[Item], list[Item]]:
+    """The checks phase: each planned write as it will be sent, checked as it will be.
+
+    A new record first gets the insert hook's fields (``on_insert``: a new hire's
+    pin), then it and each update (the record Lockt holds with the source's
+    changes laid over it) are checked with the write's own spec, required fields
+    as the client says (``required_fields``). A refused one leaves the plan for
+    ``failures`` with the write's messages: the dry run reports exactly the
+    refusals the real run would, and the real run sends what was checked here.
+    Duplicates within the source were checked when it was prepared.
+    """
+    insert_spec = pick(ctx.client, kind.spec)
+    update_spec = pick(ctx.client, kind.update_spec) if kind.update_spec is not None else None
+    refused: set[int] = set()
+
+    def check(index: int, spec: WriteSpec, record: dict[str, Any]) -> bool:
+        _, messages = prepare_item(spec, ctx.conv, record, None)
+        if messages:
+            refused.add(index)
+            failures.append(Failure(index, source[index], FailureReason.INVALID, tuple(messages)))
+        return not messages
+
+    inserts: list[Item] = []
+    for p in plan.inserts:
+        record = _without_id(wires[p.index])
+        if on_insert is not None:
+            record = fill_insert(record, on_insert)
+        if check(p.index, insert_spec, record):
+            inserts.append((p.index, record))
+    updates: list[Item] = []
+    for u in plan.updates:
+        record = kind.update_record(ctx, wires[u.index], matched[u.index], list(u.changes))
+        if update_spec is None or check(u.index, update_spec, record):
+            updates.append((u.index, record))
+    if refused:
+        plan.inserts = [p for p in plan.inserts if p.index not in refused]
+        plan.updates = [u for u in plan.updates if u.index not in refused]
+        failures.sort(key=lambda f: f.index)
+    return inserts, updates
 
 
 def _account_writes(

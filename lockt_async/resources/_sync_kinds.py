@@ -126,6 +126,7 @@ class UserKind(Kind):
     # A source row may leave out email/phone/pin (an update keeps Lockt's values,
     # merged from the roster); the record sent is checked with every required row.
     source_spec = _specs.leave_required_to_server(_specs.USERS_UPSERT)
+    update_spec = _specs.USERS_UPSERT
     removal_modes = ON_MISSING
 
     def compare(
@@ -262,6 +263,7 @@ class FobKind(Kind):
     path = "/fob"
     keys = ("name", "card_num")
     spec = FOBS_SYNC
+    update_spec = _specs.FOBS_REASSIGN
 
     async def read(self, client: Any) -> list[Any]:
         """``GET /fob`` rows with their holder as ``user_id``: the document's fob rows do

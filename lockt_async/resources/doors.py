@@ -163,6 +163,7 @@ class Doors(Deletable, Checkable):
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
         result: SyncResult | None = None,
+        field_map: Mapping[str, str] | None = None,
     ) -> SyncResult:
         """Keep Lockt's doors equal to ``records`` (a system of record).
 
@@ -176,6 +177,8 @@ class Doors(Deletable, Checkable):
         A second sync of the same source sends no write. No write call changes an
         existing door, so only presence (by ``name``) is compared.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
         ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
         read what a cancelled sync did (its ``cancelled`` is True, the records it did
         not send are ``not_sent`` failures).
@@ -199,6 +202,7 @@ class Doors(Deletable, Checkable):
             on_progress=on_progress,
             on_plan=on_plan,
             result=result,
+            field_map=field_map,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Unpack
 
 from .._envelope import require_id, require_text
@@ -102,6 +102,7 @@ class Fobs(Deletable, Checkable):
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
         result: SyncResult | None = None,
+        field_map: Mapping[str, str] | None = None,
     ) -> SyncResult:
         """Keep Lockt's fobs equal to ``records`` (a system of record).
 
@@ -117,6 +118,8 @@ class Fobs(Deletable, Checkable):
         0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
         change through it and are listed in ``plan.ignored``.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
         ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
         read what a cancelled sync did (its ``cancelled`` is True, the records it did
         not send are ``not_sent`` failures).
@@ -140,6 +143,7 @@ class Fobs(Deletable, Checkable):
             on_progress=on_progress,
             on_plan=on_plan,
             result=result,
+            field_map=field_map,
         )
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Unpack
 
 from .._envelope import readonly, require_id, require_text
+from .._field_map import OnInsert
 from .._results import BatchResult
 from .._sync_results import SyncPlan, SyncResult
 from .._writes import send_single
@@ -179,6 +180,8 @@ class Users(Deletable, Checkable):
         on_progress: OnProgress = None,
         on_plan: Callable[[SyncPlan], None] | None = None,
         result: SyncResult | None = None,
+        field_map: Mapping[str, str] | None = None,
+        on_insert: OnInsert | None = None,
     ) -> SyncResult:
         """Keep Lockt's users equal to ``records`` (a system of record).
 
@@ -197,6 +200,11 @@ class Users(Deletable, Checkable):
         server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
         return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``on_insert(record)`` returns fields for each planned insert (a new hire's
+        ``pin``); they fill only blank fields, and the record is then checked as
+        it will be sent, so the dry run refuses what the real run would.
         ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
         read what a cancelled sync did (its ``cancelled`` is True, the records it did
         not send are ``not_sent`` failures).
@@ -220,6 +228,8 @@ class Users(Deletable, Checkable):
             on_progress=on_progress,
             on_plan=on_plan,
             result=result,
+            field_map=field_map,
+            on_insert=on_insert,
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

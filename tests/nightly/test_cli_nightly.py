@@ -95,6 +95,33 @@ def test_hr_file_with_map_dry_run_then_real_run_same_counts_and_pins(tmp_path: P
     assert "error: 2 of 30 record(s) would fail; first: line 9" in dry.stderr
 
 
+def test_hr_file_sync_dry_run_then_real_run_same_plan_and_refusals(tmp_path: Path) -> None:
+    """Done-when: `sync --map ... --dry-run` then the real run: same counts, same refusals."""
+    sim = Simulator()
+    mapping = map_file(tmp_path)
+    with served(sim) as env:
+        seed = lockt(env, "import", "users", str(hr_file(tmp_path / "old.csv", 10)),
+                     "--map-file", str(mapping), *MAP_ARGS, "--new-pin", "random4")  # fmt: skip
+        assert seed.returncode == 0, seed.stdout + seed.stderr
+        before = {u["id_num"]: u["pin"] for u in sim.users.values()}
+        src = hr_file(tmp_path / "hr.csv", 30, bad=(12, 25))
+        args = ("sync", "users", str(src), "--map-file", str(mapping), *MAP_ARGS,
+                "--new-pin", "random6")  # fmt: skip
+        dry = lockt(env, *args, "--dry-run", "--report", str(tmp_path / "dry.json"))
+        real = lockt(env, *args, "--report", str(tmp_path / "real.json"))
+    d, r = report(tmp_path / "dry.json"), report(tmp_path / "real.json")
+    assert dry.returncode == real.returncode == 1, dry.stdout + real.stdout
+    assert d["plan"]["counts"] == r["plan"]["counts"]
+    assert (d["plan"]["counts"]["inserts"], d["plan"]["counts"]["unchanged"]) == (18, 10)
+    assert d["failures"] == r["failures"] and [f["row"] for f in r["failures"]] == [14, 27]
+    assert "  refused (see below): 2" in dry.stdout and "  refused (see below): 2" in real.stdout
+    assert r["outcomes"]["inserted"] == 18
+    pins = {u["id_num"]: u["pin"] for u in sim.users.values()}
+    assert {k: pins[k] for k in before} == before  # matched users keep theirs
+    new = [p for k, p in pins.items() if k not in before]
+    assert len(new) == 18 and all(len(p) == 6 for p in new) and len(set(new)) == 18
+
+
 def test_map_option_names_an_unknown_field_and_a_missing_column(tmp_path: Path) -> None:
     """Issue 23: --map to a field Lockt lacks, or from a column the file lacks: exit 2, named."""
     src = hr_file(tmp_path / "hr.csv", 2)
@@ -172,7 +199,7 @@ def test_cron_script_sees_each_exit_code_and_a_report(tmp_path: Path) -> None:
     assert (bad_code, bad["status"]) == (1, "failed")
     assert bad["failures"] == [
         {"row": 42, "index": 40, "key": "U00040", "reason": "invalid",
-         "messages": ["Invalid email format: 'not-an-email'"]}
+         "messages": ["Invalid email address found: not-an-email"]}
     ]  # fmt: skip
     assert (cut_code, cut["status"], cut["guard"]["blocked"]) == (4, "guard", True)
     assert cut["guard"]["missing"] == 30 and cut["outcomes"]["disabled"] == 0
@@ -192,7 +219,7 @@ def _popen(env: dict[str, str], *args: str, ignore_sigint: bool = False) -> subp
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=ignore if ignore_sigint else None,  # noqa: PLW1509  # the test's point
+        preexec_fn=ignore if ignore_sigint else None,  # the test's point
     )
 
 
@@ -218,6 +245,7 @@ def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path)
         stdout, stderr = first.communicate(timeout=60)
         stored_after_stop = len(sim.users)
         data = report(out)
+        unsent = rows_of(failed)
         rerun = lockt(env, *args)
         again = lockt(env, *args)
     assert first.returncode == 130, stdout + stderr
@@ -226,7 +254,6 @@ def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path)
     assert data["status"] == "interrupted" and data["interrupted_by"] == "SIGINT"
     done = data["outcomes"]["inserted"]
     assert 0 < done == stored_after_stop < 1500
-    unsent = rows_of(failed)
     assert len(unsent) == len(data["failures"]) == 1500 - done
     assert {r["reason"] for r in unsent} == {"not_sent"}
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr

@@ -89,3 +89,46 @@ async def test_field_map_streams_keep_streaming() -> None:
     async with client_for(sim) as lockt:
         result = await lockt.users.upsert(rows(), field_map=MAP, validate_fails_batch=False)
     assert result.ok and result.total == 5
+
+
+async def test_sync_dry_run_refuses_what_the_real_run_refuses() -> None:
+    """Issue 23: sync's dry run applies the write's checks (no pin: refused in both, same rows)."""
+    sim = Simulator()
+    async with client_for(sim) as lockt:
+        dry = await lockt.users.sync(HR, field_map=MAP, dry_run=True)
+        real = await lockt.users.sync(HR, field_map=MAP)
+    assert [(f.index, f.messages) for f in dry.failures] == [
+        (f.index, f.messages) for f in real.failures
+    ]
+    assert [f.messages for f in real.failures] == [("Missing or blank pin",)] * 5
+    assert len(dry.plan.inserts) == len(real.plan.inserts) == 0 and not sim.users
+
+
+async def test_sync_new_hires_get_the_hooks_pin_in_dry_run_and_real_run() -> None:
+    """Issue 23: on_insert fills each planned insert, dry run and real run alike; matches never."""
+    sim = Simulator()
+    seen: list[str] = []
+
+    def new_pin(record: Mapping[str, Any]) -> dict[str, str]:
+        seen.append(record["id_num"])
+        return {"pin": f"{len(seen):04}"}
+
+    async with client_for(sim) as lockt:
+        assert (await lockt.users.upsert([{**HR[0], "pin": "1111"}], field_map=MAP)).ok
+        dry = await lockt.users.sync(HR, field_map=MAP, on_insert=new_pin, dry_run=True)
+        real = await lockt.users.sync(HR, field_map=MAP, on_insert=new_pin)
+        again = await lockt.users.sync(HR, field_map=MAP, on_insert=new_pin)
+    assert (len(dry.plan.inserts), len(dry.plan.unchanged), dry.failures) == (4, 1, [])
+    assert (real.inserted, real.unchanged, real.ok) == (4, 1, True)
+    assert seen == ["U001", "U002", "U003", "U004"] * 2
+    assert again.plan.writes == 0
+    assert {u["id_num"]: u["pin"] for u in sim.users.values()}["U000"] == "1111"
+
+
+async def test_sync_field_map_target_is_checked_before_any_read() -> None:
+    """Issue 23: sync's field_map names a bad target before any request (ConfigurationError)."""
+    sim = Simulator()
+    async with client_for(sim) as lockt:
+        with pytest.raises(ConfigurationError, match="doors.sync has no field 'label'"):
+            await lockt.doors.sync([{"Door": "A"}], field_map={"Door": "label"})
+    assert not sim.journal.entries
