@@ -26,7 +26,17 @@ from typing import Any
 
 from ._common import LostRecords, Metric, Sample, median
 
-ORDER = ["floor", "vs_hand", "coalesce", "codec", "memory", "reads", "sync", "validation"]
+ORDER = [
+    "floor",
+    "vs_hand",
+    "coalesce",
+    "codec",
+    "memory",
+    "reads",
+    "sync",
+    "sync_hand",
+    "validation",
+]
 MODULES = {
     "floor": "bench_floor",
     "vs_hand": "bench_vs_hand",
@@ -35,6 +45,7 @@ MODULES = {
     "memory": "bench_memory",
     "reads": "bench_reads",
     "sync": "bench_sync",
+    "sync_hand": "bench_sync_hand",
     "validation": "bench_validation",
 }
 PACKAGES = ["lockt_async", "httpx", "httpcore", "anyio", "cattrs", "attrs", "orjson", "uvicorn"]

@@ -7,6 +7,7 @@ of every figure and writes the tables of ``results.md``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import selectors
@@ -134,6 +135,25 @@ def _read_url(proc: subprocess.Popen[str]) -> str:
     finally:
         sel.close()
     raise RuntimeError("the simulator process did not print LOCKT_BASE_URL in time")
+
+
+def run_child(module: str, args: list[str], server: Server) -> dict[str, Any]:
+    """``python -m benchmarks.MODULE --child ARGS... BASE_URL`` in a fresh process; the JSON
+    object it prints last. The simulator's credentials pass in its environment, never argv."""
+    env = dict(os.environ, BENCH_SIM_KEY=server.api_key, BENCH_SIM_USER=server.api_user)
+    proc = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", "--child", *args, server.base_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=1800,
+        cwd=_project_root(),
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module} child {args} failed: {proc.stderr[-2000:]}")
+    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out
 
 
 # -- records -----------------------------------------------------------------

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from ._common import LostRecords, Metric, Sample, Timer, simulator, user_record
+from ._common import LostRecords, Metric, Sample, Timer, run_child, simulator, user_record
 
 NAME = "memory"
 TITLE = "5. Peak RSS of a streamed import"
@@ -89,18 +88,7 @@ def _peak_kb() -> int:
 
 def one_run(n: int) -> dict[str, Any]:
     with simulator(latency=0.0, record_limit=100) as srv:
-        env = dict(os.environ, BENCH_SIM_KEY=srv.api_key, BENCH_SIM_USER=srv.api_user)
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_memory", "--child", str(n), srv.base_url],
-            capture_output=True,
-            text=True,
-            env=env,
-            check=False,
-            timeout=1800,
-        )
-    if proc.returncode != 0:
-        raise RuntimeError(f"memory child ({n}) failed: {proc.stderr[-2000:]}")
-    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+        out = run_child("bench_memory", [str(n)], srv)
     # The server's own summary (``inserted``) says it holds every record.
     if out["accepted"] != n or out["failures"] or out["total"] != n or out["inserted"] != n:
         raise LostRecords(f"streamed import of {n}: {out}")

@@ -4,8 +4,9 @@ Bulk writes go out in pages under the instance's record limit, one write in
 flight per instance, with an outcome for every record. See the README.
 
 Everything public is importable from here (``__all__``); the submodules
-``errors``, ``models``, ``testing``, ``redis_gate`` and ``fleet`` (many instances in
-one process) are public too, and import as usual (``import lockt_async.testing``).
+``errors``, ``models``, ``testing``, ``redis_gate``, ``fleet`` (many instances in one
+process) and ``temporal`` (the ``temporal`` extra: a fleet on Temporal workers) are
+public too, and import as usual (``import lockt_async.testing``).
 """
 
 import sys as _sys

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import anyio
 import httpx
 
+from . import _telemetry
 from ._coalesce import Coalescer
 from ._config import (
     DEFAULT_BASE_URL,
@@ -236,6 +237,7 @@ class LocktClient:
         self._coalesce_max_pending = coalesce_max_pending
         self._coalescer: Coalescer | None = None
         self._exit_stack: AsyncExitStack | None = None
+        _telemetry.autodetect()  # spans and metrics when the application set up OpenTelemetry
         self._closed = False
 
     def __repr__(self) -> str:

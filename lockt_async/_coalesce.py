@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 import anyio.abc
 
+from . import _telemetry
 from ._results import Failure, FailureReason
 from ._validation import DuplicateTracker
 from ._writes import PageSender, WriteContext, WriteSpec, failure_error, prepare_item
@@ -27,7 +28,7 @@ _Key = tuple[str, tuple[tuple[str, bool], ...]]
 
 
 class _Pending:
-    __slots__ = ("done", "error", "record", "summary", "wire")
+    __slots__ = ("done", "error", "link", "record", "summary", "wire")
 
     def __init__(self, record: Any, wire: dict[str, Any]):
         self.record = record
@@ -35,6 +36,8 @@ class _Pending:
         self.done = anyio.Event()
         self.summary: WriteSummary | None = None
         self.error: BaseException | None = None
+        #: The caller's span (tracing on): its page span links to it, and back.
+        self.link = _telemetry.capture()
 
 
 class _Queue:
@@ -87,6 +90,7 @@ class Coalescer:
                 # Not yet taken by a flush: withdraw it, it will not be sent.
                 if pending in queue.items:
                     queue.items.remove(pending)
+                    _telemetry.queued(spec.operation, -1)
                 raise
         if pending.error is not None:
             raise pending.error
@@ -99,6 +103,7 @@ class Coalescer:
         if queue is None:
             queue = self._queues[key] = _Queue(spec, opts)
         queue.items.append(pending)
+        _telemetry.queued(spec.operation, 1)
         if len(queue.items) >= self._page_size(spec):
             queue.full.set()
         if not queue.scheduled:
@@ -118,6 +123,7 @@ class Coalescer:
             while queue.items:
                 size = self._page_size(queue.spec)
                 batch, queue.items = queue.items[:size], queue.items[size:]
+                _telemetry.queued(queue.spec.operation, -len(batch))
                 queue.full = anyio.Event()
                 if len(queue.items) >= size:
                     queue.full.set()
@@ -136,6 +142,8 @@ class Coalescer:
         try:
             with anyio.CancelScope(shield=True):
                 sender = PageSender(self._context(), queue.spec, queue.options)
+                if _telemetry.hooks is not None:
+                    sender.links = [p.link for p in batch if p.link is not None]
                 outcome = await sender.send(items)
                 self._remember_limit(outcome.learned_limit)
         except BaseException as exc:  # never leave a waiter hanging

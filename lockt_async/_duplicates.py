@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._shown import show
+
 __all__ = ["DuplicateTracker"]
 
 
@@ -47,16 +49,10 @@ class DuplicateTracker:
             if key not in values:
                 values.add(key)
             elif key != "-1" or field != "card_num":  # -1 removes cards: never a duplicate
-                out.append(f"Duplicate {field} in input: {_shown(key)}")
+                out.append(f"Duplicate {field} in input: {show(key)}")
         return out
 
     def reset(self) -> None:
         """Forget every value seen so far."""
         for values in self._seen.values():
             values.clear()
-
-
-def _shown(value: str) -> str:
-    from ._validation import _show  # here, not at import: _validation imports this module
-
-    return _show(value)

@@ -30,7 +30,7 @@ import anyio
 import attrs
 import httpx
 
-from . import _redact
+from . import _redact, _telemetry
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy
 from ._gcpause import PAUSE_BODY_BYTES, gc_paused
 from .errors import (
@@ -225,6 +225,25 @@ class Transport:
         refused past its bound (``ResponseTooLargeError``); text from the server
         is scrubbed of the api key here, before anything can quote it.
         """
+        tel = _telemetry.hooks
+        if tel is not None and tel.http_spans:
+            return await tel.http(  # type: ignore[no-any-return]
+                lambda: self._exchange(method, path, body, params, timeout),
+                self.base_url,
+                method,
+                path,
+                params,
+            )
+        return await self._exchange(method, path, body, params, timeout)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None,
+        params: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> Response:
         url = self.base_url + path
         self.pool_used = True
         start = time.perf_counter()

@@ -27,13 +27,14 @@ path but the (empty) result list.
 
 from __future__ import annotations
 
-import reprlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from ._duplicates import DuplicateTracker
 from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
+from ._shown import show as _show
+from ._shown import shown_repr as _shown_repr
 from .converters.dates import date_problem
 
 __all__ = [
@@ -66,42 +67,11 @@ ACCESS_LEVEL_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 LOCATION_DUPLICATE_FIELDS: tuple[str, ...] = ("name",)
 
 _ID_MAX_DIGITS = 18  # ids are 64-bit on any sane server; also keeps int() cheap and safe
-_SHOW_MAX = 60
 
 _fromisoformat = datetime.fromisoformat
 
-_REPR = reprlib.Repr()
-_REPR.maxstring = _SHOW_MAX
-_REPR.maxother = _SHOW_MAX
-_REPR.maxlong = 40
-_REPR.maxlist = 5
-_REPR.maxtuple = 5
-_REPR.maxset = 5
-_REPR.maxdict = 4
-_REPR.maxlevel = 2
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _show(value: object) -> str:
-    """The value as it may appear in a message: short, printable, never raising."""
-    if type(value) is str and value.isprintable():
-        return value if len(value) <= _SHOW_MAX else value[: _SHOW_MAX - 3] + "..."
-    try:
-        text = _REPR.repr(value)
-    except Exception:  # huge ints, hostile __repr__: name the type only
-        return f"<{type(value).__name__}>"
-    return text if len(text) <= _SHOW_MAX + 20 else text[:_SHOW_MAX] + "..."
-
-
-def _shown_repr(value: object) -> str:
-    """Like :func:`_show`, but always a repr (so ``'5'`` and ``5`` differ)."""
-    try:
-        text = _REPR.repr(value)
-    except Exception:
-        return f"<{type(value).__name__}>"
-    return text if len(text) <= _SHOW_MAX + 20 else text[:_SHOW_MAX] + "..."
 
 
 def _is_int(value: object) -> bool:

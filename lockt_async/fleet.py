@@ -57,7 +57,8 @@ CLIENT_OPTIONS = frozenset(
      "required_fields", "settle", "allow_insecure_http"}
 )  # fmt: skip
 _SECRET_KEYS = frozenset({"api_key", "apikey", "api_user", "apiuser", "password", "secret"})
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+#: An instance name: also the tail of its Temporal workflow id.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
 def env_name(name: str, what: str) -> str:
@@ -86,7 +87,7 @@ class Instance:
     extra: Mapping[str, Any] = attrs.field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
+        if not isinstance(self.name, str) or not NAME_PATTERN.match(self.name):
             raise ConfigurationError(
                 f"name must be letters, digits, '.', '_' or '-' (at most 200), got {self.name!r}"
             )

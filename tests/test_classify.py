@@ -72,6 +72,8 @@ def test_429_is_resent_with_retry_after() -> None:
         "Another POST operation is in progress",
         "simultaneous operations are not allowed",
         "Request not processed, try again",
+        "Rejected to prevent simultaneous and overlapping POST operations.",
+        "Overlapping write operation refused",
     ],
 )
 def test_400_refusal_speaking_of_rate_limit_is_resent(text: str) -> None:
@@ -125,6 +127,21 @@ def test_validation_answer_is_rejected_whatever_words_it_contains() -> None:
     assert v.action is Action.REJECT
     assert v.others is FailureReason.REJECTED
     assert [d.input_data for d in v.record_errors] == [{"id_num": "A"}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Access level has overlapping schedules",
+        "Schedules overlapping on door 12",
+        "Simultaneous entries for one card",
+    ],
+)
+def test_overlapping_record_content_is_rejected_not_resent(text: str) -> None:
+    """Row 'any other 4xx': a 400 about a record's overlapping schedules is a validation
+    answer, rejected; "overlapping" resends only of operations (the document's words)."""
+    v = verdict(err(400, msg(text)))
+    assert (v.action, v.others) == (Action.REJECT, FailureReason.REJECTED)
 
 
 def test_other_4xx_rejected_as_a_whole() -> None:

@@ -7,6 +7,7 @@ record limit) it returns in the ``PageOutcome``; it writes nothing back.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -17,6 +18,7 @@ import anyio
 import anyio.lowlevel
 import attrs
 
+from .. import _telemetry
 from .._config import RetryPolicy
 from .._gate import GateSlot, WriteGate, gate_passage
 from .._results import FailureReason, PageResult
@@ -85,6 +87,8 @@ class _Attempt:
 
     sent: bool = False
     settled: float = 0.0
+    #: Seconds spent waiting for the write gate (settle included).
+    gate_wait: float = 0.0
     answer: Response | LocktError | None = None
     verdict: Verdict | None = None
 
@@ -101,6 +105,8 @@ class PageSender:
         self._options = encode_options(spec, options)
         self.vfb = bool(options.get("validate_fails_batch", True))
         self.limit = 1 if spec.one_per_call else ctx.record_limit
+        #: The coalesced callers whose records the pages carry (their spans, for links).
+        self.links: Sequence[object] | None = None
         # The document: with update_existing=false "records that are determined to be
         # updates of existing records will be ignored" (a valid id makes an update).
         self._updates_ignored = "update_existing" in spec.option_names and not options.get(
@@ -130,6 +136,8 @@ class PageSender:
         """
         out = out if out is not None else PageOutcome()
         await self._send(items, body, out)
+        if _telemetry.hooks is not None:
+            _telemetry.records(self._spec.operation, len(items), out.failures)
         return out
 
     async def _send(self, items: Sequence[Item], body: bytes | None, out: PageOutcome) -> None:
@@ -155,6 +163,10 @@ class PageSender:
             attempt += 1
             start = time.perf_counter()
             att = _Attempt()
+            op = self._spec.operation
+            span = _telemetry.page_start(
+                op, self._spec.method, self._spec.path, len(items), len(body), attempt, self.links
+            )
             try:
                 await pass_gate(
                     self._ctx,
@@ -165,9 +177,12 @@ class PageSender:
                     att,
                     ignorable=lambda: self._ignorable(items),
                 )
-            except BaseException:
+            except BaseException as exc:
+                _telemetry.page_end(span, op, len(items), len(body), attempt, att, start, exc)
                 self._abort(items, out, att, _page(items, None, start, "", attempt, settled))
                 raise
+            if span is not None or _debug():
+                _telemetry.page_end(span, op, len(items), len(body), attempt, att, start)
             settled += att.settled
             verdict = att.verdict
             assert verdict is not None
@@ -324,6 +339,7 @@ class PageSender:
 
 
 _rng = random.Random()
+_debug = functools.partial(logger.isEnabledFor, logging.DEBUG)
 _SIBLING_NOTE = (
     "not applied: another record of its page failed validation (validate_fails_batch=True); "
     "safe to resend"
@@ -387,8 +403,10 @@ async def pass_gate(
     loses its hold (a Redis lease) cuts it. A request that timed out or lost its
     connection marks the gate's slot, and the next write waits ``ctx.settle``.
     """
+    asked = time.perf_counter()
     try:
         async with gate_passage(ctx.gate, ctx.instance_key) as slot:
+            att.gate_wait = time.perf_counter() - asked
             att.settled = slot.settled
             await anyio.lowlevel.checkpoint_if_cancelled()
             att.sent = True

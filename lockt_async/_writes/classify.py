@@ -12,8 +12,10 @@ the request never left (connection refused,      RESEND      resent with backoff
 pool timeout: ``ConnectError``)                              when resends run out
 HTTP 429                                         RESEND      (same)
 HTTP 400 whose message speaks of a rate limit,   RESEND      (same)
-an operation in progress or "not processed"
-(and is not a validation answer)
+an operation in progress, "simultaneous" or
+"overlapping" operations (the document's words
+about POST operations) or "not processed" (and
+is not a validation answer)
 "... Batch has been terminated ..." or "The      RESEND      (same)
 destination host is unreachable.", matched
 exactly, under any status
@@ -25,7 +27,8 @@ page without the Lockt envelope, an HTML page:               no Lockt instance s
 HTTP 400 validation answer ("Validation errors   REJECT      each echoed record ``rejected``
 found...", or per-record ``errors``), whatever               with its messages; the others
 words it contains                                            ``rejected`` too (the batch failed)
-any other 4xx                                    REJECT      ``rejected`` (nothing applied)
+any other 4xx (a record's "Access level has      REJECT      ``rejected`` (nothing applied)
+overlapping schedules" included)
 any other 5xx ("An Unexpected Error..."          UNKNOWN     ``unknown``: maybe applied
 included), a timeout, a connection dropped
 after sending, an undecodable or undocumented
@@ -83,9 +86,14 @@ __all__ = ["Action", "Verdict", "classify"]
 APPLIED_FIELDS = ("inserted", "updated", "deleted", "processed")
 SUMMARY_FIELDS = ("submitted", *APPLIED_FIELDS, "errors")
 
-#: A 400 that refuses the request as a whole without processing it (NOTES.md, rate limit).
+#: A 400 that refuses the request as a whole without processing it (NOTES.md, rate
+#: limit). "Simultaneous"/"overlapping" count only as the document uses them, of
+#: operations ("prevent simultaneous and overlapping POST operations"): a record's
+#: "overlapping schedules" or dates are a validation answer, never a resend.
 _NOT_PROCESSED_RE = re.compile(
-    r"rate.?limit|in progress|simultaneous|overlapping|not (been )?processed|try again",
+    r"rate.?limit|in progress|not (been )?processed|try again"
+    r"|\b(simultaneous|overlapping)( and (simultaneous|overlapping))?"
+    r" ((POST|write) )?operations?\b",
     re.IGNORECASE,
 )
 #: The documented messages that prove the instance never processed the request.

@@ -19,13 +19,26 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from typing import Any
 
-import attrs
 import click
 
 from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
+from ._commands import COMMANDS
+from ._config import (
+    EXIT_CODES,
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_GUARD,
+    EXIT_OK,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+    Config,
+    describe,
+)
+from ._demo import demo
+from ._sync import sync
 
 __all__ = [
     "EXIT_CODES",
@@ -41,62 +54,7 @@ __all__ = [
     "main",
 ]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT, EXIT_GUARD = 0, 1, 2, 3, 4
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143
-#: Each exit code and the ``status`` a ``--report`` gives it.
-EXIT_CODES = {
-    EXIT_OK: "ok",
-    EXIT_FAILED: "failed",
-    EXIT_USAGE: "bad-input",
-    EXIT_CONNECT: "connection",
-    EXIT_GUARD: "guard",
-    EXIT_SIGINT: "interrupted",
-    EXIT_SIGTERM: "terminated",
-}
-
-
-@attrs.frozen(repr=False)
-class Config:
-    """Connection settings from flags or environment. The key is never shown."""
-
-    api_user: str | None
-    api_key: str | None
-    base_url: str | None
-    debug: bool = False
-    allow_insecure_http: bool = False
-
-    def __repr__(self) -> str:
-        return f"Config(api_user={self.api_user!r}, base_url={self.base_url!r})"
-
-    def client(self, **kw: Any) -> Any:
-        """A ``LocktClient`` (``ConfigurationError`` -> exit 2)."""
-        from .._client import LocktClient
-
-        kw.setdefault("allow_insecure_http", self.allow_insecure_http)
-        client = LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
-        _state["host"] = host_of(str(client.base_url))
-        return client
-
-
-_state: dict[str, Any] = {"debug": False, "host": None}
-
-
-def host_of(url: str) -> str | None:
-    """``host[:port]`` of a base URL (what a connection error names)."""
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc or None
-
-
-def describe(exc: BaseException) -> str:
-    """``Type: message`` on one line; a transport error names the host it could not reach."""
-    from ..errors import TransportError
-
-    text = " ".join(f"{type(exc).__name__}: {exc}".split())
-    host = _state.get("host")
-    if isinstance(exc, TransportError) and host and host not in text:
-        text += f" (host {host})"
-    return text
+_state = {"debug": False}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -145,28 +103,7 @@ def cli(
     ctx.obj = Config(api_user, api_key, base_url, debug, allow_insecure_http)
 
 
-def exit_code_for(exc: BaseException) -> int:
-    """The exit code ``main`` gives an exception that ends a command."""
-    if isinstance(exc, KeyboardInterrupt):
-        return EXIT_SIGINT
-    if isinstance(exc, click.exceptions.Abort):
-        return EXIT_SIGINT
-    if isinstance(exc, click.UsageError | ConfigurationError):
-        return EXIT_USAGE
-    if isinstance(exc, click.ClickException):
-        return exc.exit_code
-    if isinstance(exc, TransportError | AuthenticationError):
-        return EXIT_CONNECT
-    if isinstance(exc, OSError):
-        return EXIT_USAGE
-    return EXIT_FAILED
-
-
 def _register() -> None:
-    from ._commands import COMMANDS
-    from ._demo import demo
-    from ._sync import sync
-
     cli.add_command(demo)
     cli.add_command(sync)
     for command in COMMANDS:
@@ -205,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
-        code = 130
+        code = EXIT_SIGINT
     except click.UsageError as exc:
         exc.show()
         code = EXIT_USAGE

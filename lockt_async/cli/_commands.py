@@ -16,8 +16,16 @@ import click
 from .._field_map import OnInsert
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config, describe, exit_code_for
 from . import _io as io
+from ._config import (
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Config,
+    describe,
+    exit_code_for,
+)
 from ._hr import (
     EXIT_EPILOG,
     encoding_option,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from . import EXIT_FAILED, EXIT_OK
+from ._config import EXIT_FAILED, EXIT_OK
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
 

@@ -15,8 +15,16 @@ from rich.table import Table
 
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import SyncPlan, SyncResult
-from . import EXIT_CONNECT, EXIT_FAILED, EXIT_GUARD, EXIT_OK, Config, describe, exit_code_for
 from . import _io as io
+from ._config import (
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_GUARD,
+    EXIT_OK,
+    Config,
+    describe,
+    exit_code_for,
+)
 from ._hr import (
     EXIT_EPILOG,
     encoding_option,

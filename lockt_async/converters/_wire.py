@@ -20,16 +20,27 @@ from __future__ import annotations
 import types
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._clear import CLEAR
 from ..errors import RecordError
 from ._gen import WRITE_FIELDS, field_specs
-
-if TYPE_CHECKING:
-    from . import LocktConverter
+from .dates import DateCodec
 
 Encoder = Callable[[Any], dict[str, Any]]
+
+
+class Converter(Protocol):
+    """What an encoder uses of ``LocktConverter`` (which builds it): no import back."""
+
+    @property
+    def dates(self) -> DateCodec: ...
+
+    def get_unstructure_hook(self, cl: Any, cache_result: bool = True) -> Callable[[Any], Any]: ...
+
+    def structure_record(
+        self, mapping: Any, cls: type[Any], *, allowed: frozenset[str] | None = None
+    ) -> Any: ...
 
 
 def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
@@ -56,8 +67,8 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
 class WireEncoder:
     """Encodes records (models or mappings) for one model class and field set."""
 
-    def __init__(self, conv: LocktConverter, cls: type, fields: frozenset[str]):
-        self._conv = conv
+    def __init__(self, conv: Converter, cls: type, fields: frozenset[str]):
+        self._structure = conv.structure_record
         self._cls = cls
         self._fields = fields
         self._fmt = _cached_format(conv.dates.format)
@@ -84,7 +95,7 @@ class WireEncoder:
             cleared = [k for k, v in record.items() if v is CLEAR]
             if cleared:
                 record = {k: v for k, v in record.items() if v is not CLEAR}
-        model: Any = self._conv.structure_record(record, self._cls, allowed=self._fields)
+        model: Any = self._structure(record, self._cls, allowed=self._fields)
         wire = self._model(model)
         for k in cleared:
             wire[k] = ""

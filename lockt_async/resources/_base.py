@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._envelope import rows, structure_rows
+from .._telemetry import trace_group
 from ..errors import NotFoundError, RecordError
 
 if TYPE_CHECKING:
@@ -28,6 +29,13 @@ class Resource:
 
     def __init__(self, client: ResourceClient):
         self._client = client
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every public coroutine method is a library call: a span and a log line
+        # when observability is on (see ``_telemetry``), one attribute check when off.
+        super().__init_subclass__(**kwargs)
+        group = "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
+        trace_group(cls, group)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"

@@ -53,6 +53,7 @@ from .._sync_results import (
     SyncPlan,
     SyncResult,
 )
+from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
 from .._writes import WriteSpec, prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
@@ -391,7 +392,7 @@ async def run_sync(
 
     async def read() -> None:
         try:
-            got.append(await kind.read(client))
+            got.append(await in_phase("sync.read", kind.read(client)))
         except LocktError as exc:  # raised below as itself, not inside a group
             read_errors.append(exc)
 
@@ -403,7 +404,7 @@ async def run_sync(
     found = got[0]
     # Planning is synchronous and allocates a dict per record and row, none in a
     # cycle: the collector's scans would cost more than the plan (gc_paused's note).
-    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS), phase("sync.plan"):
         plan, failures, matched, wires = plan_sync(
             kind, ctx, source, prepared, found, on_missing, max_removals
         )
@@ -426,12 +427,12 @@ async def run_sync(
     # The roster, the wire dicts and the matches are done with: let them go
     # before the writes (a 100,000-row roster kept alive costs the collector).
     del found, prepared, wires, matched
-    phase = "writes"
+    stage = "writes"
     try:
         if inserts or updates:
-            await kind.write(ctx, inserts, updates, progress)
+            await in_phase("sync.write", kind.write(ctx, inserts, updates, progress))
         stopped = _account_writes(result, ctx.sent, source, inserting)
-        phase = "removals"
+        stage = "removals"
         ctx.sent = []
         if plan.removals and stopped is not None:
             result.removals_skipped = (
@@ -440,11 +441,11 @@ async def run_sync(
         elif plan.removals:
             by_id = {row_id(r): r for r in targets}
             targets = [by_id[m.id] for m in plan.removals]
-            await kind.remove(ctx, targets, on_missing, progress)
+            await in_phase("sync.removals", kind.remove(ctx, targets, on_missing, progress))
             _account_removals(result, ctx.sent, plan, on_missing)
     except anyio.get_cancelled_exc_class():
         result.cancelled = True
-        if phase == "writes":
+        if stage == "writes":
             _account_writes(result, ctx.sent, source, inserting, interrupted=True)
             if plan.removals:
                 result.removals_skipped = "the sync was interrupted; nothing removed"

@@ -23,6 +23,15 @@ UNEXPECTED_ERROR = (
 COMMUNICATION_ERRORS = (ENUMERATE_DEPENDANT, LOCATE_TEMPLATE, HOST_UNREACHABLE, UNEXPECTED_ERROR)
 
 
+class SimulatedDrop(Exception):
+    """Raised inside the app to cut a response off mid-body (a dropped connection).
+
+    The in-process transport turns it into ``httpx.RemoteProtocolError``, as a
+    real socket would; not to be confused with the client's own
+    ``lockt_async.ConnectionDropped``, which such a drop becomes.
+    """
+
+
 @dataclass(frozen=True)
 class Respond:
     """Answer with this status and raw body instead of processing (nothing applied)."""

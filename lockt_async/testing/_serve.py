@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 
+from ._faults import SimulatedDrop
+
 if TYPE_CHECKING:
     from ._fleet import SimulatorFleet
     from ._sim import Simulator
@@ -26,10 +28,8 @@ class _QuietDrops(logging.Filter):
     """Hide uvicorn's traceback for a connection the simulator drops on purpose."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from ._app import ConnectionDropped
-
         exc = record.exc_info[1] if record.exc_info else None
-        return not isinstance(exc, ConnectionDropped)
+        return not isinstance(exc, SimulatedDrop)
 
 
 _FILTER = _QuietDrops()

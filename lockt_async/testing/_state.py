@@ -141,6 +141,17 @@ class Instance:
             self.attach_credential(cred, user_id)
         return cred
 
+    def index_user(self, user: Record) -> None:
+        """Index a user's id_num and email (after an insert or update)."""
+        self.user_by_id_num[user["id_num"]] = user["id"]
+        if user["email"]:
+            self.user_by_email[user["email"].lower()] = user["id"]
+
+    def unindex_user(self, user: Record) -> None:
+        """Drop a user's id_num/email index entries (before an update or delete)."""
+        self.user_by_id_num.pop(user["id_num"], None)
+        self.user_by_email.pop(user["email"].lower(), None)
+
     def remove_credential(self, cid: int) -> None:
         """Delete a credential and its index entries."""
         cred = self.credentials.pop(cid)

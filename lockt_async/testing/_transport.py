@@ -6,7 +6,7 @@ import anyio
 import httpx
 from starlette.types import ASGIApp
 
-from ._app import ConnectionDropped
+from ._faults import SimulatedDrop
 
 
 class SimTransport(httpx.AsyncBaseTransport):
@@ -27,7 +27,7 @@ class SimTransport(httpx.AsyncBaseTransport):
                 return await self._inner.handle_async_request(request)
             with anyio.fail_after(read):
                 return await self._inner.handle_async_request(request)
-        except ConnectionDropped as exc:
+        except SimulatedDrop as exc:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a complete response.", request=request
             ) from exc

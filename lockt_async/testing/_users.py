@@ -111,11 +111,11 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
             inst.users[user["id"]] = user
         else:
             user = inst.users[uid]
-            unindex_user(inst, user)
+            inst.unindex_user(user)
             user.update(fields)
         if _CUSTOM_KEYS & rec.keys():
             _custom(rec, user)
-        _index_user(inst, user)
+        inst.index_user(user)
         if card == "-1" and not insert:
             _drop_cards(inst, user["id"])
         if use_card:
@@ -168,18 +168,6 @@ def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
         return "updated"
 
     return apply
-
-
-def _index_user(inst: Instance, user: Record) -> None:
-    inst.user_by_id_num[user["id_num"]] = user["id"]
-    if user["email"]:
-        inst.user_by_email[user["email"].lower()] = user["id"]
-
-
-def unindex_user(inst: Instance, user: Record) -> None:
-    """Drop a user's id_num/email index entries (before an update or delete)."""
-    inst.user_by_id_num.pop(user["id_num"], None)
-    inst.user_by_email.pop(user["email"].lower(), None)
 
 
 def _drop_cards(inst: Instance, uid: int) -> None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from . import _validation as v
 from ._state import CONTROLLER, DOOR_TYPE, Instance, Record
-from ._users import unindex_user
 
 Op = Callable[[], str]  # applies one record; returns the summary counter it bumps
 Prepared = list[str] | Op
@@ -104,7 +103,7 @@ def _delete(inst: Instance, kind: str, ident: int) -> str:
                 inst.attach_credential(cred, None)
             else:
                 inst.remove_credential(cred["id"])
-        unindex_user(inst, user)
+        inst.unindex_user(user)
         del inst.users[ident]
     elif kind in ("fob", "credential"):
         cred = inst.credentials[ident]

@@ -42,9 +42,10 @@ def lockt_simulator(request: pytest.FixtureRequest) -> Simulator:
 
     The seed is the API document's examples: 5 users (one with an ``id_num``,
     "329359", Susan Brown; 4 rows without one, fob holders among them), 3 fobs,
-    8 doors, 5 access levels, 3 locations, 2 schedules and their credentials. A test that counts users or syncs with
-    ``on_missing="disable"``/``"delete"`` touches them too: mark it
-    ``@pytest.mark.lockt_empty`` to start with an empty instance instead.
+    8 doors, 5 access levels, 3 locations, 2 schedules and their credentials.
+    A test that counts users or syncs with ``on_missing="disable"`` or
+    ``"delete"`` touches them too: mark it ``@pytest.mark.lockt_empty`` to
+    start with an empty instance instead.
 
     Needs the ``simulator`` extra (``pip install "lockt_async[simulator]"``); without
     it the test fails with one line saying so.

@@ -196,3 +196,15 @@ async def test_validation_400_with_overlapping_in_its_text_is_rejected() -> None
     assert liar.requests == 1
     assert result.failures[0].reason is FailureReason.REJECTED
     assert result.failures[0].messages == ("access dates overlapping",)
+
+
+async def test_overlapping_schedules_400_is_rejected_and_sent_once() -> None:
+    """Fixed defect: a 400 "Access level has overlapping schedules" is a validation answer,
+    ``rejected`` after one request (it was resent seven times and reported ``not_sent``)."""
+    text = "Access level has overlapping schedules"
+    liar = Liar(lambda recs: ([], 400, {"data": {"error": text}}))
+    result, records = await run(liar, 3)
+    check(result, records, liar)
+    assert liar.requests == 1
+    assert reasons(result) == {FailureReason.REJECTED}
+    assert result.records_to_retry() == []

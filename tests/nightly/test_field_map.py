@@ -129,6 +129,6 @@ async def test_sync_field_map_target_is_checked_before_any_read() -> None:
     """Issue 23: sync's field_map names a bad target before any request (ConfigurationError)."""
     sim = Simulator()
     async with client_for(sim) as lockt:
-        with pytest.raises(ConfigurationError, match="doors.sync has no field 'label'"):
+        with pytest.raises(ConfigurationError, match=r"doors\.sync has no field 'label'"):
             await lockt.doors.sync([{"Door": "A"}], field_map={"Door": "label"})
     assert not sim.journal.entries

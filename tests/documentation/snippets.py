@@ -1,0 +1,98 @@
+"""Find the code blocks of the documentation (docs/ and README.md) and what each is.
+
+A fenced block whose language is ``python`` (or ``py``) is one of:
+
+* a **fragment**: the line just before its fence is ``<!-- fragment: REASON -->``
+  (an HTML comment, invisible on the site). It is not run; REASON says why (it needs
+  a Redis server, it follows a stream forever, ...). REASON must not be empty.
+* an **include**: its only line is ``--8<-- "examples/NAME.py"`` (pymdownx.snippets).
+  The file is run by ``test_examples.py``, not here.
+* a **pytest file**: it defines ``test_...`` functions. It runs as a pytest file of
+  its own, with the installed plugin's fixtures.
+* a **script**: anything else. It runs against a freshly seeded simulator served on
+  127.0.0.1, with ``LOCKT_BASE_URL``, ``LOCKT_API_USER`` and ``LOCKT_API_KEY`` set to
+  it. Top-level ``await`` is allowed (as in ``python -m asyncio``), and the names of
+  ``STAND_INS`` (test_snippets.py) are defined: the pages say what each stands for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from textwrap import dedent
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)```(?P<lang>[\w+-]*)(?P<attrs>[^\n]*)\n"
+    r"(?P<body>.*?)^(?P=indent)```[ \t]*$",
+    flags=re.DOTALL | re.MULTILINE,
+)
+FRAGMENT = re.compile(r"<!--\s*fragment:(?P<reason>.*?)-->\s*$")
+INCLUDE = re.compile(r'^--8<--\s+"(?P<path>[^"]+)"\s*$')
+PYTHON = {"python", "py", "python3", "pycon"}
+
+
+@dataclass(frozen=True)
+class Block:
+    page: str  # path relative to the repository root
+    line: int  # 1-based line of the opening fence
+    lang: str
+    code: str
+    fragment: str | None  # the reason, for a fragment
+
+    @property
+    def id(self) -> str:
+        return f"{self.page}:{self.line}"
+
+    @property
+    def include(self) -> str | None:
+        match = INCLUDE.match(self.code.strip())
+        return match.group("path") if match else None
+
+    @property
+    def is_pytest_file(self) -> bool:
+        return re.search(r"^(async )?def test_\w*\(", self.code, flags=re.MULTILINE) is not None
+
+
+def pages() -> list[Path]:
+    """The README and every Markdown page under docs/."""
+    return [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+
+
+def blocks(page: Path) -> list[Block]:
+    """Every fenced code block of ``page`` (all languages)."""
+    text = page.read_text(encoding="utf-8")
+    found = []
+    for match in FENCE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        before = text[: match.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        fragment = FRAGMENT.search(before)
+        body = dedent(match.group("indent") + match.group("body").rstrip(" \t"))
+        found.append(
+            Block(
+                page=str(page.relative_to(ROOT)),
+                line=line,
+                lang=match.group("lang").lower(),
+                code=body,
+                fragment=fragment.group("reason").strip() if fragment else None,
+            )
+        )
+    return found
+
+
+def python_blocks() -> list[Block]:
+    return [b for page in pages() for b in blocks(page) if b.lang in PYTHON]
+
+
+def section(page: str, title: str) -> str:
+    """The text of ``page`` under the heading ``title`` (any level), up to the next heading
+    of the same or a higher level (the whole page for its ``# `` title)."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    match = re.search(rf"^(#+) {re.escape(title)}\n", text, flags=re.MULTILINE)
+    assert match is not None, f"{page} has no heading {title!r}"
+    level = len(match.group(1))
+    end = re.compile(rf"^#{{1,{level}}} ", flags=re.MULTILINE).search(text, match.end())
+    return text[match.start() : end.start() if end else None]
