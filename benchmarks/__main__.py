@@ -36,6 +36,7 @@ ORDER = [
     "sync",
     "sync_hand",
     "validation",
+    "otel",
 ]
 MODULES = {
     "floor": "bench_floor",
@@ -47,6 +48,7 @@ MODULES = {
     "sync": "bench_sync",
     "sync_hand": "bench_sync_hand",
     "validation": "bench_validation",
+    "otel": "bench_otel",
 }
 PACKAGES = ["lockt_async", "httpx", "httpcore", "anyio", "cattrs", "attrs", "orjson", "uvicorn"]
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")

@@ -24,6 +24,10 @@ What it shows:
   shutdown, follows ``client.events.stream()`` and keeps the last 100 events
   for ``GET /events/recent``. A real service would persist ``stream.last_id``
   and resume from it after a restart.
+* Tracing (when OpenTelemetry is installed): a middleware opens a span per request,
+  and the library's spans of that request (``users.upsert_one``, linked to the
+  page that carried its record) nest under it. opentelemetry-instrumentation-asgi
+  would make the request span instead; the library's spans nest the same way.
 
 Several worker processes (``uvicorn --workers N``) write to the same instance:
 give every worker the same ``RedisWriteGate`` (``lockt_async.redis_gate``) via
@@ -53,6 +57,11 @@ from lockt_async import (
     WriteNotAppliedError,
     WriteOutcomeUnknownError,
 )
+
+try:  # the `otel` extra: request spans, and the library's spans under them
+    from opentelemetry import trace
+except ImportError:  # pragma: no cover - runs without OpenTelemetry too
+    trace = None  # type: ignore[assignment]
 
 logger = logging.getLogger("lockt_service")
 
@@ -114,8 +123,10 @@ def create_app(
     client_factory: Callable[[], LocktClient] | None = None,
     *,
     event_poll_interval: float = 2.0,
+    tracer_provider: Any = None,
 ) -> FastAPI:
-    """The service; ``client_factory`` builds its ``LocktClient`` (default: from the env)."""
+    """The service; ``client_factory`` builds its ``LocktClient`` (default: from the env);
+    ``tracer_provider``: where the request spans go (default: OpenTelemetry's global one)."""
     factory = client_factory or LocktClient
 
     @asynccontextmanager
@@ -133,6 +144,22 @@ def create_app(
                 tg.cancel_scope.cancel()  # stop following before the client closes
 
     app = FastAPI(title="Lockt onboarding", lifespan=lifespan)
+
+    if trace is not None:
+        tracer = trace.get_tracer("lockt_service", tracer_provider=tracer_provider)
+
+        @app.middleware("http")
+        async def request_span(request: Request, call_next: Any) -> Any:
+            """One SERVER span per request; what the handler calls nests under it."""
+            route = f"{request.method} {request.url.path}"
+            with tracer.start_as_current_span(
+                route,
+                kind=trace.SpanKind.SERVER,
+                attributes={"http.request.method": request.method, "url.path": request.url.path},
+            ) as span:
+                response = await call_next(request)
+                span.set_attribute("http.response.status_code", response.status_code)
+                return response
 
     def lockt(request: Request) -> LocktClient:
         client: LocktClient = request.app.state.lockt

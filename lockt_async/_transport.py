@@ -86,6 +86,51 @@ _NOT_SENT: tuple[type[Exception], ...] = (
 )
 
 
+#: Every httpx error the exchange may meet (``httpx.StreamError`` is no ``HTTPError``).
+_HTTPX_ERRORS: tuple[type[Exception], ...] = (httpx.HTTPError, httpx.StreamError)
+
+#: What each httpx failure becomes, for ``send`` and ``_read_body`` alike; the first
+#: row that matches wins: (httpx errors, the ``LocktError``, the DEBUG line's word,
+#: the message while sending, the message while reading the answer's body; None:
+#: the row does not apply then).
+_FAILURES: tuple[
+    tuple[tuple[type[Exception], ...], type[LocktError], str, str | None, str | None], ...
+] = (
+    (
+        (httpx.DecodingError,),
+        MalformedResponseError,
+        "undecodable body",
+        None,
+        "HTTP {status} body cannot be decoded as its Content-Encoding says",
+    ),
+    (_NOT_SENT, ConnectError, "not sent", "request not sent", None),
+    (
+        (httpx.TimeoutException,),
+        RequestTimeout,
+        "timeout",
+        "no answer in time",
+        "the answer stopped coming",
+    ),
+    (
+        _HTTPX_ERRORS,  # any other: the request may have left, as a dropped line
+        ConnectionDropped,
+        "dropped",
+        "connection lost after sending",
+        "connection lost while reading the answer",
+    ),
+)
+
+
+def map_httpx_error(exc: Exception, *, reading: bool) -> tuple[type[LocktError], str, str]:
+    """(the ``LocktError`` class, the DEBUG note, the message) for an httpx failure,
+    from ``_FAILURES``: while sending the request, or while ``reading`` its answer."""
+    for catches, error, note, sending, while_reading in _FAILURES:
+        message = while_reading if reading else sending
+        if message is not None and isinstance(exc, catches):
+            return error, f"{note}: {type(exc).__name__}", message
+    raise exc  # not an httpx error: not ours to map
+
+
 @attrs.frozen
 class Response:
     """A decoded answer: HTTP status, the JSON body, and seconds spent."""
@@ -139,7 +184,119 @@ def decode_body(
         ) from None
 
 
-def _retry_after(headers: httpx.Headers) -> float | None:
+def interpret(
+    method: str,
+    path: str,
+    status: int,
+    headers: Mapping[str, str],
+    raw: bytes | bytearray,
+    *,
+    scrub: _Scrubber | None = None,
+    base_url: str = "",
+) -> Any:
+    """What an answer means: its decoded body, or the ``LocktError`` it is. Pure: no I/O.
+
+    ``scrub`` removes the api key from server text (None: nothing to remove);
+    ``base_url`` is quoted when the answer is not a Lockt API's. The rows, in order
+    (a "read's data" is a GET answered below 400: handed out as it came, never
+    scrubbed; every other body is scrubbed before it is decoded):
+
+    ================================================  ====================================
+    answer                                            result
+    ================================================  ====================================
+    not JSON, an HTML page, with 404/405 (or a 2xx    ``NotALocktAPIError`` (wrong base URL)
+    to a GET)
+    not JSON, status 400 or more                      the status's error below, body None
+    not JSON, any other status                        ``MalformedResponseError``
+    404/405 with a body that is not the Lockt error   ``NotALocktAPIError``
+    envelope
+    status 400 or more                                its ``APIError`` (``error_for_response``,
+                                                      ``Retry-After`` read from ``headers``)
+    any status but 200, 201, 202, 204                 ``MalformedResponseError``
+    a body that is not a JSON object (``null``        ``MalformedResponseError``
+    included)
+    an error envelope without a write summary         its ``APIError``: never success
+    anything else (a summary beside per-record        the decoded body
+    errors included)
+    ================================================  ====================================
+    """
+    is_data = method == "GET" and status < 400
+    if scrub is not None and not is_data:
+        raw = scrub.raw(raw)
+    try:
+        decoded = decode_body(raw, status_code=status)
+    except MalformedResponseError:
+        # A web page where JSON was expected: a wrong base URL. Not for a 2xx
+        # answer to a write, though: a proxy may have swapped the answer of a
+        # write the instance applied (the write path calls that ``unknown``).
+        if _looks_like_a_page(headers, raw) and (
+            status in (404, 405) or (status < 300 and method == "GET")
+        ):
+            page = scrub.raw(raw) if scrub is not None else raw
+            raise _not_lockt(base_url, method, path, status, page, "an HTML page") from None
+        if status >= 400:
+            decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
+        elif is_data and scrub is not None:
+            # Raise it again, quoting the scrubbed body this time.
+            decode_body(scrub.raw(raw), status_code=status)
+            raise
+        else:
+            raise
+    if status in (404, 405) and raw.strip() and error_message(decoded)[0] is None:
+        what = f"not the Lockt error envelope: {excerpt(raw, 80)!r}"
+        raise _not_lockt(base_url, method, path, status, raw, what)
+    if decoded is not None and not is_data and scrub is not None:
+        decoded = scrub.tree(decoded, raw)
+    if status >= 400:
+        raise error_for_response(
+            status,
+            decoded,
+            method=method,
+            path=path,
+            raw=raw,
+            retry_after=_retry_after(headers),
+        )
+    if status not in (200, 201, 202, 204):
+        quoted = excerpt(scrub.raw(raw) if scrub is not None else raw)
+        raise MalformedResponseError(
+            f"{method} {path}: unexpected HTTP {status}: {quoted!r}",
+            status_code=status,
+            body_excerpt=quoted,
+        )
+    if not isinstance(decoded, Mapping):
+        quoted = excerpt(scrub.raw(raw) if scrub is not None else raw)
+        raise MalformedResponseError(
+            f"{method} {path}: HTTP {status} body is not a JSON object: {quoted!r}",
+            status_code=status,
+            body_excerpt=quoted,
+        )
+    message, _ = error_message(decoded)
+    if message is not None and not _has_summary(decoded.get("data")):
+        # A 200 carrying an error envelope is an error, never success; a write
+        # summary beside per-record errors is a partial success, read by the caller.
+        if is_data and scrub is not None:
+            decoded, raw = scrub.walk(decoded), scrub.raw(raw)
+        raise error_for_response(status, decoded, method=method, path=path, raw=raw)
+    return decoded
+
+
+def _not_lockt(
+    base_url: str, method: str, path: str, status: int, raw: bytes | bytearray, what: str
+) -> NotALocktAPIError:
+    suffix = "" if base_url.endswith("/api/v1") else " (this one lacks /api/v1)"
+    return NotALocktAPIError(
+        f"{method} {path}: HTTP {status}, {what}: base_url {base_url!r} does not "
+        "look like a Lockt API. base_url is the API root, ending in /api/v1, e.g. "
+        f"https://cloudapi.lockt.com/api/v1{suffix}.",
+        base_url=base_url,
+        status_code=status,
+        method=method,
+        path=path,
+        body_excerpt=excerpt(raw),
+    )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     value = headers.get("retry-after")
     if value is None:
         return None
@@ -244,6 +401,8 @@ class Transport:
         params: Mapping[str, str] | None,
         timeout: float | None,
     ) -> Response:
+        """The HTTP exchange: one request under one deadline, its body read within its
+        bound; every httpx failure mapped by ``_FAILURES``, the answer by ``interpret``."""
         url = self.base_url + path
         self.pool_used = True
         start = time.perf_counter()
@@ -277,86 +436,19 @@ class Transport:
             raise RequestTimeout(
                 f"{method} {path}: no complete answer within the {limit:g} s request deadline"
             ) from None
-        except _NOT_SENT as exc:
-            self._log(method, path, None, start, f"not sent: {type(exc).__name__}")
-            raise ConnectError(
-                f"{method} {path}: request not sent ({type(exc).__name__})"
-            ) from None
-        except httpx.TimeoutException as exc:
-            self._log(method, path, None, start, f"timeout: {type(exc).__name__}")
-            raise RequestTimeout(
-                f"{method} {path}: no answer in time ({type(exc).__name__})"
-            ) from None
-        except (httpx.TransportError, httpx.StreamError, httpx.HTTPError) as exc:
-            # Any other httpx error after the request may have left: as a dropped line.
-            self._log(method, path, None, start, f"dropped: {type(exc).__name__}")
-            raise ConnectionDropped(
-                f"{method} {path}: connection lost after sending ({type(exc).__name__})"
-            ) from None
+        except _HTTPX_ERRORS as exc:
+            raise self._failure(exc, method, path, start, None) from None
         elapsed = time.perf_counter() - start
         self._log(method, path, resp.status_code, start, None)
-        # A read's data (a GET answered below 400) is the caller's and is never altered
-        # (a short test key must not mangle names); every other body, and any text
-        # quoted from a read, is scrubbed of the key before anything can quote it.
-        is_data = method == "GET" and resp.status_code < 400
-        if not is_data:
-            raw = self._scrub.raw(raw)
-        try:
-            decoded = decode_body(raw, status_code=resp.status_code)
-        except MalformedResponseError:
-            # A web page where JSON was expected: a wrong base URL. Not for a 2xx
-            # answer to a write, though: a proxy may have swapped the answer of a
-            # write the instance applied (the write path calls that ``unknown``).
-            if _looks_like_a_page(resp, raw) and (
-                resp.status_code in (404, 405) or (resp.status_code < 300 and method == "GET")
-            ):
-                page = self._scrub.raw(raw)
-                raise self._not_lockt(
-                    method, path, resp.status_code, page, "an HTML page"
-                ) from None
-            if resp.status_code >= 400:
-                decoded = None  # a proxy's HTML error page: the status decides, the page is quoted
-            elif is_data:
-                # Raise it again, quoting the scrubbed body this time.
-                decode_body(self._scrub.raw(raw), status_code=resp.status_code)
-                raise
-            else:
-                raise
-        if resp.status_code in (404, 405) and raw.strip() and error_message(decoded)[0] is None:
-            what = f"not the Lockt error envelope: {excerpt(raw, 80)!r}"
-            raise self._not_lockt(method, path, resp.status_code, raw, what)
-        if decoded is not None and not is_data:
-            decoded = self._scrub.tree(decoded, raw)
-        if resp.status_code >= 400:
-            raise error_for_response(
-                resp.status_code,
-                decoded,
-                method=method,
-                path=path,
-                raw=raw,
-                retry_after=_retry_after(resp.headers),
-            )
-        if resp.status_code not in (200, 201, 202, 204):
-            quoted = excerpt(self._scrub.raw(raw))
-            raise MalformedResponseError(
-                f"{method} {path}: unexpected HTTP {resp.status_code}: {quoted!r}",
-                status_code=resp.status_code,
-                body_excerpt=quoted,
-            )
-        if not isinstance(decoded, Mapping):
-            quoted = excerpt(self._scrub.raw(raw))
-            raise MalformedResponseError(
-                f"{method} {path}: HTTP {resp.status_code} body is not a JSON object: {quoted!r}",
-                status_code=resp.status_code,
-                body_excerpt=quoted,
-            )
-        message, _ = error_message(decoded)
-        if message is not None and not _has_summary(decoded.get("data")):
-            # A 200 carrying an error envelope is an error, never success; a write
-            # summary beside per-record errors is a partial success, read by the caller.
-            if is_data:
-                decoded, raw = self._scrub.walk(decoded), self._scrub.raw(raw)
-            raise error_for_response(resp.status_code, decoded, method=method, path=path, raw=raw)
+        decoded = interpret(
+            method,
+            path,
+            resp.status_code,
+            resp.headers,
+            raw,
+            scrub=self._scrub,
+            base_url=self.base_url,
+        )
         return Response(resp.status_code, decoded, elapsed)
 
     def _bound(self, method: str, body: bytes | None) -> int | None:
@@ -386,24 +478,21 @@ class Transport:
                 buf += chunk
                 if limit is not None and len(buf) > limit:
                     raise self._too_large(method, path, resp.status_code, start, limit)
-        except httpx.DecodingError as exc:
-            self._log(method, path, resp.status_code, start, "undecodable body")
-            raise MalformedResponseError(
-                f"{method} {path}: HTTP {resp.status_code} body cannot be decoded as its "
-                f"Content-Encoding says ({type(exc).__name__})",
-                status_code=resp.status_code,
-            ) from None
-        except httpx.TimeoutException as exc:
-            self._log(method, path, None, start, f"timeout: {type(exc).__name__}")
-            raise RequestTimeout(
-                f"{method} {path}: the answer stopped coming ({type(exc).__name__})"
-            ) from None
-        except (httpx.TransportError, httpx.StreamError, httpx.HTTPError) as exc:
-            self._log(method, path, None, start, f"dropped: {type(exc).__name__}")
-            raise ConnectionDropped(
-                f"{method} {path}: connection lost while reading the answer ({type(exc).__name__})"
-            ) from None
+        except _HTTPX_ERRORS as exc:
+            raise self._failure(exc, method, path, start, resp.status_code) from None
         return buf
+
+    def _failure(
+        self, exc: Exception, method: str, path: str, start: float, status: int | None
+    ) -> LocktError:
+        """The ``LocktError`` for an httpx failure: while sending (``status`` None) or
+        while reading the answer's body; logged at DEBUG."""
+        error, note, message = map_httpx_error(exc, reading=status is not None)
+        self._log(method, path, status if error is MalformedResponseError else None, start, note)
+        text = f"{method} {path}: {message.format(status=status)} ({type(exc).__name__})"
+        if error is MalformedResponseError and status is not None:
+            return MalformedResponseError(text, status_code=status)
+        return error(text)
 
     def _too_large(
         self, method: str, path: str, status: int, start: float, limit: int
@@ -419,21 +508,6 @@ class Transport:
             f"({limit:,} bytes); reading stopped there",
             status_code=status,
             limit=limit,
-        )
-
-    def _not_lockt(
-        self, method: str, path: str, status: int, raw: bytes | bytearray, what: str
-    ) -> NotALocktAPIError:
-        suffix = "" if self.base_url.endswith("/api/v1") else " (this one lacks /api/v1)"
-        return NotALocktAPIError(
-            f"{method} {path}: HTTP {status}, {what}: base_url {self.base_url!r} does not "
-            "look like a Lockt API. base_url is the API root, ending in /api/v1, e.g. "
-            f"https://cloudapi.lockt.com/api/v1{suffix}.",
-            base_url=self.base_url,
-            status_code=status,
-            method=method,
-            path=path,
-            body_excerpt=excerpt(raw),
         )
 
     async def read(self, path: str, *, params: Mapping[str, str] | None = None) -> Response:
@@ -527,9 +601,9 @@ class _Scrubber:
 SCRUBBED = b"***"
 
 
-def _looks_like_a_page(resp: httpx.Response, raw: bytes | bytearray) -> bool:
+def _looks_like_a_page(headers: Mapping[str, str], raw: bytes | bytearray) -> bool:
     """A web page (HTML) rather than an API answer."""
-    if "html" in resp.headers.get("content-type", "").lower():
+    if "html" in headers.get("content-type", "").lower():
         return True
     return raw.lstrip()[:1] == b"<"
 

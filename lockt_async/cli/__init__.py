@@ -16,7 +16,6 @@ and DEBUG logs.
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 
@@ -24,6 +23,7 @@ import click
 
 from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
+from . import _logging
 from ._commands import COMMANDS
 from ._config import (
     EXIT_CODES,
@@ -39,6 +39,7 @@ from ._config import (
 )
 from ._demo import demo
 from ._sync import sync
+from ._sync_many import sync_many
 
 __all__ = [
     "EXIT_CODES",
@@ -78,6 +79,19 @@ _state = {"debug": False}
     "the api key then travels in clear text [env: LOCKT_ALLOW_INSECURE_HTTP].",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and DEBUG logs.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v: one INFO line per library call; -vv: DEBUG (pages, HTTP requests).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log lines on stderr as text or as one JSON object per line.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -86,6 +100,8 @@ def cli(
     base_url: str | None,
     allow_insecure_http: bool,
     debug: bool,
+    verbose: int,
+    log_format: str,
 ) -> None:
     """Bulk import and export for the Lockt SecureAccess Cloud API.
 
@@ -95,17 +111,14 @@ def cli(
     guard held removals back (see --approve); 130 interrupted (Ctrl-C); 143 SIGTERM.
     """
     _state["debug"] = debug
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    _logging.configure(2 if debug else verbose, log_format, sys.stderr)
     ctx.obj = Config(api_user, api_key, base_url, debug, allow_insecure_http)
 
 
 def _register() -> None:
     cli.add_command(demo)
     cli.add_command(sync)
+    cli.add_command(sync_many)
     for command in COMMANDS:
         cli.add_command(command)
 

@@ -29,6 +29,7 @@ EXAMPLES = ROOT / "examples"
 RUN_ELSEWHERE = {
     "fastapi_app.py": "tests/documentation/test_pages.py",
     "temporal_nightly.py": "tests/fleet/test_temporal.py",
+    "fastapi_replicas.py": "tests/integration/test_fastapi_replicas.py",
 }
 
 

@@ -74,7 +74,12 @@ def test_the_reference_names_nothing_private_and_everything_resolves() -> None:
 def test_the_testing_namespace_and_extras_are_in_the_reference() -> None:
     """Issue 25: lockt_async.testing (with its fixtures) and the extras' modules are documented."""
     assert {"lockt_async.testing", "lockt_async.testing.pytest_plugin"} <= set(directives())
-    assert {"lockt_async.redis_gate", "lockt_async.fleet", "lockt_async.otel"} <= set(directives())
+    assert {
+        "lockt_async.redis_gate",
+        "lockt_async.fleet",
+        "lockt_async.otel",
+        "lockt_async.temporal",
+    } <= set(directives())
 
 
 def test_every_reference_page_is_in_the_nav() -> None:

@@ -12,7 +12,7 @@ from lockt_async import _telemetry
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 
@@ -22,6 +22,7 @@ class Telemetry:
 
     exporter: InMemorySpanExporter
     reader: InMemoryMetricReader
+    tracer_provider: TracerProvider
 
     def spans(self) -> list[ReadableSpan]:
         return list(self.exporter.get_finished_spans())
@@ -66,7 +67,7 @@ def telemetry() -> Iterator[Telemetry]:
     meter_provider = MeterProvider(metric_readers=[reader])
     instrument(tracer_provider, meter_provider)
     try:
-        yield Telemetry(exporter, reader)
+        yield Telemetry(exporter, reader, tracer_provider)
     finally:
         _telemetry.hooks = None
         _telemetry.auto = True
