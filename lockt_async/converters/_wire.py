@@ -64,6 +64,49 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
     return compile("\n".join(lines) + "\n", f"<lockt wire {cls.__name__}>", "exec")
 
 
+def dict_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
+    """Compiled source of ``w(r)``: the wire dict of a mapping whose values already have
+    their wire types, straight-line per field; any other value hands the whole record
+    to ``_slow`` (the general per-key loop, which may send it the general way)."""
+    kinds = {s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields}
+    lines = ["def w(r):", "    d = {}", "    g = r.get"]
+    for n, kind in kinds.items():
+        lines.append(f"    v = g({n!r})")
+        if kind == "str":
+            lines += [
+                "    if v.__class__ is str:",
+                f"        if v: d[{n!r}] = v",
+            ]
+        elif kind == "int":
+            lines.append(f"    if v.__class__ is int: d[{n!r}] = v")
+        elif kind == "bool":
+            lines.append(f"    if v is True or v is False: d[{n!r}] = v")
+        elif kind == "dt":
+            lines += [
+                "    if v.__class__ is str:",
+                "        if v:",
+                f"            if len(v) == 19 and v[10] == ' ': d[{n!r}] = v",
+                "            else: return _slow(r)",
+            ]
+        elif kind == "ids":
+            lines += [
+                "    if v.__class__ is list:",
+                "        refs = []",
+                "        for x in v:",
+                "            if x.__class__ is not dict or len(x) != 1:",
+                "                return _slow(r)",
+                "            i = x.get('id')",
+                "            if i.__class__ is not int: return _slow(r)",
+                "            refs.append({'id': i})",
+                f"        d[{n!r}] = refs",
+            ]
+        else:
+            lines.append("    if False: pass")
+        lines.append("    elif v is not None: return _slow(r)")
+    lines.append("    return d")
+    return compile("\n".join(lines) + "\n", f"<lockt wire dict {cls.__name__}>", "exec")
+
+
 class WireEncoder:
     """Encodes records (models or mappings) for one model class and field set."""
 
@@ -82,6 +125,12 @@ class WireEncoder:
         self._kinds = {
             s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields
         }
+        self._strs = frozenset(k for k, kind in self._kinds.items() if kind == "str")
+        self._dts = frozenset(k for k, kind in self._kinds.items() if kind == "dt")
+        self._sparse = len(self._kinds) // 2
+        namespace = {"_slow": self._from_dict_loop}
+        exec(dict_encoder_code(cls, fields), namespace)
+        self._from_dict: Callable[[dict[str, Any]], dict[str, Any] | None] = namespace["w"]
 
     def __call__(self, record: Any) -> dict[str, Any]:
         """The wire dict; raises ``RecordError`` (naming the field) for what cannot be sent."""
@@ -89,7 +138,12 @@ class WireEncoder:
             return self._model(record)
         cleared: list[str] = []
         if type(record) is dict:
-            fast = self._from_dict(record)
+            # Straight-line code per field pays off once most fields are given;
+            # a sparse record is cheaper key by key.
+            if len(record) > self._sparse:
+                fast = self._from_dict(record)
+            else:
+                fast = self._from_dict_loop(record)
             if fast is not None:
                 return fast
             cleared = [k for k, v in record.items() if v is CLEAR]
@@ -101,11 +155,23 @@ class WireEncoder:
             wire[k] = ""
         return wire
 
-    def _from_dict(self, record: dict[str, Any]) -> dict[str, Any] | None:
-        """The shortcut for wire-typed mappings; None sends it the general way."""
+    def _from_dict_loop(self, record: dict[str, Any]) -> dict[str, Any] | None:
+        """The shortcut for wire-typed mappings, key by key (what the generated
+        ``_from_dict`` falls back to); None sends it the general way."""
         out: dict[str, Any] = {}
-        kinds = self._kinds
+        strs, dts, kinds = self._strs, self._dts, self._kinds
         for k, v in record.items():
+            t = type(v)
+            if t is str:
+                if not v:
+                    continue
+                if k in strs:
+                    out[k] = v
+                elif k in dts and len(v) == 19 and v[10] == " ":
+                    out[k] = v  # local wall time already; its format is validated later
+                else:
+                    return None
+                continue
             if v is None or v == "":
                 continue
             kind = kinds.get(k)
@@ -116,29 +182,21 @@ class WireEncoder:
                         field=k,
                     )
                 out[k] = ""
-                continue
-            t = type(v)
-            if kind == "str":
-                if t is str:
-                    out[k] = v
-                elif t is int:
-                    try:
-                        out[k] = str(v)
-                    except ValueError:  # past the int str limit: the general route says so
-                        return None
-                else:
+            elif kind == "str":
+                if t is not int:
+                    return None
+                try:
+                    out[k] = str(v)
+                except ValueError:  # past the int str limit: the general route says so
                     return None
             elif kind == "int" or kind == "bool":
                 if t is not (int if kind == "int" else bool):
                     return None
                 out[k] = v
             elif kind == "dt":
-                if t is str and len(v) == 19 and v[10] == " ":
-                    out[k] = v  # local wall time already; its format is validated later
-                elif t is datetime:
-                    out[k] = self._fmt(v, k)
-                else:
+                if t is not datetime:
                     return None
+                out[k] = self._fmt(v, k)
             elif kind == "ids":
                 if t is not list:
                     return None

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from .._envelope import readonly, require_id, require_text
-from .._field_map import OnInsert
 from .._results import BatchResult
-from .._sync_results import SyncPlan, SyncResult
+from .._sync_results import SyncResult
 from .._writes import send_single
 from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
 from ._base import only_one
 from ._natural import resolve_ids, resolve_one
 from ._reconcile import not_found_lookup, reconcile
-from ._sync import run_sync
+from ._sync import SyncOptions, run_sync
 from ._sync_kinds import USERS
 from ._write_api import (
     Checkable,
     Deletable,
-    OnProgress,
     Records,
     UserUpsertOptions,
     bulk,
@@ -173,15 +171,8 @@ class Users(Deletable, Checkable):
         self,
         records: Records[User | UserRecord],
         *,
-        on_missing: str = "keep",
-        dry_run: bool = False,
-        max_removals: int | None = None,
         replace_privileges: bool = True,
-        on_progress: OnProgress = None,
-        on_plan: Callable[[SyncPlan], None] | None = None,
-        result: SyncResult | None = None,
-        field_map: Mapping[str, str] | None = None,
-        on_insert: OnInsert | None = None,
+        **options: Unpack[SyncOptions],
     ) -> SyncResult:
         """Keep Lockt's users equal to ``records`` (a system of record).
 
@@ -218,18 +209,7 @@ class Users(Deletable, Checkable):
             LocktError: the read of the instance's users failed (nothing sent).
         """
         return await run_sync(
-            USERS,
-            self._client,
-            records,
-            on_missing=on_missing,
-            dry_run=dry_run,
-            max_removals=max_removals,
-            options={"replace_privileges": replace_privileges},
-            on_progress=on_progress,
-            on_plan=on_plan,
-            result=result,
-            field_map=field_map,
-            on_insert=on_insert,
+            USERS, self._client, records, options, {"replace_privileges": replace_privileges}
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

@@ -1,4 +1,5 @@
-"""Issue 20 point 3: 4 uvicorn workers onboard into one instance through the Redis gate."""
+"""Issue 20 point 3: 4 uvicorn workers onboard into one instance through the Redis gate
+(examples/fastapi_replicas.py)."""
 
 from __future__ import annotations
 

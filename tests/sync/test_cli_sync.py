@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import anyio
-import pytest
 
 from lockt_async.testing import Simulator
 from tests.integration.helpers import client_for, users
@@ -59,7 +58,6 @@ def snapshot(sim: Simulator) -> dict[str, tuple[str, str, str]]:
     return {u["id_num"]: (u["last_name"], u["email"], u["phone"]) for u in sim.users.values()}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: list rows carry no pin; fixed by the enrich step")
 def test_export_edit_one_cell_then_sync_writes_only_that_person(tmp_path: Path) -> None:
     """Point 4 / done-when: export, edit one cell, sync: one record written, exit 0."""
     sim = prefilled()
