@@ -27,6 +27,7 @@ from ._sync_results import (
     PlannedUpdate,
     SyncPlan,
     SyncResult,
+    SyncRoute,
 )
 from ._version import __version__
 from ._warnings import LocktWarning
@@ -92,6 +93,7 @@ from .models import (
     UserUpdateRecord,
     WriteSummary,
 )
+from .resources._sync import SyncOptions
 
 __all__ = [
     "CLEAR",
@@ -156,8 +158,10 @@ __all__ = [
     "Schedule",
     "ServerError",
     "ServerValidationError",
+    "SyncOptions",
     "SyncPlan",
     "SyncResult",
+    "SyncRoute",
     "TimeInfo",
     "TransportError",
     "UnlockResult",

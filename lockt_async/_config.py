@@ -1,12 +1,21 @@
-"""Frozen settings of a client: retry policy and limits. No I/O here."""
+"""Frozen settings of a client (retry policy, limits), and the one retry loop.
+
+``RetryPolicy`` says how long to wait; ``Retries`` is the loop every retrying
+part of the library runs on it: reads (``Transport.read``), write resends
+(``_writes``), the event stream and the Redis gate's polling.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import anyio
 import attrs
 
 from .errors import ConfigurationError
@@ -70,6 +79,8 @@ class RetryPolicy:
 
     ``RetryPolicy.instant()`` keeps the counts but waits 0 s: for tests (see also
     ``lockt_async.testing.instant_retries()`` for clients you do not build yourself).
+    ``seed`` seeds the policy's one source of jitter (None: seeded by the system),
+    for tests that want the same waits every run.
     """
 
     max_retries: int = attrs.field(default=2, validator=_count("max_retries"))
@@ -78,6 +89,28 @@ class RetryPolicy:
     max_backoff: float = attrs.field(default=10.0, validator=_non_negative("max_backoff"))
     retry_after_cap: float = attrs.field(default=60.0, validator=_non_negative("retry_after_cap"))
     total: float = attrs.field(default=60.0, validator=_non_negative("total"))
+    seed: int | None = attrs.field(default=None)
+    #: The one source of jitter of everything that retries on this policy.
+    _rng: random.Random = attrs.field(init=False, eq=False, repr=False)
+
+    @_rng.default
+    def _seeded(self) -> random.Random:
+        return random.Random(self.seed)
+
+    def jitter(self) -> float:
+        """The next jitter in [0, 1), from the policy's one random source."""
+        return self._rng.random()
+
+    def retries(
+        self,
+        what: str,
+        *,
+        attempts: int | None,
+        total: bool = True,
+        level: int | None = logging.DEBUG,
+    ) -> Retries:
+        """A retry loop on this policy: see :class:`Retries`."""
+        return Retries(self, what, attempts=attempts, total=total, level=level)
 
     @classmethod
     def instant(cls, *, max_retries: int = 2, write_resends: int = 6) -> RetryPolicy:
@@ -103,6 +136,67 @@ class RetryPolicy:
         if retry_after is not None and not _instant:
             wait = max(wait, min(retry_after, self.retry_after_cap))
         return wait
+
+
+logger = logging.getLogger("lockt_async")
+
+
+class Retries:
+    """One retry loop on a ``RetryPolicy``: the tries made, the ``total`` deadline, the log.
+
+    The caller tries, and on a failure it may retry calls ``await retries.wait(...)``:
+    True after sleeping the policy's wait, False when the tries ran out (``attempts``
+    retries made, or the wait would pass the policy's ``total`` seconds from the
+    loop's start; ``attempts=None`` and ``total=False`` retry without end). Each
+    retry is logged at ``level`` (None: not logged) as
+    ``"<what>: <reason>; retry <n>[/<attempts>] in <s>s"``.
+    """
+
+    __slots__ = ("_deadline", "_level", "_policy", "attempts", "done", "what")
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        what: str,
+        *,
+        attempts: int | None,
+        total: bool = True,
+        level: int | None = logging.DEBUG,
+    ):
+        self._policy = policy
+        self.what = what
+        self.attempts = attempts
+        self._deadline = time.monotonic() + policy.total if total else math.inf
+        self._level = level
+        #: Retries made so far.
+        self.done = 0
+
+    async def wait(
+        self, *, retry_after: float | None = None, reason: str = "", every: float | None = None
+    ) -> bool:
+        """Sleep before the next try and return True; False when the tries ran out.
+
+        The wait is the policy's (``retry_after``: the server's Retry-After), or,
+        with ``every``, a poll of ``every`` seconds jittered to 0.5x-1.5x (polling
+        a lock, not backing off; never shortened by ``instant_retries``).
+        """
+        if self.attempts is not None and self.done >= self.attempts:
+            return False
+        jitter = self._policy.jitter()
+        if every is not None:
+            delay = every * (0.5 + jitter)
+        else:
+            delay = self._policy.wait(self.done, jitter, retry_after)
+        if time.monotonic() + delay > self._deadline:
+            return False
+        self.done += 1
+        if self._level is not None and logger.isEnabledFor(self._level):
+            of = f"/{self.attempts}" if self.attempts is not None else ""
+            logger.log(
+                self._level, "%s: %s; retry %d%s in %.3fs", self.what, reason, self.done, of, delay
+            )
+        await anyio.sleep(delay)
+        return True
 
 
 @contextmanager

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import builtins
 import logging
-import random
 from collections import deque
 from typing import TYPE_CHECKING, Protocol
 
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TRANSIENT_ERRORS", "EventStream"]
 
-logger = logging.getLogger("lockt_async")
 
 #: Errors the stream survives (logged, then retried with backoff).
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
@@ -109,7 +107,6 @@ class EventStream:
         self.max_backoff = policy.max_backoff
         self._pending: deque[Event] = deque()
         self._polled = False
-        self._rng = random.Random()
 
     def __repr__(self) -> str:
         return f"<EventStream last_id={self.last_id}>"
@@ -129,22 +126,16 @@ class EventStream:
 
     async def _poll(self) -> list[Event]:
         """One successful read of the new events (retrying transient failures)."""
-        failures = 0
+        # Without end and without a total: the stream outlives any outage.
+        retries = self._policy.retries(
+            "event stream", attempts=None, total=False, level=logging.WARNING
+        )
         while True:
             try:
                 found = await self._events.list(after_id=self.last_id)
             except TRANSIENT_ERRORS as exc:
                 retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
-                delay = self._policy.wait(failures, self._rng.random(), retry_after)
-                failures += 1
-                logger.warning(
-                    "event stream: %s: %s; retrying in %.2fs (failure %d)",
-                    type(exc).__name__,
-                    exc,
-                    delay,
-                    failures,
-                )
-                await anyio.sleep(delay)
+                await retries.wait(retry_after=retry_after, reason=f"{type(exc).__name__}: {exc}")
                 continue
             return self._new(found)
 

@@ -16,6 +16,7 @@ __all__ = [
     "PlannedUpdate",
     "SyncPlan",
     "SyncResult",
+    "SyncRoute",
 ]
 
 
@@ -70,6 +71,30 @@ class IgnoredDifference:
     reason: str
 
 
+@attrs.frozen
+class SyncRoute:
+    """How the records to write get the fields the server requires but neither the
+    source nor the roster read holds (``pin`` for users: the ``GET /user`` list has none).
+
+    ``name`` is ``"none"`` (no record needs one), ``"read"`` (one ``GET /user?id=``
+    per such record, concurrent, its values merged into the ``POST /user`` pages),
+    ``"put"`` (``PUT /user``: one call per record, only the fields that change) or
+    ``"read+put"`` (``PUT`` for the records whose changes ``PUT /user`` takes, reads
+    for the rest). ``cost_read`` and ``cost_put`` are the estimates the choice was made
+    on, in round trips (see ``docs/guides/sync.md``).
+    """
+
+    name: str = "none"
+    #: The server-held fields needed (``("pin",)``).
+    fields: tuple[str, ...] = ()
+    #: Per-id reads planned, and ``PUT /user`` calls planned.
+    reads: int = 0
+    puts: int = 0
+    cost_read: float = 0.0
+    cost_put: float = 0.0
+    reason: str = ""
+
+
 @attrs.define(eq=False)
 class SyncPlan:
     """What a sync found: every source record is in exactly one of ``inserts``,
@@ -94,12 +119,20 @@ class SyncPlan:
     max_removals: int = 0
     #: Why nothing is removed although ``on_missing`` asked for it (the removal guard).
     removals_blocked: str | None = None
+    #: Fields compared with Lockt's values (those the source supplied and the read shows).
+    compared: tuple[str, ...] = ()
+    #: Fields the source supplied that were NOT compared, with the reason (``pin``: the
+    #: ``GET /user`` list does not show it; sent with records written anyway).
+    not_compared: dict[str, str] = attrs.Factory(dict)
+    #: How records get the server-held fields they need (``SyncRoute``).
+    route: SyncRoute = attrs.Factory(SyncRoute)
 
     def __repr__(self) -> str:
         return (
             f"<SyncPlan {self.kind} inserts={len(self.inserts)} updates={len(self.updates)} "
             f"unchanged={len(self.unchanged)} missing={len(self.missing)} "
-            f"removals={len(self.removals)}{' BLOCKED' if self.removals_blocked else ''}>"
+            f"removals={len(self.removals)} route={self.route.name}"
+            f"{' BLOCKED' if self.removals_blocked else ''}>"
         )
 
     @property
@@ -125,6 +158,9 @@ class SyncPlan:
             },
             "max_removals": self.max_removals,
             "removals_blocked": self.removals_blocked,
+            "compared": list(self.compared),
+            "not_compared": dict(self.not_compared),
+            "route": {**attrs.asdict(self.route), "fields": list(self.route.fields)},
             "inserts": [attrs.asdict(i) for i in self.inserts],
             "updates": [
                 {
@@ -166,14 +202,24 @@ class SyncResult:
     batches: list[BatchResult] = attrs.Factory(list)
     #: Why removals were skipped (the guard, or the writes stopped early), if they were.
     removals_skipped: str | None = None
+    #: Per-id reads made for server-held fields (``plan.route``), and ``PUT /user`` calls.
+    reads: int = 0
+    puts: int = 0
     elapsed: float = 0.0
+    #: True when the sync was interrupted (cancelled): the counts are what was done.
+    cancelled: bool = False
+
+    @property
+    def route(self) -> SyncRoute:
+        """The route the plan chose for server-held fields (``plan.route``)."""
+        return self.plan.route
 
     def __repr__(self) -> str:
         return (
             f"<SyncResult {self.plan.kind}{' dry run' if self.dry_run else ''} "
             f"inserted={self.inserted} updated={self.updated} unchanged={self.unchanged} "
             f"disabled={self.disabled} deleted={self.deleted} failures={len(self.failures)} "
-            f"removal_failures={len(self.removal_failures)}>"
+            f"removal_failures={len(self.removal_failures)} route={self.plan.route.name}>"
         )
 
     @property

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import weakref
 from collections.abc import Callable, Mapping
@@ -354,7 +353,6 @@ class Transport:
         self.retry = retry
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
-        self._rng = random.Random()
 
     def __repr__(self) -> str:
         return f"<Transport {self.base_url}>"
@@ -512,29 +510,16 @@ class Transport:
 
     async def read(self, path: str, *, params: Mapping[str, str] | None = None) -> Response:
         """GET with retries per the policy (connection errors, timeouts, 429, 5xx)."""
-        policy = self.retry
-        deadline = time.monotonic() + policy.total
-        attempt = 0
+        retries = self.retry.retries(f"GET {path}", attempts=self.retry.max_retries)
         while True:
             try:
                 return await self.send("GET", path, params=params)
             except LocktError as exc:
-                if attempt >= policy.max_retries or not _retryable(exc):
+                if not _retryable(exc):
                     raise
                 retry_after = exc.retry_after if isinstance(exc, RateLimitError) else None
-                wait = policy.wait(attempt, self._rng.random(), retry_after)
-                if time.monotonic() + wait > deadline:
+                if not await retries.wait(retry_after=retry_after, reason=_reason(exc)):
                     raise
-                attempt += 1
-                logger.debug(
-                    "retry %d/%d of GET %s in %.3fs: %s",
-                    attempt,
-                    policy.max_retries,
-                    path,
-                    wait,
-                    _reason(exc),
-                )
-                await anyio.sleep(wait)
 
     def _log(
         self, method: str, path: str, status: int | None, start: float, failure: str | None

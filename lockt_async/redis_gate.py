@@ -55,7 +55,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -65,6 +64,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import sniffio
 
+from ._config import RetryPolicy
 from ._gate import GateSlot, normalize_instance_key, process_gate
 from .errors import ConfigurationError, LocktError
 
@@ -189,7 +189,8 @@ class RedisWriteGate:
         #: Holds the settle period after an ambiguous write (its TTL is the wait).
         self.settle_key = f"{self.key}:settle"
         self._local = process_gate(normal)
-        self._rng = random.Random()
+        #: The gate's polling runs on the library's one retry loop (its jitter source).
+        self._retry = RetryPolicy()
 
     @staticmethod
     def check_runtime() -> None:
@@ -304,6 +305,8 @@ class RedisWriteGate:
         """Poll ``SET NX PX`` until it succeeds; fills in the lease."""
         lock = Lock(self.redis, self.key, timeout=self.lease, thread_local=False)
         token = secrets.token_hex(16)
+        # Until it is free, without end: the lease bounds how long a holder keeps it.
+        polls = self._retry.retries("write gate", attempts=None, total=False, level=None)
         while True:
             started = time.monotonic()
             try:
@@ -316,12 +319,12 @@ class RedisWriteGate:
                 raise
             except (RedisError, OSError, TimeoutError) as exc:
                 logger.warning("write gate: Redis unavailable while acquiring (%s); retrying", exc)
-                await anyio.sleep(min(1.0, self.lease / 4) * (0.5 + self._rng.random()))
+                await polls.wait(every=min(1.0, self.lease / 4))
                 continue
             if got:
                 lease.lock, lease.deadline, lease.lost = lock, started + self.lease, False
                 return
-            await anyio.sleep(self.poll * (0.5 + self._rng.random()))
+            await polls.wait(every=self.poll)
 
     async def _confirm(self, lease: _Lease) -> bool:
         """Compare-and-``PEXPIRE``: True only when Redis says the token is still ours."""

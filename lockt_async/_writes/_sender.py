@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
@@ -338,7 +337,6 @@ class PageSender:
             out.learned_limit = limit
 
 
-_rng = random.Random()
 _debug = functools.partial(logger.isEnabledFor, logging.DEBUG)
 _SIBLING_NOTE = (
     "not applied: another record of its page failed validation (validate_fails_batch=True); "
@@ -351,28 +349,13 @@ class Resends:
     ``write_resends`` of them, and no wait that would pass ``total`` seconds."""
 
     def __init__(self, policy: RetryPolicy, what: str):
-        self._policy = policy
-        self._what = what
-        self._done = 0
-        self._deadline = time.monotonic() + policy.total
+        self._retries = policy.retries(f"resending {what}", attempts=policy.write_resends)
 
     async def wait(self, verdict: Verdict) -> bool:
         """Sleep before the next resend and return True, or False when resends ran out."""
-        if self._done >= self._policy.write_resends:
-            return False
-        wait = self._policy.wait(self._done, _rng.random(), verdict.retry_after)
-        if time.monotonic() + wait > self._deadline:
-            return False
-        self._done += 1
-        logger.debug(
-            "resending %s (attempt %d) in %.3fs: HTTP %s",
-            self._what,
-            self._done + 1,
-            wait,
-            verdict.status,
+        return await self._retries.wait(
+            retry_after=verdict.retry_after, reason=f"HTTP {verdict.status}"
         )
-        await anyio.sleep(wait)
-        return True
 
 
 def _is_update(wire: Mapping[str, Any]) -> bool:

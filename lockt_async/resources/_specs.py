@@ -85,6 +85,14 @@ USERS_UPDATE = WriteSpec(
     option_names=("validate_fails_batch", "replace_privileges"),
 )
 USERS_DELETE = _id_only("users.delete", "DELETE", "/user", "users")
+#: The validation table's "POST /user UPDATE ... Missing or blank" rows: an update
+#: must carry each of these, whatever it changes (``PUT /user`` needs none of them).
+USER_UPDATE_REQUIRED = ("id_num", "first_name", "last_name", "email", "phone", "pin")
+#: Fields an update keeps by sending Lockt's value again (the user as Lockt holds it):
+#: every POST field but the id, what the server assigns (``credential_key``), what an
+#: update ignores or treats as a command (``card_num``) and what the source must state
+#: (``accesslevels``: absent, the server keeps them).
+USER_KEPT_FIELDS = tuple(sorted(USER_FIELDS - {"id", "card_num", "credential_key", "accesslevels"}))
 
 FOBS_CREATE = WriteSpec(
     operation="fobs.create",
@@ -108,6 +116,24 @@ FOBS_REASSIGN = WriteSpec(
     check=v.check_fob_reassign,
 )
 FOBS_DELETE = _id_only("fobs.delete", "DELETE", "/fob", "fobs")
+
+
+def _check_fob_sync(rec: Mapping[str, Any], *, required: bool = True) -> list[str]:
+    out = v.check_fob(rec, required=required)
+    holder = rec.get("user_id")
+    if holder is not None and not (type(holder) is int and holder >= 0):
+        out.append(f"user_id must be 0 (no holder) or a user id: {holder!r}")
+    return out
+
+
+#: ``fobs.sync`` source records: a ``POST /fob`` record plus the holder (``user_id``),
+#: which is set by ``PUT /fob`` once the fob exists.
+FOBS_SYNC = attrs.evolve(
+    FOBS_CREATE,
+    operation="fobs.sync",
+    fields=FOBS_CREATE.fields | {"user_id"},
+    check=_check_fob_sync,
+)
 
 DOORS_CREATE = WriteSpec(
     operation="doors.create",

@@ -4,7 +4,8 @@
 objects once, matches the caller's records to them on a natural key, plans, and
 sends only what differs:
 
-1. **Plan.** Each source record is converted and checked exactly as a write
+1. **Plan** (in phases, ``_sync_plan``: match, verify, diff, removals, route,
+   enrich, checks). Each source record is converted and checked exactly as a write
    would be (so dates are compared as the instance's local wall time, access
    levels as sets of ids, booleans as booleans) and matched on its key. No
    match: an insert. A match: the fields the caller supplied are compared with
@@ -25,6 +26,11 @@ sends only what differs:
    empty or cut source file cannot wipe an instance. Removals also wait when
    the writes stopped early (a revoked key...).
 
+5. **Server-held fields.** A record written needs every field the server requires
+   on update; what neither the source nor the roster read holds (a user's ``pin``)
+   comes by the plan's route (``SyncRoute``): per-id reads merged into the POST
+   pages, ``PUT /user`` (only the changed fields), or the source's own value.
+
 A sync is idempotent: run twice, the second sends no write. Killed at any
 point and run again, it converges: what the first run applied reads back as
 existing and is matched, never inserted twice.
@@ -34,167 +40,96 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import anyio
 import anyio.lowlevel
 import attrs
 
-from .._envelope import rows
+from .._field_map import OnInsert, check_field_map, check_on_insert, rename
 from .._gcpause import PAUSE_ROWS, gc_paused
-from .._results import BatchResult, Failure, FailureReason, Progress
-from .._sync_results import (
-    FieldChange,
-    IgnoredDifference,
-    PlannedInsert,
-    PlannedRemoval,
-    PlannedUpdate,
-    SyncPlan,
-    SyncResult,
-)
+from .._results import BatchResult, Failure, FailureReason
+from .._sync_results import SyncPlan, SyncResult
 from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
-from .._writes import WriteSpec, prepare_item
+from .._writes import prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
-from ._natural import row_id, row_key
+from . import _sync_plan as phases
+from ._sync_base import ON_MISSING, Context, Item, Kind, OnProgress, Prepared, _Progress
+from ._sync_plan import DEFAULT_REMOVAL_SHARE, default_max_removals
 
 if TYPE_CHECKING:
     from .._protocol import ResourceClient
-    from ..converters import LocktConverter
 
-ON_MISSING = ("keep", "disable", "delete")
-#: The default removal guard: this share of the keyed objects (at least one).
-DEFAULT_REMOVAL_SHARE = 0.05
-
-OnProgress = Callable[[Progress], None] | None
-#: (source index, the record to send)
-Item = tuple[int, dict[str, Any]]
+ROUTES = ("auto", "read", "put")
+UNLISTED = ("carry", "verify")
 
 
-class Context:
-    """One sync run: the client, its converter, options, and a cache of normalized dates."""
+class SyncOptions(TypedDict, total=False):
+    """The keyword arguments of ``users.sync``, ``fobs.sync`` and ``doors.sync``.
 
-    def __init__(
-        self, client: ResourceClient, conv: LocktConverter, options: Mapping[str, bool]
-    ) -> None:
-        self.client = client
-        self.conv = conv
-        self.options = options
-        self.on_missing = "keep"
-        self._dates: dict[str, str] = {}
+    ``on_missing``: what happens to objects in Lockt the source no longer has
+    ("disable" is for users only). ``max_removals``: the removal guard (default 5% of
+    the keyed objects, at least 1). ``dry_run``: plan (and read) only. ``on_plan``:
+    called with the plan before anything is sent. ``route`` (users): how records get
+    the fields the server requires but the source and the list lack ("auto" by
+    estimated cost, or "read" / "put"). ``unlisted`` (users): fields the list does
+    not show (``pin``) are "carry" (not compared; sent with records written anyway)
+    or "verify" (one ``GET /user?id=`` per matched record carrying one, compared).
+    ``field_map``: the source's columns renamed to fields (``{"Employee Number":
+    "id_num"}``). ``on_insert`` (users): fields for each planned insert (a new hire's
+    ``pin``), filling only blank ones; the record is then checked as it will be sent.
+    ``result``: a ``SyncResult`` filled in as the sync goes, so the caller of a
+    cancelled sync reads what was done (``cancelled`` True; unsent records ``not_sent``).
+    """
 
-    def date(self, value: Any, field: str) -> str:
-        """A date read from the server as the wire form (local wall time), or "" for none."""
-        if value is None or value == "":
-            return ""
-        if not isinstance(value, str):
-            return str(value)
-        try:
-            return self._dates[value]
-        except KeyError:
-            pass
-        try:
-            parsed = self.conv.parse_datetime(value, field=field)
-            text = "" if parsed is None else self.conv.format_datetime(parsed, field=field)
-        except RecordError:
-            text = value  # unreadable: compared as sent, so it shows as a difference
-        self._dates[value] = text
-        return text
-
-
-class Kind:
-    """What differs between users, fobs and doors; the engine does the rest."""
-
-    name = ""
-    path = ""
-    #: Key fields in match order (fobs: ``name``, then ``card_num``).
-    keys: tuple[str, ...] = ()
-    #: The spec source records are converted and checked with.
-    spec: WriteSpec
-    #: When set, source records are checked with this one instead (a source may
-    #: leave out fields an update keeps); what is sent is checked with ``spec``.
-    source_spec: WriteSpec | None = None
-    removal_modes: tuple[str, ...] = ("keep", "delete")
-
-    async def read(self, client: ResourceClient) -> list[Any]:
-        """The instance's rows of this kind (one read of ``path``)."""
-        return rows(await client.get(self.path), self.path)
-
-    def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
-    ) -> tuple[list[FieldChange], list[tuple[FieldChange, str]]]:
-        """The differences to send, and those that cannot be sent (with the reason)."""
-        raise NotImplementedError
-
-    async def write(
-        self, ctx: Context, inserts: list[Item], updates: list[Item], progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
-        """Send inserts and updates; each batch with the items it was given, in order."""
-        raise NotImplementedError
-
-    def update_record(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any], changes: list[FieldChange]
-    ) -> dict[str, Any]:
-        """The record an update sends."""
-        raise NotImplementedError
-
-    async def remove(
-        self, ctx: Context, rows: list[Mapping[str, Any]], mode: str, progress: _Progress
-    ) -> BatchResult:
-        """Disable or delete ``rows``; the result's indexes are positions in ``rows``."""
-        raise NotImplementedError
-
-    def enabled(self, row: Mapping[str, Any]) -> bool | None:
-        value = row.get("enabled")
-        if isinstance(value, str):
-            return value.strip().lower() not in ("false", "0", "no")
-        return None if value is None else bool(value)
+    on_missing: Literal["keep", "disable", "delete"]
+    dry_run: bool
+    max_removals: int | None
+    on_progress: OnProgress
+    on_plan: Callable[[SyncPlan], None] | None
+    route: Literal["auto", "read", "put"]
+    unlisted: Literal["carry", "verify"]
+    field_map: Mapping[str, str] | None
+    on_insert: OnInsert | None
+    result: SyncResult | None
 
 
-class _Progress:
-    """One ``on_progress`` across the phases (writes, then removals): counts add up."""
-
-    def __init__(self, callback: OnProgress, total: int) -> None:
-        self.callback = callback
-        self.total = total
-        self.done = self.pages = self.failed = 0
-        self.started = time.perf_counter()
-
-    def phase(self) -> OnProgress:
-        if self.callback is None:
-            return None
-        callback = self.callback
-
-        def report(p: Progress) -> None:
-            callback(
-                Progress(
-                    done=self.done + p.done,
-                    total=self.total,
-                    pages=self.pages + p.pages,
-                    failed=self.failed + p.failed,
-                    elapsed=time.perf_counter() - self.started,
-                )
-            )
-
-        return report
-
-    def end(self, result: BatchResult) -> None:
-        self.done += result.total
-        self.pages += len(result.pages)
-        self.failed += len(result.failures)
+def _choice(name: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        shown = ", ".join(repr(a) for a in allowed)
+        raise ConfigurationError(f"{name} must be one of {shown}, got {value!r}")
 
 
-def check_arguments(kind: Kind, on_missing: object, max_removals: object) -> None:
+def check_arguments(kind: Kind, options: Mapping[str, Any]) -> None:
     """Arguments are checked before any I/O (``ConfigurationError`` names the argument)."""
+    on_missing = options.get("on_missing", "keep")
     if on_missing not in kind.removal_modes:
         raise ConfigurationError(
             f"on_missing must be one of {', '.join(repr(m) for m in kind.removal_modes)} "
             f"for {kind.name}, got {on_missing!r}"
         )
+    max_removals = options.get("max_removals")
     if max_removals is not None and (
         not isinstance(max_removals, int) or isinstance(max_removals, bool) or max_removals < 0
     ):
         raise ConfigurationError(f"max_removals must be an int >= 0 or None, got {max_removals!r}")
+    _choice("route", options.get("route", "auto"), ROUTES if kind.has_routes else ("auto",))
+    _choice(
+        "unlisted", options.get("unlisted", "carry"), UNLISTED if kind.has_routes else ("carry",)
+    )
+    if not isinstance(options.get("dry_run", False), bool):
+        raise ConfigurationError(f"dry_run must be True or False, got {options['dry_run']!r}")
+    unexpected = sorted(set(options) - set(SyncOptions.__annotations__))
+    if unexpected:
+        raise TypeError(f"{kind.name}.sync() got an unexpected keyword argument {unexpected[0]!r}")
+    check_field_map(options.get("field_map"), kind.spec.fields, f"{kind.name}.sync")
+    if options.get("on_insert") is not None and not kind.has_routes:
+        raise ConfigurationError(f"on_insert is for users.sync, not {kind.name}.sync")
+    check_on_insert(options.get("on_insert"))
+    result = options.get("result")
+    if result is not None and not isinstance(result, SyncResult):
+        raise ConfigurationError(f"result must be a SyncResult or None, got {result!r}")
 
 
 async def _collect(records: Any) -> list[Any]:
@@ -210,16 +145,6 @@ async def _collect(records: Any) -> list[Any]:
     raise RecordError(
         f"sync takes an iterable of records, got {type(records).__name__}", field="records"
     )
-
-
-def default_max_removals(keyed: int) -> int:
-    """5% of the keyed objects, at least 1."""
-    return max(1, int(keyed * DEFAULT_REMOVAL_SHARE))
-
-
-Prepared = list[tuple[dict[str, Any] | None, list[str]]]
-#: A keyed row of the roster: (its id, its first key value, the row).
-_Row = tuple[int, str, Mapping[str, Any]]
 
 
 async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Prepared:
@@ -241,140 +166,17 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
 _YIELD_EVERY = 512
 
 
-def plan_sync(
-    kind: Kind,
-    ctx: Context,
-    source: Sequence[Any],
-    prepared: Prepared,
-    found: list[Any],
-    on_missing: str,
-    max_removals: int | None,
-) -> tuple[SyncPlan, list[Failure], dict[int, Any], dict[int, dict[str, Any]]]:
-    """The plan, the source's invalid records, matched rows and wire dicts by source index."""
-    # Each keyed row once, with its id and first key: (id, key, row).
-    index: dict[str, dict[str, list[_Row]]] = {k: {} for k in kind.keys}
-    keyed: list[_Row] = []
-    unkeyed = 0
-    for row in found:
-        rid = row_id(row)
-        first = None
-        if rid is not None:
-            for k in kind.keys:
-                value = row_key(row, k)
-                if value is not None:
-                    entry = (rid, first or value, row)
-                    first = first or value
-                    index[k].setdefault(value, []).append(entry)
-        if first is None:
-            unkeyed += 1
-        else:
-            keyed.append((rid or 0, first, row))
-    plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=on_missing)
-    plan.keyed, plan.unkeyed = len(keyed), unkeyed
-    failures: list[Failure] = []
-    claimed: dict[int, int] = {}
-    matched: dict[int, Any] = {}
-    wires: dict[int, dict[str, Any]] = {}
-    for i, record in enumerate(source):
-        wire, messages = prepared[i]
-        if wire is None:
-            failures.append(Failure(i, record, FailureReason.INVALID, tuple(messages)))
-            # Its object in Lockt (if the key is readable) is not "missing": a bad
-            # cell in the source must never disable or delete the person.
-            for k in kind.keys:
-                value = row_key(_fields(record), k)
-                for rid, _, _ in index[k].get(value, []) if value is not None else []:
-                    claimed.setdefault(rid, i)
-            continue
-        key, hits = "", []
-        for k in kind.keys:
-            value = row_key(wire, k)
-            if value is not None:
-                key = key or value
-                hits = index[k].get(value, [])
-                if hits:
-                    key = value
-                    break
-        if len(hits) > 1:
-            ids = ", ".join(str(rid) for rid, _, _ in hits)
-            msg = f"not sent: {len(hits)} {kind.name} in Lockt carry {key!r} (ids {ids})"
-            failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
-            for rid, _, _ in hits:
-                claimed.setdefault(rid, i)
-            continue
-        if not hits:
-            wires[i] = wire
-            plan.inserts.append(PlannedInsert(i, key))
-            continue
-        rid, _, row = hits[0]
-        if rid in claimed:
-            msg = f"not sent: it matches the object in Lockt (id {rid}) of record {claimed[rid]}"
-            failures.append(Failure(i, record, FailureReason.INVALID, (msg,)))
-            continue
-        claimed[rid] = i
-        wires[i] = wire
-        matched[i] = row
-        changes, ignored = kind.compare(ctx, wire, row)
-        for change, reason in ignored:
-            plan.ignored.append(IgnoredDifference(i, key, change, reason))
-        if changes:
-            plan.updates.append(PlannedUpdate(i, key, rid, tuple(changes)))
-        else:
-            plan.unchanged.append(i)
-    for rid, key, row in keyed:
-        if rid not in claimed:
-            name = row.get("name")
-            plan.missing.append(
-                PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))
-            )
-    plan.max_removals = default_max_removals(len(keyed)) if max_removals is None else max_removals
-    if on_missing != "keep":
-        todo = [
-            m for m in plan.missing if on_missing == "delete" or m.enabled is not False
-        ]  # an object already disabled needs no write
-        if len(todo) > plan.max_removals:
-            plan.removals_blocked = (
-                f"{len(todo)} {kind.name} would be {on_missing}d, more than max_removals="
-                f"{plan.max_removals} (of {len(keyed)} keyed in Lockt); nothing removed. "
-                "Check the source is complete, or pass a larger max_removals."
-            )
-        else:
-            plan.removals = todo
-    return plan, failures, matched, wires
-
-
-async def run_sync(
-    kind: Kind,
-    client: ResourceClient,
-    records: Any,
-    *,
-    on_missing: str,
-    dry_run: bool,
-    max_removals: int | None,
-    options: Mapping[str, bool],
-    on_progress: OnProgress,
-    on_plan: Callable[[SyncPlan], None] | None = None,
-) -> SyncResult:
-    """Plan and (unless ``dry_run``) apply; see the module docstring."""
-    check_arguments(kind, on_missing, max_removals)
-    if not isinstance(dry_run, bool):
-        raise ConfigurationError(f"dry_run must be True or False, got {dry_run!r}")
-    for name, value in options.items():
-        if not isinstance(value, bool):
-            raise ConfigurationError(f"{name} must be True or False, got {value!r}")
-    started = time.perf_counter()
-    source = await _collect(records)
-    conv = await client.converter()
-    ctx = Context(client, conv, options)
-    ctx.on_missing = on_missing
-
-    # The roster read is mostly waiting: convert and check the source meanwhile.
+async def _read_and_prepare(
+    kind: Kind, ctx: Context, source: Sequence[Any]
+) -> tuple[list[Any], Prepared]:
+    """The roster read, with the source converted and checked meanwhile (the read is
+    mostly waiting)."""
     got: list[Any] = []
     read_errors: list[LocktError] = []
 
     async def read() -> None:
         try:
-            got.append(await in_phase("sync.read", kind.read(client)))
+            got.append(await in_phase("sync.read", kind.read(ctx.client)))
         except LocktError as exc:  # raised below as itself, not inside a group
             read_errors.append(exc)
 
@@ -383,101 +185,205 @@ async def run_sync(
         prepared = await prepare_source(kind, ctx, source)
     if read_errors:
         raise read_errors[0]
-    found = got[0]
-    # Planning is synchronous and allocates a dict per record and row, none in a
-    # cycle: the collector's scans would cost more than the plan (gc_paused's note).
-    with gc_paused(len(found) + len(source) > PAUSE_ROWS), phase("sync.plan"):
-        plan, failures, matched, wires = plan_sync(
-            kind, ctx, source, prepared, found, on_missing, max_removals
+    return got[0], prepared
+
+
+async def plan(
+    kind: Kind, ctx: Context, source: Sequence[Any], prepared: Prepared, found: list[Any],
+    max_removals: int | None,
+) -> tuple[SyncPlan, phases.Matching, phases.Outgoing, int]:  # fmt: skip
+    """Every phase up to the records to send (the same in a dry run and a real run).
+
+    Returns the plan, the matching (its ``failures``), what to send, and the reads made.
+    """
+    plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=ctx.on_missing)
+    # Planning allocates a dict per record and row, none in a cycle: the collector's
+    # scans would cost more than the plan (gc_paused's note).
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+        m = phases.match(kind, source, prepared, found)
+    ctx.roster = {rid: row for rid, _, row in m.keyed}
+    reads = 0
+    if ctx.unlisted_mode == "verify":
+        reads += await in_phase("sync.enrich", phases.verify(kind, ctx, m, source, prepared))
+    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+        phases.diff(kind, ctx, m, source, prepared, plan)
+        phases.removals(kind, m, plan, ctx.on_missing, max_removals)
+    chosen = phases.choose_route(kind, ctx, plan, m, prepared)
+    reads += await in_phase("sync.enrich", phases.enrich(kind, ctx, chosen))
+    out = phases.checks(kind, ctx, plan, m, prepared, source, chosen)
+    m.failures.sort(key=lambda f: f.index)
+    return plan, m, out, reads
+
+
+async def run_sync(
+    kind: Kind,
+    client: ResourceClient,
+    records: Any,
+    options: SyncOptions,
+    wire_options: Mapping[str, bool],
+) -> SyncResult:
+    """Plan and (unless ``dry_run``) apply; see the module docstring."""
+    check_arguments(kind, options)
+    for name, value in wire_options.items():
+        if not isinstance(value, bool):
+            raise ConfigurationError(f"{name} must be True or False, got {value!r}")
+    started = time.perf_counter()
+    source = await _collect(records)
+    fmap = check_field_map(options.get("field_map"), kind.spec.fields, f"{kind.name}.sync")
+    if fmap:
+        source = [rename(r, fmap) for r in source]
+    ctx = Context(client, await client.converter(), wire_options)
+    ctx.on_insert = options.get("on_insert")
+    ctx.on_missing = options.get("on_missing", "keep")
+    ctx.route = options.get("route", "auto")
+    ctx.unlisted_mode = options.get("unlisted", "carry")
+    found, prepared = await _read_and_prepare(kind, ctx, source)
+    with phase("sync.plan"):
+        the_plan, m, out, reads = await plan(
+            kind, ctx, source, prepared, found, options.get("max_removals")
         )
-    result = SyncResult(plan=plan, dry_run=dry_run, failures=failures)
-    result.unchanged = len(plan.unchanged)
-    result.removals_skipped = plan.removals_blocked
+    del found, prepared  # a 100,000-row roster kept alive during the writes costs the collector
+    result = options.get("result") or SyncResult(plan=the_plan)
+    result.plan, result.failures = the_plan, m.failures
+    result.dry_run = options.get("dry_run", False)
+    result.unchanged = len(the_plan.unchanged)
+    result.removals_skipped = the_plan.removals_blocked
+    result.reads = reads
+    result.removal_failures = list(out.removal_failures)
+    on_plan = options.get("on_plan")
     if on_plan is not None:
-        on_plan(plan)
-    if dry_run:
-        result.elapsed = time.perf_counter() - started
-        return result
-    progress = _Progress(on_progress, plan.writes)
-    inserts: list[Item] = [(p.index, _without_id(wires[p.index])) for p in plan.inserts]
-    updates: list[Item] = [
-        (p.index, kind.update_record(ctx, wires[p.index], matched[p.index], list(p.changes)))
-        for p in plan.updates
-    ]
-    inserting = {p.index for p in plan.inserts}
-    wanted = {m.id for m in plan.removals}
-    targets = [r for r in found if isinstance(r, Mapping) and row_id(r) in wanted]
-    # The roster, the wire dicts and the matches are done with: let them go
-    # before the writes (a 100,000-row roster kept alive costs the collector).
-    del found, prepared, wires, matched
-    stopped = None
-    if inserts or updates:
-        sent: set[int] = set()
-        failed: set[int] = set()
-        for batch, items in await in_phase(
-            "sync.write", kind.write(ctx, inserts, updates, progress)
-        ):
-            result.batches.append(batch)
-            stopped = stopped or batch.stopped_by
-            sent.update(src for src, _ in items)
-            for f in batch.failures:
-                src = items[f.index][0]
-                if src not in failed:  # a new fob's holder is a second write: one outcome
-                    failed.add(src)
-                    result.failures.append(attrs.evolve(f, index=src, record=source[src]))
-        result.inserted = len((sent & inserting) - failed)
-        result.updated = len(sent - inserting - failed)
-    result.failures.sort(key=lambda f: f.index)
-    if plan.removals and stopped is not None:
-        result.removals_skipped = (
-            f"the writes stopped early ({type(stopped).__name__}); nothing removed"
-        )
-    elif plan.removals:
-        by_id = {row_id(r): r for r in targets}
-        targets = [by_id[m.id] for m in plan.removals]
-        batch = await in_phase("sync.removals", kind.remove(ctx, targets, on_missing, progress))
-        result.batches.append(batch)
-        result.removal_failures = [
-            attrs.evolve(f, record=plan.removals[f.index]) for f in batch.failures
-        ]
-        done = len(plan.removals) - len(batch.failures)
-        if on_missing == "disable":
-            result.disabled = done
-        else:
-            result.deleted = done
+        on_plan(the_plan)
+    if not result.dry_run:
+        try:
+            await _apply(kind, ctx, out, source, result, options.get("on_progress"))
+        except anyio.get_cancelled_exc_class():
+            result.cancelled = True
+            result.elapsed = time.perf_counter() - started
+            raise
     result.elapsed = time.perf_counter() - started
     return result
 
 
-def _fields(record: Any) -> Mapping[str, Any]:
-    if isinstance(record, Mapping):
-        return record
-    return {k: getattr(record, k, None) for k in ("id_num", "name", "card_num")}
-
-
-def _without_id(wire: dict[str, Any]) -> dict[str, Any]:
-    """An insert: whatever ``id`` the source carried (an export's), the write path sends -1."""
-    return {k: v for k, v in wire.items() if k != "id"}
-
-
-async def send_batch(
+async def _apply(
+    kind: Kind,
     ctx: Context,
-    spec: WriteSpec,
-    items: list[Item],
-    options: Mapping[str, bool],
-    progress: _Progress,
-) -> BatchResult:
-    """One bulk write of ``items`` through the write path (per-record outcomes)."""
-    from ._write_api import bulk
+    out: phases.Outgoing,
+    source: Sequence[Any],
+    result: SyncResult,
+    on_progress: OnProgress,
+) -> None:
+    """Send what the plan built: inserts and updates, then removals.
 
-    result = await bulk(
-        ctx.client,
-        spec,
-        [record for _, record in items],
-        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
+    Each write call is recorded as it starts (``ctx.sent``), so a cancelled sync
+    still accounts for every planned record: what a call took has its outcome,
+    what no call took is ``not_sent``, and removals not reached are skipped.
+    """
+    progress = _Progress(on_progress, len(out.inserts) + len(out.updates) + len(out.removals))
+    inserting = {i for i, _ in out.inserts}
+    planned = inserting | {i for i, _ in out.updates}
+    ctx.sent = []
+    try:
+        if out.inserts or out.updates:
+            await in_phase("sync.write", kind.write(ctx, out, progress))
+    except anyio.get_cancelled_exc_class():
+        _account_writes(result, ctx.sent, source, inserting, planned, interrupted=True)
+        if out.removals:
+            result.removals_skipped = "the sync was interrupted; nothing removed"
+        raise
+    stopped = _account_writes(result, ctx.sent, source, inserting, planned)
+    result.puts = len(out.puts)
+    if not out.removals:
+        return
+    if stopped is not None:
+        result.removals_skipped = (
+            f"the writes stopped early ({type(stopped).__name__}); nothing removed"
+        )
+        return
+    result.puts += len(out.removal_puts)
+    ctx.sent = []
+    try:
+        await in_phase("sync.removals", kind.remove(ctx, out, ctx.on_missing, progress))
+    finally:  # interrupted or not: what was removed, and what was not
+        _account_removals(result, ctx.sent, out, ctx.on_missing)
+
+
+_INTERRUPTED = "not sent: the sync was interrupted"
+
+
+def _account_writes(
+    result: SyncResult,
+    sent: list[tuple[BatchResult, list[Item]]],
+    source: Sequence[Any],
+    inserting: set[int],
+    planned: set[int],
+    *,
+    interrupted: bool = False,
+) -> Exception | None:
+    """Each planned write's outcome from the write calls made; returns what stopped them.
+
+    A new fob's holder is a second write: one outcome per record. Interrupted, a
+    record no call took is ``not_sent``.
+    """
+    stopped = None
+    done: set[int] = set()
+    failed: set[int] = set()
+    for batch, items in sent:
+        result.batches.append(batch)
+        stopped = stopped or batch.stopped_by
+        for f in batch.failures:
+            src = items[f.index][0]
+            if src not in failed:
+                failed.add(src)
+                result.failures.append(attrs.evolve(f, index=src, record=source[src]))
+        done.update(src for src, _ in items[: batch.total])
+    if interrupted:
+        for src in sorted(planned - done - failed):
+            failed.add(src)
+            result.failures.append(
+                Failure(src, source[src], FailureReason.NOT_SENT, (_INTERRUPTED,))
+            )
+    result.inserted = len((done & inserting) - failed)
+    result.updated = len(done - inserting - failed)
+    result.failures.sort(key=lambda f: f.index)
+    return stopped
+
+
+def _account_removals(
+    result: SyncResult,
+    sent: list[tuple[BatchResult, list[Item]]],
+    out: phases.Outgoing,
+    mode: str,
+) -> None:
+    """The removals' outcomes (items carry their position in ``plan.removals``)."""
+    plan = result.plan
+    failed: dict[int, Failure] = {}
+    done: set[int] = set()
+    for batch, items in sent:
+        result.batches.append(batch)
+        for f in batch.failures:
+            pos = items[f.index][0]
+            failed.setdefault(pos, attrs.evolve(f, index=pos, record=plan.removals[pos]))
+        done.update(pos for pos, _ in items[: batch.total])
+    for pos, _ in out.removals:
+        if pos not in done and pos not in failed:
+            failed[pos] = Failure(pos, plan.removals[pos], FailureReason.NOT_SENT, (_INTERRUPTED,))
+    result.removal_failures = sorted(
+        [*result.removal_failures, *failed.values()], key=lambda f: f.index
     )
-    progress.end(result)
-    return result
+    removed = len(done - set(failed))
+    if mode == "disable":
+        result.disabled = removed
+    else:
+        result.deleted = removed
 
 
-__all__ = ["ON_MISSING", "Context", "Kind", "default_max_removals", "plan_sync", "run_sync"]
+__all__ = [
+    "DEFAULT_REMOVAL_SHARE",
+    "ON_MISSING",
+    "Context",
+    "Kind",
+    "SyncOptions",
+    "default_max_removals",
+    "plan",
+    "run_sync",
+]

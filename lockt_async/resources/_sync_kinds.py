@@ -10,43 +10,56 @@ Users (key ``id_num``)
     * ``card_num`` when the user already holds a card: the document's behaviour
       table says an update uses ``card_num`` only when the user has no card (or
       it is ``-1``, which removes the cards: compared as "has a card");
-    * ``credential_key``: assigned by the instance;
-    * a field ``GET /user`` does not return (the document's list example has no
-      ``pin``): it cannot be compared, and is sent only along with another change.
+    * ``credential_key``: assigned by the instance.
+
+    Not compared (``plan.not_compared``): a field ``GET /user`` does not return
+    (the list table has no ``pin``); with ``unlisted="carry"`` it is sent with a
+    record written anyway, with ``unlisted="verify"`` a per-id read shows it and it
+    is compared. A required field the source states blank (``first_name: ""``)
+    while Lockt holds a value is refused: an update cannot blank it.
 
     An update is a ``POST /user`` of the user as Lockt holds it with the
     source's fields laid over it, so fields the source does not supply keep
-    their values. ``on_missing="disable"`` sends the same with ``enabled: false``
-    (users already disabled need no write), and enables again a disabled user
-    who is back in the source without an ``enabled`` of its own (with "keep"
-    or "delete" a user disabled by hand stays so); ``"delete"`` is ``DELETE /user``.
+    their values. The validation table requires id_num, first_name, last_name,
+    email, phone and pin on every UPDATE; the list shows all but ``pin``, so a
+    record whose source lacks one gets it by the plan's route (``SyncRoute``):
+    a ``GET /user?id=`` read merged in, or ``PUT /user`` (a selective update: only
+    ``id`` required; it takes card_num, the dates, enabled, accesslevels and
+    custom1-4). Never a blank: a record the route cannot complete is refused.
+    ``on_missing="disable"`` sends ``enabled: false`` the same way (users already
+    disabled need no write), and enables again a disabled user who is back in the
+    source without an ``enabled`` of its own (with "keep" or "delete" a user
+    disabled by hand stays so); ``"delete"`` is ``DELETE /user``.
 
 Fobs (key ``name``, falling back to ``card_num``)
     Created with ``POST /fob``; a holder (``user_id``, 0 for none) or date change
     is a ``PUT /fob`` (``fobs.reassign``), and a new fob with a holder gets one
     after it is created. ``id_num``, ``card_num`` (and a ``name`` when matched by
     card) cannot be changed by ``PUT /fob``: listed in ``plan.ignored``.
-    Missing fobs are kept or deleted (a fob cannot be disabled).
+    Missing fobs are kept or deleted (a fob cannot be disabled). Server-held
+    fields: none needed. ``PUT /fob`` is a selective update (its table: id,
+    user_id, the dates); its validation rows for name and id_num ("Missing or
+    blank") apply to a field that is sent, and the list shows both anyway.
 
 Doors (key ``name``)
-    Created with ``POST /door``; no write call changes an existing door, so
-    nothing else is compared. Missing doors are kept or deleted.
+    Created with ``POST /door``. ``location_id`` is compared: ``GET /door`` shows
+    the location's name, which ``GET /location`` turns back into its id. No write
+    call changes an existing door (the document has no door update), so a
+    difference is listed in ``plan.ignored``, never sent; no server-held field
+    analysis applies. Missing doors are kept or deleted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import attrs
-
-from .. import _validation as v
 from .._envelope import rows
 from .._results import BatchResult
 from .._sync_results import FieldChange
 from . import _specs
 from ._natural import row_id, row_key
-from ._sync import ON_MISSING, Context, Item, Kind, _Progress, send_batch
+from ._sync_base import ON_MISSING, Context, Item, Kind, Outgoing, _Progress, send_batch
 
 _DATES = ("access_effective", "access_expires")
 Ignored = list[tuple[FieldChange, str]]
@@ -92,6 +105,25 @@ def _value(ctx: Context, field: str, value: Any, *, from_row: bool) -> Any:
     return _text(value)
 
 
+def _source_value(record: Any, field: str) -> Any:
+    """A field of a source record as given (a mapping's key or a model's attribute)."""
+    if isinstance(record, Mapping):
+        return record.get(field)
+    return getattr(record, field, None)
+
+
+def _compare_card(
+    change: FieldChange, has_card: bool, changes: list[FieldChange], ignored: Ignored
+) -> None:
+    """card_num: sent when the user holds no card, or as -1 (remove the cards) when they
+    do; another number for a user holding a card is ignored by the server (behaviour table)."""
+    if change.after == "-1" or not has_card:
+        if has_card or change.after != "-1":
+            changes.append(change)
+    elif change.before != change.after:
+        ignored.append((change, _CARD_KEPT))
+
+
 def _has_card(row: Mapping[str, Any]) -> bool:
     """The user holds a (non-fob) card: from ``credentials`` when listed, else ``card_num``."""
     creds = row.get("credentials")
@@ -100,16 +132,21 @@ def _has_card(row: Mapping[str, Any]) -> bool:
     return bool(_text(row.get("card_num")))
 
 
-_USER_MERGE = (
-    "id_num", "first_name", "last_name", "email", "phone", "pin", "enabled",
-    "access_effective", "access_expires", "custom1", "custom2", "custom3", "custom4",
-)  # fmt: skip
+# One source of truth: the field lists come from the write specs (``_specs``).
+_USER_MERGE = _specs.USER_KEPT_FIELDS
+_USER_REQUIRED = _specs.USER_UPDATE_REQUIRED
+_USER_BLANKABLE = tuple(f for f in _USER_REQUIRED if f != "id_num")  # the key: blank = no match
+_USER_PUT = _specs.USER_PUT_FIELDS
 _USER_SKIP = frozenset({"id", "id_num"})
-_USER_SPECIAL = frozenset(
-    {"access_effective", "access_expires", "enabled", "accesslevels", "card_num",
-     "credential_key", "email", "user_id"}
-)  # fmt: skip
-_NOT_RETURNED = "GET {path} does not return {field}: not compared; sent only with another change"
+# Fields compared in their own way (dates, flags, sets, case, what the server assigns).
+_USER_SPECIAL = (
+    _specs.USER_FIELDS & {"access_effective", "access_expires", "enabled", "accesslevels",
+                          "card_num", "credential_key", "email"}
+) | {"user_id"}  # fmt: skip
+_NOT_RETURNED = (
+    "GET {path} does not return {field}: not compared; sent with a record written anyway "
+    "(unlisted='verify' reads each person to compare it)"
+)
 _CARD_KEPT = (
     "the user already holds a card and an update ignores card_num then (behaviour table); "
     "send card_num -1 first, or change the credential"
@@ -127,6 +164,7 @@ class UserKind(Kind):
     # merged from the roster); the record sent is checked with every required row.
     source_spec = _specs.leave_required_to_server(_specs.USERS_UPSERT)
     removal_modes = ON_MISSING
+    has_routes = True
 
     def compare(
         self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
@@ -137,9 +175,7 @@ class UserKind(Kind):
             if field in _USER_SKIP:
                 continue
             if field not in row:
-                after = _value(ctx, field, raw, from_row=False)
-                note = _NOT_RETURNED.format(path=self.path, field=field)
-                ignored.append((FieldChange(field, None, after), note))
+                ctx.unlisted.add(field)
                 continue
             current = row[field]
             if current == raw and type(raw) is str:
@@ -172,29 +208,49 @@ class UserKind(Kind):
     ) -> None:
         after = _value(ctx, field, raw, from_row=False)
         before = _value(ctx, field, current, from_row=True)
+        change = FieldChange(field, before, after)
         if field == "credential_key":
             if before != after:
-                ignored.append((FieldChange(field, before, after), "assigned by the instance"))
+                ignored.append((change, "assigned by the instance"))
         elif field == "card_num":
-            has_card = _has_card(row)
-            if after == "-1" or not has_card:
-                if has_card or after != "-1":
-                    changes.append(FieldChange(field, before, after))
-            elif before != after:
-                ignored.append((FieldChange(field, before, after), _CARD_KEPT))
+            _compare_card(change, _has_card(row), changes, ignored)
         elif field == "accesslevels":
             add_only = not ctx.options.get("replace_privileges", True)
             if not set(after) <= set(before) if add_only else after != before:
-                changes.append(FieldChange(field, before, after))
+                changes.append(change)
         elif field == "email":
             if before.casefold() != after.casefold():
-                changes.append(FieldChange(field, before, after))
+                changes.append(change)
         elif before != after:
-            changes.append(FieldChange(field, before, after))
+            changes.append(change)
+
+    def unlisted_reason(self, field: str) -> str:
+        return _NOT_RETURNED.format(path=self.path, field=field)
+
+    def blanked(self, record: Any, row: Mapping[str, Any]) -> list[str]:
+        out = []
+        for field in _USER_BLANKABLE:
+            raw = _source_value(record, field)
+            if isinstance(raw, str) and not raw.strip() and _text(row.get(field)):
+                out.append(field)
+        return out
+
+    def server_held(self, wire: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[str]:
+        return [
+            f for f in _USER_REQUIRED if (wire is None or f not in wire) and not _text(row.get(f))
+        ]
+
+    def puttable(self, fields: Sequence[str]) -> bool:
+        return all(f in _USER_PUT for f in fields)
 
     def _base(self, ctx: Context, row: Mapping[str, Any]) -> dict[str, Any]:
-        """The user as Lockt holds it, in wire form (what an update must carry to keep it)."""
-        rec: dict[str, Any] = {"id": row_id(row)}
+        """The user as Lockt holds it, in wire form (what an update must carry to keep it),
+        with the server-held fields a per-id read returned."""
+        rid = row_id(row)
+        fetched = ctx.fetched.get(rid or 0)
+        if fetched is not None:
+            row = {**row, **fetched}
+        rec: dict[str, Any] = {"id": rid}
         for field in _USER_MERGE:
             if field in row:
                 value = _value(ctx, field, row[field], from_row=True)
@@ -202,18 +258,53 @@ class UserKind(Kind):
                     rec[field] = value
         return rec
 
-    def update_record(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any], changes: list[FieldChange]
-    ) -> dict[str, Any]:
+    def _complete(self, ctx: Context, rec: dict[str, Any]) -> list[str]:
+        """The messages refusing a POST update record (a server-held field still missing)."""
+        missing = [f for f in _USER_REQUIRED if not _text(rec.get(f))]
+        if missing:
+            return [
+                f"not sent: {', '.join(missing)} not in the source and not returned by "
+                f"GET /user?id={rec.get('id')}; an update requires it (validation table: "
+                "POST /user UPDATE Missing or blank), and a blank is never sent"
+            ]
+        return _specs.pick(ctx.client, self.spec).check(rec)
+
+    def outgoing_update(
+        self,
+        ctx: Context,
+        wire: dict[str, Any],
+        row: Mapping[str, Any],
+        changes: list[FieldChange],
+        *,
+        put: bool,
+    ) -> tuple[dict[str, Any], list[str]]:
+        reenable = "enabled" not in wire and any(c.field == "enabled" for c in changes)
+        if put:
+            rec: dict[str, Any] = {"id": row_id(row)}
+            for change in changes:
+                rec[change.field] = wire.get(change.field)
+            if reenable:
+                rec["enabled"] = True
+            return rec, _specs.USERS_UPDATE.check(rec)
         rec = self._base(ctx, row)
         for field, value in wire.items():
             if field not in ("id", "credential_key", "card_num"):
                 rec[field] = value
         if any(c.field == "card_num" for c in changes):
             rec["card_num"] = wire["card_num"]
-        if "enabled" not in wire and any(c.field == "enabled" for c in changes):
+        if reenable:
             rec["enabled"] = True
-        return rec
+        return rec, self._complete(ctx, rec)
+
+    def outgoing_removal(
+        self, ctx: Context, row: Mapping[str, Any], mode: str, *, put: bool
+    ) -> tuple[dict[str, Any], list[str]]:
+        if mode != "disable":
+            return {"id": row_id(row)}, []
+        if put:
+            return {"id": row_id(row), "enabled": False}, []
+        rec = {**self._base(ctx, row), "enabled": False}
+        return rec, self._complete(ctx, rec)
 
     def _options(self, ctx: Context) -> dict[str, bool]:
         return {
@@ -221,37 +312,42 @@ class UserKind(Kind):
             "replace_privileges": ctx.options.get("replace_privileges", True),
         }
 
+    def _put_options(self, ctx: Context) -> dict[str, bool]:
+        return {"replace_privileges": ctx.options.get("replace_privileges", True)}
+
     async def write(
-        self, ctx: Context, inserts: list[Item], updates: list[Item], progress: _Progress
+        self, ctx: Context, out: Outgoing, progress: _Progress
     ) -> list[tuple[BatchResult, list[Item]]]:
-        items = sorted(inserts + updates, key=lambda item: item[0])
-        result = await send_batch(ctx, self.spec, items, self._options(ctx), progress)
-        return [(result, items)]
+        posts = sorted(out.inserts + [u for u in out.updates if u[0] not in out.puts])
+        puts = [u for u in out.updates if u[0] in out.puts]
+        return await self._send(ctx, posts, puts, progress)
+
+    async def _send(
+        self, ctx: Context, posts: list[Item], puts: list[Item], progress: _Progress
+    ) -> list[tuple[BatchResult, list[Item]]]:
+        done: list[tuple[BatchResult, list[Item]]] = []
+        if posts:
+            result = await send_batch(ctx, self.spec, posts, self._options(ctx), progress)
+            done.append((result, posts))
+        if puts:
+            result = await send_batch(
+                ctx, _specs.USERS_UPDATE, puts, self._put_options(ctx), progress
+            )
+            done.append((result, puts))
+        return done
 
     async def remove(
-        self, ctx: Context, rows: list[Mapping[str, Any]], mode: str, progress: _Progress
-    ) -> BatchResult:
+        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
+    ) -> list[tuple[BatchResult, list[Item]]]:
         if mode == "disable":
-            items = [(i, {**self._base(ctx, r), "enabled": False}) for i, r in enumerate(rows)]
-            return await send_batch(ctx, self.spec, items, self._options(ctx), progress)
-        items = [(i, {"id": row_id(r)}) for i, r in enumerate(rows)]
-        return await send_batch(ctx, _specs.USERS_DELETE, items, {}, progress)
+            posts = [r for r in out.removals if r[0] not in out.removal_puts]
+            puts = [r for r in out.removals if r[0] in out.removal_puts]
+            return await self._send(ctx, posts, puts, progress)
+        return [
+            (await send_batch(ctx, _specs.USERS_DELETE, out.removals, {}, progress), out.removals)
+        ]
 
 
-def _check_fob_sync(rec: Mapping[str, Any]) -> list[str]:
-    out = v.check_fob(rec)
-    holder = rec.get("user_id")
-    if holder is not None and not (type(holder) is int and holder >= 0):
-        out.append(f"user_id must be 0 (no holder) or a user id: {holder!r}")
-    return out
-
-
-FOBS_SYNC = attrs.evolve(
-    _specs.FOBS_CREATE,
-    operation="fobs.sync",
-    fields=_specs.FOBS_CREATE.fields | {"user_id"},
-    check=_check_fob_sync,
-)
 _FOB_FIXED = "PUT /fob (fobs.reassign) changes only the holder (user_id) and the dates"
 
 
@@ -261,7 +357,7 @@ class FobKind(Kind):
     name = "fobs"
     path = "/fob"
     keys = ("name", "card_num")
-    spec = FOBS_SYNC
+    spec = _specs.FOBS_SYNC
 
     async def read(self, client: Any) -> list[Any]:
         """``GET /fob`` rows with their holder as ``user_id``: the document's fob rows do
@@ -304,26 +400,34 @@ class FobKind(Kind):
                 ignored.append((FieldChange(field, before, after), _FOB_FIXED))
         return changes, ignored
 
-    def update_record(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any], changes: list[FieldChange]
-    ) -> dict[str, Any]:
+    def outgoing_update(
+        self,
+        ctx: Context,
+        wire: dict[str, Any],
+        row: Mapping[str, Any],
+        changes: list[FieldChange],
+        *,
+        put: bool,
+    ) -> tuple[dict[str, Any], list[str]]:
+        """``PUT /fob``: the id and the changed fields only (a selective update)."""
         rec: dict[str, Any] = {"id": row_id(row)}
         for change in changes:
             rec[change.field] = wire.get(change.field, "")
-        return rec
+        return rec, _specs.FOBS_REASSIGN.check(rec)
 
     async def write(
-        self, ctx: Context, inserts: list[Item], updates: list[Item], progress: _Progress
+        self, ctx: Context, out: Outgoing, progress: _Progress
     ) -> list[tuple[BatchResult, list[Item]]]:
-        out: list[tuple[BatchResult, list[Item]]] = []
+        done: list[tuple[BatchResult, list[Item]]] = []
+        inserts = out.inserts
         creates = [(i, {k: x for k, x in rec.items() if k != "user_id"}) for i, rec in inserts]
         holders = {rec["name"]: (i, rec["user_id"]) for i, rec in inserts if rec.get("user_id")}
         if creates:
             created = await send_batch(ctx, _specs.FOBS_CREATE, creates, {}, progress)
-            out.append((created, creates))
+            done.append((created, creates))
             failed = {creates[f.index][0] for f in created.failures}
             holders = {n: h for n, h in holders.items() if h[0] not in failed}
-        reassign = list(updates)
+        reassign = list(out.updates)
         if holders:
             # A new fob's holder is set by PUT /fob once it has an id: read them back.
             for row in rows(await ctx.client.get(self.path), self.path):
@@ -333,15 +437,21 @@ class FobKind(Kind):
                     reassign.append((src, {"id": rid, "user_id": holder}))
         if reassign:
             reassign.sort(key=lambda item: item[0])
-            done = await send_batch(ctx, _specs.FOBS_REASSIGN, reassign, {}, progress)
-            out.append((done, reassign))
-        return out
+            sent = await send_batch(ctx, _specs.FOBS_REASSIGN, reassign, {}, progress)
+            done.append((sent, reassign))
+        return done
 
     async def remove(
-        self, ctx: Context, rows: list[Mapping[str, Any]], mode: str, progress: _Progress
-    ) -> BatchResult:
-        items = [(i, {"id": row_id(r)}) for i, r in enumerate(rows)]
-        return await send_batch(ctx, _specs.FOBS_DELETE, items, {}, progress)
+        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
+    ) -> list[tuple[BatchResult, list[Item]]]:
+        items = out.removals
+        return [(await send_batch(ctx, _specs.FOBS_DELETE, items, {}, progress), items)]
+
+
+_DOOR_FIXED = (
+    "no call changes an existing door (the document has POST /door to create and "
+    "DELETE /door, no update): not sent"
+)
 
 
 class DoorKind(Kind):
@@ -352,31 +462,65 @@ class DoorKind(Kind):
     keys = ("name",)
     spec = _specs.DOORS_CREATE
 
+    async def read(self, client: Any) -> list[Any]:
+        """``GET /door`` rows with ``location_id``: the rows show the location's name
+        (the list table's ``location``), ``GET /location`` maps it back to an id (a name
+        two locations share maps to none: compared as unknown)."""
+        doors = rows(await client.get("/door"), "/door")
+        if not doors:
+            return doors
+        ids: dict[str, int | None] = {}
+        for loc in rows(await client.get("/location"), "/location"):
+            name, ident = row_key(loc, "name"), row_id(loc)
+            if name is not None and ident is not None:
+                ids[name] = None if name in ids else ident
+        out = []
+        for row in doors:
+            if isinstance(row, Mapping) and "location_id" not in row:
+                where = row_key(row, "location")
+                row = {**row, "location_id": ids.get(where) if where else 0}
+            out.append(row)
+        return out
+
     def compare(
         self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
     ) -> tuple[list[FieldChange], Ignored]:
+        if "location_id" not in wire:
+            return [], []
+        after = _value(ctx, "user_id", wire["location_id"], from_row=False)
+        before = row.get("location_id")
+        if before is None:  # a location name two locations share: cannot tell
+            return [], [(FieldChange("location_id", None, after), _DOOR_FIXED)]
+        if before != after:
+            return [], [(FieldChange("location_id", before, after), _DOOR_FIXED)]
         return [], []
 
-    def update_record(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any], changes: list[FieldChange]
-    ) -> dict[str, Any]:  # pragma: no cover - doors have no updates
+    def outgoing_update(
+        self,
+        ctx: Context,
+        wire: dict[str, Any],
+        row: Mapping[str, Any],
+        changes: list[FieldChange],
+        *,
+        put: bool,
+    ) -> tuple[dict[str, Any], list[str]]:  # pragma: no cover - doors have no updates
         raise AssertionError("doors have no update call")
 
     async def write(
-        self, ctx: Context, inserts: list[Item], updates: list[Item], progress: _Progress
+        self, ctx: Context, out: Outgoing, progress: _Progress
     ) -> list[tuple[BatchResult, list[Item]]]:
-        created = await send_batch(ctx, self.spec, inserts, {}, progress)
-        return [(created, inserts)]
+        created = await send_batch(ctx, self.spec, out.inserts, {}, progress)
+        return [(created, out.inserts)]
 
     async def remove(
-        self, ctx: Context, rows: list[Mapping[str, Any]], mode: str, progress: _Progress
-    ) -> BatchResult:
-        items = [(i, {"id": row_id(r)}) for i, r in enumerate(rows)]
-        return await send_batch(ctx, _specs.DOORS_DELETE, items, {}, progress)
+        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
+    ) -> list[tuple[BatchResult, list[Item]]]:
+        items = out.removals
+        return [(await send_batch(ctx, _specs.DOORS_DELETE, items, {}, progress), items)]
 
 
 USERS = UserKind()
 FOBS = FobKind()
 DOORS = DoorKind()
 
-__all__ = ["DOORS", "FOBS", "FOBS_SYNC", "USERS", "DoorKind", "FobKind", "UserKind"]
+__all__ = ["DOORS", "FOBS", "USERS", "DoorKind", "FobKind", "UserKind"]

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Unpack
 
 from .._envelope import data_of, readonly, require_id, require_text, rows, structure
 from .._results import BatchResult, FailureReason
-from .._sync_results import SyncPlan, SyncResult
+from .._sync_results import SyncResult
 from .._writes import send_single
 from ..errors import RecordError
 from ..models import Door, DoorRecord, DoorState, UnlockResult, WriteSummary
 from . import _specs
 from ._reconcile import natural_key, reconcile
-from ._sync import run_sync
+from ._sync import SyncOptions, run_sync
 from ._sync_kinds import DOORS
-from ._write_api import BulkOptions, Checkable, Deletable, OnProgress, Records, bulk, bulk_write
+from ._write_api import BulkOptions, Checkable, Deletable, Records, bulk, bulk_write
 
 
 class Doors(Deletable, Checkable):
@@ -156,12 +156,7 @@ class Doors(Deletable, Checkable):
     async def sync(
         self,
         records: Records[Door | DoorRecord],
-        *,
-        on_missing: str = "keep",
-        dry_run: bool = False,
-        max_removals: int | None = None,
-        on_progress: OnProgress = None,
-        on_plan: Callable[[SyncPlan], None] | None = None,
+        **options: Unpack[SyncOptions],
     ) -> SyncResult:
         """Keep Lockt's doors equal to ``records`` (a system of record).
 
@@ -175,6 +170,12 @@ class Doors(Deletable, Checkable):
         A second sync of the same source sends no write. No write call changes an
         existing door, so only presence (by ``name``) is compared.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
+
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
 
@@ -183,17 +184,7 @@ class Doors(Deletable, Checkable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's doors failed (nothing sent).
         """
-        return await run_sync(
-            DOORS,
-            self._client,
-            records,
-            on_missing=on_missing,
-            dry_run=dry_run,
-            max_removals=max_removals,
-            options={},
-            on_progress=on_progress,
-            on_plan=on_plan,
-        )
+        return await run_sync(DOORS, self._client, records, options, {})
 
     async def reconcile(self, result: BatchResult) -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by door ``name``.

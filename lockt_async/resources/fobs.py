@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
 from typing import Unpack
 
 from .._envelope import require_id, require_text
 from .._results import BatchResult
-from .._sync_results import SyncPlan, SyncResult
+from .._sync_results import SyncResult
 from ..errors import RecordError
 from ..models import Fob, FobReassignRecord, FobRecord, WriteSummary
 from . import _specs
 from ._base import only_one
 from ._reconcile import not_found_lookup, reconcile
-from ._sync import run_sync
+from ._sync import SyncOptions, run_sync
 from ._sync_kinds import FOBS
-from ._write_api import BulkOptions, Checkable, Deletable, OnProgress, Records, bulk, bulk_write
+from ._write_api import BulkOptions, Checkable, Deletable, Records, bulk, bulk_write
 
 
 class Fobs(Deletable, Checkable):
@@ -95,12 +94,7 @@ class Fobs(Deletable, Checkable):
     async def sync(
         self,
         records: Records[Fob | FobRecord],
-        *,
-        on_missing: str = "keep",
-        dry_run: bool = False,
-        max_removals: int | None = None,
-        on_progress: OnProgress = None,
-        on_plan: Callable[[SyncPlan], None] | None = None,
+        **options: Unpack[SyncOptions],
     ) -> SyncResult:
         """Keep Lockt's fobs equal to ``records`` (a system of record).
 
@@ -116,6 +110,12 @@ class Fobs(Deletable, Checkable):
         0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
         change through it and are listed in ``plan.ignored``.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
+
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
 
@@ -124,17 +124,7 @@ class Fobs(Deletable, Checkable):
             RecordError: ``records`` is not an iterable of records.
             LocktError: the read of the instance's fobs failed (nothing sent).
         """
-        return await run_sync(
-            FOBS,
-            self._client,
-            records,
-            on_missing=on_missing,
-            dry_run=dry_run,
-            max_removals=max_removals,
-            options={},
-            on_progress=on_progress,
-            on_plan=on_plan,
-        )
+        return await run_sync(FOBS, self._client, records, options, {})
 
     async def reconcile(self, result: BatchResult, *, key: str = "name") -> BatchResult:
         """Settle the ``unknown`` failures of a ``create`` by looking fobs up by ``key``.

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Unpack
 
 from .._envelope import readonly, require_id, require_text
 from .._results import BatchResult
-from .._sync_results import SyncPlan, SyncResult
+from .._sync_results import SyncResult
 from .._writes import send_single
 from ..models import User, UserRecord, UserUpdateRecord, WriteSummary
 from . import _specs
 from ._base import only_one
 from ._natural import resolve_ids, resolve_one
 from ._reconcile import not_found_lookup, reconcile
-from ._sync import run_sync
+from ._sync import SyncOptions, run_sync
 from ._sync_kinds import USERS
 from ._write_api import (
     Checkable,
     Deletable,
-    OnProgress,
     Records,
     UserUpsertOptions,
     bulk,
@@ -86,9 +85,28 @@ class Users(Deletable, Checkable):
         Already Exists") and a record with an ``id`` is ignored by it (reported
         ``rejected``). ``replace_privileges`` (default True): given
         ``accesslevels`` replace the user's, instead of being added to them.
+
+        An HR file as it comes: ``field_map={"Employee Number": "id_num", ...}``
+        renames a mapping record's columns to the document's fields (a target this
+        call does not take is a ``ConfigurationError`` naming it), and
+        ``on_insert(record)`` returns fields for a record that will be inserted
+        (no system ``id`` once ``update_existing`` looked ids up), such as a new
+        hire's ``pin``; they fill only fields the record lacks or has blank.
         """
+        from .._field_map import check_field_map, check_on_insert, fill_insert, is_insert, map_each
+        from .._field_map import rename as _rename
+
+        fmap = check_field_map(
+            options.pop("field_map", None), _specs.USERS_UPSERT.fields, "users.upsert"
+        )
+        on_insert = check_on_insert(options.pop("on_insert", None))
+        if fmap:
+            records = map_each(records, lambda r: _rename(r, fmap))
         if options.get("update_existing") is True:
             records = await resolve_ids(self._client, records)
+        if on_insert is not None:
+            hook = on_insert
+            records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
         return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
@@ -153,12 +171,8 @@ class Users(Deletable, Checkable):
         self,
         records: Records[User | UserRecord],
         *,
-        on_missing: str = "keep",
-        dry_run: bool = False,
-        max_removals: int | None = None,
         replace_privileges: bool = True,
-        on_progress: OnProgress = None,
-        on_plan: Callable[[SyncPlan], None] | None = None,
+        **options: Unpack[SyncOptions],
     ) -> SyncResult:
         """Keep Lockt's users equal to ``records`` (a system of record).
 
@@ -177,6 +191,15 @@ class Users(Deletable, Checkable):
         server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
         return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``on_insert(record)`` returns fields for each planned insert (a new hire's
+        ``pin``); they fill only blank fields, and the record is then checked as
+        it will be sent, so the dry run refuses what the real run would.
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
+
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
 
@@ -186,15 +209,7 @@ class Users(Deletable, Checkable):
             LocktError: the read of the instance's users failed (nothing sent).
         """
         return await run_sync(
-            USERS,
-            self._client,
-            records,
-            on_missing=on_missing,
-            dry_run=dry_run,
-            max_removals=max_removals,
-            options={"replace_privileges": replace_privileges},
-            on_progress=on_progress,
-            on_plan=on_plan,
+            USERS, self._client, records, options, {"replace_privileges": replace_privileges}
         )
 
     async def reconcile(self, result: BatchResult) -> BatchResult:

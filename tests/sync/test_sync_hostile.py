@@ -41,7 +41,7 @@ def server(roster: list[dict[str, Any]], sent: list[tuple[str, Any]]) -> httpx.M
 
 
 async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
-    """Point 2 rule: pin is not in GET /user's list example, so it cannot be compared or resent."""
+    """Issue 22 point 3: pin is not in the GET /user list table: not compared, carried along."""
     sent: list[tuple[str, Any]] = []
     transport = server([FOB_HOLDER, JANE, JOE], sent)
     source = [
@@ -50,7 +50,9 @@ async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
     ]
     async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
         result = await lockt.users.sync(source, on_missing="delete")
-    assert [(d.index, d.change.field) for d in result.plan.ignored] == [(0, "pin"), (1, "pin")]
+    assert result.plan.ignored == [] and list(result.plan.not_compared) == ["pin"]
+    assert "first_name" in result.plan.compared and "pin" not in result.plan.compared
+    assert result.plan.route.name == "none", "the source supplies the pin: no read, no PUT"
     assert result.plan.unchanged == [0] and [u.index for u in result.plan.updates] == [1]
     # Joe's update carries his pin along with the name change; Jane's alone is never sent.
     assert sent == [

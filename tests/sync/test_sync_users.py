@@ -77,7 +77,6 @@ async def test_apply_then_second_sync_sends_no_write() -> None:
     assert (second.unchanged, second.plan.writes, second.requests) == (10, 0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: list rows carry no pin; fixed by the enrich step")
 async def test_fields_left_out_keep_their_values() -> None:
     """Point 2: only supplied fields are compared, and an update keeps the fields left out."""
     sim = await seeded_ten()
@@ -114,7 +113,6 @@ async def test_dates_compare_as_instants_in_the_instance_zone() -> None:
     )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: list rows carry no pin; fixed by the enrich step")
 async def test_card_of_a_user_who_has_one_is_ignored_not_resent() -> None:
     """Point 2 / behaviour table card_num: an update ignores it when the user has a card."""
     sim = Simulator()
@@ -162,7 +160,6 @@ async def test_rows_without_id_num_are_never_touched() -> None:
     assert disabled.plan.missing == [] and holder["enabled"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: list rows carry no pin; fixed by the enrich step")
 async def test_disable_missing_then_nothing_more() -> None:
     """Point 2: on_missing=disable sets enabled=false; a disabled user needs no further write."""
     sim = await seeded_ten()
@@ -227,7 +224,6 @@ async def test_a_single_mapping_is_refused() -> None:
         await synced(Simulator(), user_record(1))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: list rows carry no pin; fixed by the enrich step")
 async def test_disabled_person_back_in_the_source_is_enabled_again() -> None:
     """Point 2 decision: with on_missing=disable, presence in the source means enabled."""
     sim = await seeded_ten()

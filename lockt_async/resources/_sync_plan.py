@@ -1,0 +1,410 @@
+"""The sync planner in phases: match, diff, removals, route, enrich, checks.
+
+Each phase is a small function over plain rows and dicts (decoded JSON rows, the
+source's wire dicts), so a fast path can compare raw values before any model is
+built:
+
+1. ``match``: the roster's rows collapsed by ``id`` (one person listed twice, as a
+   paging overlap shows, is one person; two ids with one key stay an ambiguity),
+   indexed by key, and each source record placed: a row to compare with, an insert,
+   or a refusal (invalid, ambiguous, a second claim on one object).
+2. ``verify`` (async, opt-in ``unlisted="verify"``): per-id reads for matched
+   records whose source carries a field the list does not show (``pin``), so that
+   field is compared too.
+3. ``diff``: each matched record compared with its row (only the fields the source
+   supplies); a required field the source blanks is a refusal, not "unchanged".
+4. ``removals``: the keyed rows no source record claimed, and the removal guard.
+5. ``route``: how records to write get the server-held fields they lack (``SyncRoute``),
+   chosen by estimated cost.
+6. ``enrich`` (async): the per-id reads the route needs, only for records written.
+7. ``checks``: every record to send built and checked as the write path will, so a
+   dry run and a real run put each source record in the same one place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from .._results import Failure, FailureReason
+from .._sync_results import (
+    IgnoredDifference,
+    PlannedInsert,
+    PlannedRemoval,
+    PlannedUpdate,
+    SyncPlan,
+    SyncRoute,
+)
+from ._natural import read_each, row_id, row_key
+from ._specs import pick
+from ._sync_base import Context, Kind, Outgoing, Prepared, Row
+
+#: The default removal guard: this share of the keyed objects (at least one).
+DEFAULT_REMOVAL_SHARE = 0.05
+
+
+@attrs.define(eq=False)
+class Matching:
+    """What ``match`` found."""
+
+    #: Each keyed row once (collapsed by id), in roster order.
+    keyed: list[Row] = attrs.Factory(list)
+    unkeyed: int = 0
+    #: Source index -> (key, row) for records matched to one object, in source order.
+    matched: dict[int, tuple[str, Mapping[str, Any]]] = attrs.Factory(dict)
+    #: Source index -> key for records with no match (inserts), in source order.
+    new: dict[int, str] = attrs.Factory(dict)
+    failures: list[Failure] = attrs.Factory(list)
+    #: Object id -> the source index that claimed it (a refused record claims too:
+    #: a bad cell in the source must never disable or delete the person).
+    claimed: dict[int, int] = attrs.Factory(dict)
+
+
+def index_roster(
+    keys: Sequence[str], found: Sequence[Any]
+) -> tuple[dict[str, dict[str, list[Row]]], list[Row], int]:
+    """Rows by key value per key field, the keyed rows, and the count without a key.
+
+    A row whose ``id`` was already seen is skipped: one object listed twice is one object.
+    """
+    index: dict[str, dict[str, list[Row]]] = {k: {} for k in keys}
+    keyed: list[Row] = []
+    unkeyed = 0
+    seen: set[int] = set()
+    for row in found:
+        rid = row_id(row)
+        if rid is None:
+            unkeyed += 1
+            continue
+        if rid in seen:
+            continue
+        seen.add(rid)
+        first = None
+        for k in keys:
+            value = row_key(row, k)
+            if value is not None:
+                first = first or value
+                index[k].setdefault(value, []).append((rid, first, row))
+        if first is None:
+            unkeyed += 1
+        else:
+            keyed.append((rid, first, row))
+    return index, keyed, unkeyed
+
+
+def _refuse(m: Matching, i: int, record: Any, message: str) -> None:
+    m.failures.append(Failure(i, record, FailureReason.INVALID, (message,)))
+
+
+def match(kind: Kind, source: Sequence[Any], prepared: Prepared, found: Sequence[Any]) -> Matching:
+    """Phase 1: place each source record (see the module docstring)."""
+    index, keyed, unkeyed = index_roster(kind.keys, found)
+    m = Matching(keyed=keyed, unkeyed=unkeyed)
+    for i, record in enumerate(source):
+        wire, messages = prepared[i]
+        if wire is None:
+            m.failures.append(Failure(i, record, FailureReason.INVALID, tuple(messages)))
+            _claim_invalid(m, index, kind.keys, i, record)
+            continue
+        key, hits = _lookup(index, kind.keys, wire)
+        if len(hits) > 1:
+            ids = ", ".join(str(rid) for rid, _, _ in hits)
+            msg = f"not sent: {len(hits)} {kind.name} in Lockt carry {key!r} (ids {ids})"
+            _refuse(m, i, record, msg)
+            for rid, _, _ in hits:
+                m.claimed.setdefault(rid, i)
+        elif not hits:
+            m.new[i] = key
+        elif (rid := hits[0][0]) in m.claimed:
+            msg = f"not sent: it matches the object in Lockt (id {rid}) of record {m.claimed[rid]}"
+            _refuse(m, i, record, msg)
+        else:
+            m.claimed[rid] = i
+            m.matched[i] = (key, hits[0][2])
+    return m
+
+
+def _lookup(
+    index: Mapping[str, Mapping[str, list[Row]]], keys: Sequence[str], wire: Mapping[str, Any]
+) -> tuple[str, list[Row]]:
+    """The record's key (the first key field that matches, else its first key) and hits."""
+    key, hits = "", []
+    for k in keys:
+        value = row_key(wire, k)
+        if value is not None:
+            key = key or value
+            hits = index[k].get(value, [])
+            if hits:
+                return value, hits
+    return key, hits
+
+
+def _claim_invalid(
+    m: Matching, index: Mapping[str, Mapping[str, list[Row]]], keys: Sequence[str], i: int,
+    record: Any,
+) -> None:  # fmt: skip
+    """An invalid record's object in Lockt (if its key is readable) is not "missing":
+    a bad cell in the source must never disable or delete the person."""
+    fields = _fields(record, keys)
+    for k in keys:
+        value = row_key(fields, k)
+        for rid, _, _ in index[k].get(value, []) if value is not None else []:
+            m.claimed.setdefault(rid, i)
+
+
+def _fields(record: Any, keys: Sequence[str]) -> Mapping[str, Any]:
+    if isinstance(record, Mapping):
+        return record
+    return {k: getattr(record, k, None) for k in keys}
+
+
+def unlisted_targets(ctx: Context, m: Matching, prepared: Prepared) -> list[int]:
+    """Matched records whose source carries a field their list row does not show."""
+    out = []
+    for i, (_, row) in m.matched.items():
+        wire = prepared[i][0] or {}
+        if any(f not in row for f in wire if f != "id"):
+            out.append(i)
+    return out
+
+
+async def verify(
+    kind: Kind, ctx: Context, m: Matching, source: Sequence[Any], prepared: Prepared
+) -> int:
+    """Phase 2 (``unlisted="verify"``): per-id reads so unlisted fields are compared.
+
+    Returns the number of reads made. A record whose object the read no longer finds
+    is refused (it was removed meanwhile).
+    """
+    targets = unlisted_targets(ctx, m, prepared)
+    rows = await fetch_rows(kind, ctx, [row_id(m.matched[i][1]) or 0 for i in targets])
+    for i in targets:
+        key, row = m.matched[i]
+        full = rows.get(row_id(row) or 0)
+        if full is None:
+            del m.matched[i]
+            _refuse(m, i, source[i], f"not sent: GET {kind.path}?id={row_id(row)} found no object")
+        else:
+            m.matched[i] = (key, {**row, **full})
+    return len(targets)
+
+
+async def fetch_rows(kind: Kind, ctx: Context, ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+    """One ``GET path?id=`` per id (concurrent, under the client's read bound)."""
+    found = await read_each(ctx.client, kind.path, "id", [str(i) for i in ids])
+    out: dict[int, Mapping[str, Any]] = {}
+    for key, got in found.items():
+        if len(got) == 1 and isinstance(got[0], Mapping):
+            out[int(key)] = got[0]
+            ctx.fetched[int(key)] = got[0]
+    return out
+
+
+def diff(
+    kind: Kind, ctx: Context, m: Matching, source: Sequence[Any], prepared: Prepared, plan: SyncPlan
+) -> None:
+    """Phase 3: updates, unchanged and ignored differences; blank required fields refused."""
+    supplied: set[str] = set()
+    for i, (key, row) in list(m.matched.items()):
+        wire = prepared[i][0] or {}
+        supplied.update(wire)
+        blank = kind.blanked(source[i], row)
+        if blank:
+            del m.matched[i]
+            _refuse(
+                m, i, source[i],
+                f"not sent: {', '.join(blank)} blank in the source, Lockt holds a value; an "
+                f"update cannot blank a required field (validation table: Missing or blank)",
+            )  # fmt: skip
+            continue
+        changes, ignored = kind.compare(ctx, wire, row)
+        for change, reason in ignored:
+            plan.ignored.append(IgnoredDifference(i, key, change, reason))
+        if changes:
+            plan.updates.append(PlannedUpdate(i, key, row_id(row) or 0, tuple(changes)))
+        else:
+            plan.unchanged.append(i)
+    plan.inserts = [PlannedInsert(i, key) for i, key in m.new.items()]
+    supplied -= {"id", *kind.keys}
+    plan.not_compared = {f: kind.unlisted_reason(f) for f in sorted(ctx.unlisted & supplied)}
+    plan.compared = tuple(sorted(supplied - ctx.unlisted))
+
+
+def removals(
+    kind: Kind, m: Matching, plan: SyncPlan, on_missing: str, max_removals: int | None
+) -> None:
+    """Phase 4: the keyed objects no source record claimed, and the removal guard."""
+    for rid, key, row in m.keyed:
+        if rid not in m.claimed:
+            name = row.get("name")
+            plan.missing.append(
+                PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))
+            )
+    plan.keyed, plan.unkeyed = len(m.keyed), m.unkeyed
+    plan.max_removals = default_max_removals(len(m.keyed)) if max_removals is None else max_removals
+    if on_missing == "keep":
+        return
+    # an object already disabled needs no write
+    todo = [x for x in plan.missing if on_missing == "delete" or x.enabled is not False]
+    if len(todo) > plan.max_removals:
+        plan.removals_blocked = (
+            f"{len(todo)} {kind.name} would be {on_missing}d, more than max_removals="
+            f"{plan.max_removals} (of {len(m.keyed)} keyed in Lockt); nothing removed. "
+            "Check the source is complete, or pass a larger max_removals."
+        )
+    else:
+        plan.removals = todo
+
+
+def default_max_removals(keyed: int) -> int:
+    """5% of the keyed objects, at least 1."""
+    return max(1, int(keyed * DEFAULT_REMOVAL_SHARE))
+
+
+def estimate(n: int, puttable: int, concurrency: int, limit: int) -> tuple[float, float]:
+    """Round trips to give ``n`` records their server-held fields: all by per-id reads
+    merged into POST pages, or ``PUT`` for the ``puttable`` ones and reads for the rest.
+
+    The model: a read and a write each cost one round trip; reads run ``concurrency``
+    at a time, writes one at a time; read-route records add ``ceil(n / limit)`` pages.
+    """
+
+    def by_read(k: int) -> float:
+        return math.ceil(k / concurrency) + math.ceil(k / limit) if k else 0.0
+
+    return by_read(n), puttable + by_read(n - puttable)
+
+
+def choose_route(
+    kind: Kind, ctx: Context, plan: SyncPlan, m: Matching, prepared: Prepared
+) -> dict[int, bool]:
+    """Phase 5: per object id needing a server-held field, True when it goes by ``PUT``.
+
+    Sets ``plan.route``. A record whose source supplies the field needs nothing.
+    """
+    needs: dict[int, bool] = {}  # object id -> can go by PUT
+    fields: set[str] = set()
+    for u in plan.updates:
+        held = kind.server_held(prepared[u.index][0], m.matched[u.index][1])
+        if held:
+            fields.update(held)
+            needs[u.id] = kind.puttable([c.field for c in u.changes])
+    if ctx.on_missing == "disable":
+        for r in plan.removals:
+            held = kind.server_held(None, ctx.roster[r.id])
+            if held:
+                fields.update(held)
+                needs[r.id] = kind.puttable(["enabled"])
+    if not needs:
+        return {}
+    n, puttable = len(needs), sum(needs.values())
+    cost_read, cost_put = estimate(n, puttable, ctx.read_concurrency, ctx.client.record_limit)
+    mode = ctx.route
+    use_put = puttable > 0 and (mode == "put" or (mode == "auto" and cost_put <= cost_read))
+    chosen = {rid: use_put and ok for rid, ok in needs.items()}
+    puts = sum(chosen.values())
+    name = ("read+put" if puts < n else "put") if puts else "read"
+    why = "forced by route=" + repr(mode) if mode != "auto" else (
+        f"estimated {cost_put:g} round trips with PUT vs {cost_read:g} by reads"
+    )  # fmt: skip
+    plan.route = SyncRoute(name, tuple(sorted(fields)), n - puts, puts, cost_read, cost_put, why)
+    return chosen
+
+
+async def enrich(kind: Kind, ctx: Context, chosen: Mapping[int, bool]) -> int:
+    """Phase 6: the per-id reads of the objects that go by read (not already read)."""
+    ids = [rid for rid, put in chosen.items() if not put and rid not in ctx.fetched]
+    await fetch_rows(kind, ctx, ids)
+    return len(ids)
+
+
+def checks(
+    kind: Kind,
+    ctx: Context,
+    plan: SyncPlan,
+    m: Matching,
+    prepared: Prepared,
+    source: Sequence[Any],
+    chosen: Mapping[int, bool],
+) -> Outgoing:
+    """Phase 7: build and check every record to send; refusals leave the plan's lists."""
+    out = Outgoing()
+    strict = pick(ctx.client, kind.spec) if kind.source_spec is not None else None
+    inserts = []
+    for p in plan.inserts:
+        rec = {k: v for k, v in (prepared[p.index][0] or {}).items() if k != "id"}
+        if ctx.on_insert is not None:
+            # A new hire's pin: the hook fills blank fields; the record is then checked as
+            # it will be sent, so the dry run refuses exactly what the real run would.
+            rec, messages = _with_insert_hook(kind, ctx, rec)
+        else:
+            messages = []
+        messages = messages or (strict.check(rec) if strict is not None else [])
+        if messages:
+            m.failures.append(
+                Failure(p.index, source[p.index], FailureReason.INVALID, tuple(messages))
+            )
+        else:
+            inserts.append(p)
+            out.inserts.append((p.index, rec))
+    plan.inserts = inserts
+    updates = []
+    for u in plan.updates:
+        put = chosen.get(u.id, False)
+        rec, messages = kind.outgoing_update(
+            ctx, prepared[u.index][0] or {}, m.matched[u.index][1], list(u.changes), put=put
+        )
+        if messages:
+            m.failures.append(
+                Failure(u.index, source[u.index], FailureReason.INVALID, tuple(messages))
+            )
+            continue
+        updates.append(u)
+        out.updates.append((u.index, rec))
+        if put:
+            out.puts.add(u.index)
+    plan.updates = updates
+    for pos, r in enumerate(plan.removals):
+        put = chosen.get(r.id, False)
+        rec, messages = kind.outgoing_removal(ctx, ctx.roster[r.id], ctx.on_missing, put=put)
+        if messages:
+            out.removal_failures.append(Failure(pos, r, FailureReason.INVALID, tuple(messages)))
+            continue
+        out.removals.append((pos, rec))
+        if put:
+            out.removal_puts.add(pos)
+    return out
+
+
+def _with_insert_hook(
+    kind: Kind, ctx: Context, rec: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """``rec`` with the insert hook's fields, converted as the write will (its messages)."""
+    from .._field_map import fill_insert
+    from .._writes import prepare_item
+
+    assert ctx.on_insert is not None
+    filled = fill_insert(rec, ctx.on_insert)
+    if filled is rec:
+        return rec, []
+    wire, messages = prepare_item(pick(ctx.client, kind.spec), ctx.conv, filled, None)
+    return (filled if wire is None else wire), messages
+
+
+__all__ = [
+    "Matching",
+    "Outgoing",
+    "checks",
+    "choose_route",
+    "default_max_removals",
+    "diff",
+    "enrich",
+    "estimate",
+    "index_roster",
+    "match",
+    "removals",
+    "verify",
+]
