@@ -114,10 +114,10 @@ class _CallSpan:
 
     def done(self, counts: Mapping[str, int]) -> None:
         span = self._span
-        if not span.is_recording():
-            return
-        for key, value in counts.items():
-            span.set_attribute(_COUNT_ATTRIBUTES.get(key) or f"lockt.records.{key}", value)
+        if span.is_recording():
+            span.set_attributes(
+                {_COUNT_ATTRIBUTES.get(k) or f"lockt.records.{k}": v for k, v in counts.items()}
+            )
 
 
 _COUNT_ATTRIBUTES = {"records": "lockt.records.in", "rows": "lockt.rows", "pages": "lockt.pages"}
@@ -157,13 +157,15 @@ class _PageSpan:
         hooks.page_size.record(self._records, attrs)
         hooks.gate_wait.record(gate_wait, attrs)
         if span.is_recording():
-            span.set_attribute("lockt.page.gate_wait", gate_wait)
+            found: dict[str, Any] = {"lockt.page.gate_wait": gate_wait}
             if status is not None:
-                span.set_attribute("http.response.status_code", status)
+                found["http.response.status_code"] = status
             if verdict is not None:
-                span.set_attribute("lockt.page.verdict", verdict)
+                found["lockt.page.verdict"] = verdict
             if error is not None:
-                span.set_attribute("error.type", _error_type(error))
+                found["error.type"] = _error_type(error)
+            span.set_attributes(found)  # one lock, not one per attribute
+            if error is not None:
                 span.set_status(Status(StatusCode.ERROR, f"interrupted: {type(error).__name__}"))
             elif verdict in _FAILED:
                 span.set_status(Status(StatusCode.ERROR, f"page {verdict} (HTTP {status})"))
@@ -308,7 +310,8 @@ class OtelHooks:
                 "server.port": port,
             },
         )
-        token = otel_context.attach(trace.set_span_in_context(span))
+        # Not made current: nothing of the library runs below a request (and when
+        # httpx's own instrumentation is in use, http_spans is False).
         metric: dict[str, Any] = {
             "http.request.method": method,
             "server.address": host,
@@ -330,18 +333,17 @@ class OtelHooks:
                 span.record_exception(exc)
             raise
         finally:
-            otel_context.detach(token)
             if status is not None:
                 metric["http.response.status_code"] = status
             if error is not None:
                 metric["error.type"] = error
             self.duration.record(time.perf_counter() - start, metric)
             if span.is_recording():
-                if status is not None:
-                    span.set_attribute("http.response.status_code", status)
                 if error is not None:
-                    span.set_attribute("error.type", error)
+                    span.set_attributes(metric)
                     span.set_status(Status(StatusCode.ERROR, error))
+                elif status is not None:
+                    span.set_attribute("http.response.status_code", status)
             span.end()
 
     def capture(self) -> object:
@@ -370,9 +372,23 @@ def instrument(
     ``http_spans=False`` leaves HTTP spans and ``http.client.request.duration`` to
     opentelemetry-instrumentation-httpx (its spans nest under the page spans).
     Calling it again replaces the providers.
+
+    Without providers, while the application has set no global one either, nothing
+    would record: the hooks stay off (no cost) and the first ``LocktClient`` created
+    after a global provider is set turns them on.
     """
+    global _http_spans
+    _http_spans = http_spans
+    if tracer_provider is None and meter_provider is None and not _real_provider_set():
+        _telemetry.hooks = None
+        _telemetry.auto = True
+        return
     _telemetry.auto = False
     _telemetry.hooks = OtelHooks(tracer_provider, meter_provider, http_spans=http_spans)
+
+
+#: ``instrument(http_spans=...)``, kept for hooks turned on later by a new client.
+_http_spans = True
 
 
 def uninstrument() -> None:
@@ -398,4 +414,4 @@ def _real_provider_set() -> bool:
 def autodetect() -> None:
     """Instrument with the global providers when the application set a real one."""
     if _real_provider_set():
-        _telemetry.hooks = OtelHooks()
+        _telemetry.hooks = OtelHooks(http_spans=_http_spans)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -79,6 +80,9 @@ class LocktActivities:
         self._instances = instances
         self._sources = sources
         self._client_options = dict(client_options or {})
+        if not {"transport", "http_client", "ssl_context"} & set(self._client_options):
+            # One certificate store for every instance this worker syncs (~75 ms of CPU each).
+            self._client_options["ssl_context"] = httpx.create_ssl_context()
 
     def _instance(self, name: str) -> Instance:
         found = (

@@ -106,3 +106,16 @@ async def test_api_present_but_no_provider_makes_no_spans() -> None:
         result = await lockt.users.upsert(users(10))
     assert result.accepted == 10
     assert _telemetry.hooks is None
+
+
+def test_instrument_without_any_provider_waits_for_one() -> None:
+    """Issue 19: instrument() with no provider given or set records nothing, so costs nothing."""
+    from lockt_async.otel import instrument, is_instrumented
+
+    try:
+        instrument()
+        assert not is_instrumented()
+        assert _telemetry.auto  # the first client after set_tracer_provider turns it on
+    finally:
+        _telemetry.hooks = None
+        _telemetry.auto = True
