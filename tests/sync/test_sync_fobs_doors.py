@@ -79,3 +79,21 @@ async def test_doors_sync_creates_and_deletes_by_name() -> None:
         kept = await lockt.doors.sync([{"name": "B"}], on_missing="keep")
     assert writes(sim) == [] and again.unchanged == 3
     assert len(kept.plan.missing) == 2 and kept.plan.removals == []
+
+
+async def test_doors_compare_location_id_and_list_it_as_not_sendable() -> None:
+    """Issue 22 point 5: location_id is compared (GET /door shows the location's name,
+    GET /location its id); no call updates a door, so a difference is ignored, never sent."""
+    sim = Simulator(seed=True)
+    async with sim.client() as lockt:
+        first, second = list(sim.instance.locations)[:2]
+        await lockt.doors.create([{"name": "Lab", "location_id": first}, {"name": "Hall"}])
+        sim.journal.clear()
+        same = await lockt.doors.sync([{"name": "Lab", "location_id": first}, {"name": "Hall"}])
+        moved = await lockt.doors.sync([{"name": "Lab", "location_id": second}])
+    assert same.plan.ignored == [] and same.unchanged == 2
+    ((ignored,),) = [moved.plan.ignored]
+    assert (ignored.key, ignored.change.field) == ("Lab", "location_id")
+    assert (ignored.change.before, ignored.change.after) == (first, second)
+    assert "no call changes an existing door" in ignored.reason
+    assert writes(sim) == [] and moved.plan.unchanged == [0]
