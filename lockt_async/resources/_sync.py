@@ -156,10 +156,18 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
     spec = kind.source_spec or kind.spec
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     out: Prepared = []
-    for i, record in enumerate(source):
-        if i % _YIELD_EVERY == 0:
-            await anyio.lowlevel.checkpoint()
-        out.append(prepare_item(spec, ctx.conv, record, tracker))
+    conv = ctx.conv
+    large = len(source) > PAUSE_ROWS
+    for lo in range(0, len(source), _YIELD_EVERY):
+        await anyio.lowlevel.checkpoint()
+        # Each chunk is synchronous and makes three containers per record, none in a
+        # cycle: with the collector paused it runs once per chunk, not every few
+        # hundred records over the whole heap (the roster's rows included).
+        with gc_paused(large):
+            out.extend(
+                prepare_item(spec, conv, record, tracker)
+                for record in source[lo : lo + _YIELD_EVERY]
+            )
     return out
 
 
