@@ -24,7 +24,7 @@ import pytest
 
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet
-from tests.integration.helpers import user_record
+from tests.support import user_record
 
 _START_TIMEOUT = 30.0
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ from lockt_async.temporal import (
     workflow_id,
 )
 from lockt_async.testing import Drop, Simulator, SimulatorFleet, serve_in_thread
-from tests.integration.helpers import client_for, user_record
+from tests.support import user_record
 
 from .temporal_support import Workers, running_temporal, source_for
 
@@ -63,7 +63,7 @@ def stack() -> Iterator[Stack]:
 
 
 async def _seed(sim: Simulator, records: list[dict[str, object]]) -> None:
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(records)
     sim.journal.clear()
 

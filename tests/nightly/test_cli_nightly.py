@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, users
+from tests.support import users
 from tests.sync.cli_support import lockt, served
 
 HR_HEADER = "Employee Number,First Name,Last Name,Work Email,Mobile,Department\n"
@@ -66,7 +66,7 @@ def prefilled(n: int) -> Simulator:
     sim = Simulator()
 
     async def fill() -> None:
-        async with client_for(sim) as c:
+        async with sim.client() as c:
             assert (await c.users.upsert(users(n))).ok
 
     anyio.run(fill)

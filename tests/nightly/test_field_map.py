@@ -9,7 +9,6 @@ import pytest
 
 from lockt_async import ConfigurationError
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -29,7 +28,7 @@ MAP = {
 
 async def test_unknown_target_field_is_named() -> None:
     """Issue 23: a field_map target the call does not take -> ConfigurationError naming it."""
-    async with client_for(Simulator()) as lockt:
+    async with Simulator().client() as lockt:
         with pytest.raises(ConfigurationError, match="'frist_name'"):
             await lockt.users.upsert(HR, field_map={"First Name": "frist_name"})
         with pytest.raises(ConfigurationError, match="both map to 'id_num'"):
@@ -49,7 +48,7 @@ async def test_hr_rows_without_pin_get_one_from_the_hook() -> None:
         assert "id_num" in record  # the hook sees the mapped record
         return {"pin": str(next(pins))}
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         refused = await lockt.users.upsert(HR, field_map=MAP, validate_fails_batch=False)
         assert {m for f in refused.failures for m in f.messages} == {"Missing or blank pin"}
         result = await lockt.users.upsert(HR, field_map=MAP, on_insert=new_pin)
@@ -67,7 +66,7 @@ async def test_hook_never_overrides_the_source_nor_touches_updates() -> None:
         calls.append(record["id_num"])
         return {"pin": "9999", "email": "hook@example.com"}
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         first = [{**r, "pin": "1234"} for r in HR[:2]]
         assert (await lockt.users.upsert(first, field_map=MAP, on_insert=hook)).ok
         again = [{**HR[0], "Last Name": "Changed", "pin": "1234"}]
@@ -86,7 +85,7 @@ async def test_field_map_streams_keep_streaming() -> None:
         for r in HR:
             yield {**r, "pin": "4321"}
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(rows(), field_map=MAP, validate_fails_batch=False)
     assert result.ok and result.total == 5
 
@@ -94,7 +93,7 @@ async def test_field_map_streams_keep_streaming() -> None:
 async def test_sync_dry_run_refuses_what_the_real_run_refuses() -> None:
     """Issue 23: sync's dry run applies the write's checks (no pin: refused in both, same rows)."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         dry = await lockt.users.sync(HR, field_map=MAP, dry_run=True)
         real = await lockt.users.sync(HR, field_map=MAP)
     assert [(f.index, f.messages) for f in dry.failures] == [
@@ -113,7 +112,7 @@ async def test_sync_new_hires_get_the_hooks_pin_in_dry_run_and_real_run() -> Non
         seen.append(record["id_num"])
         return {"pin": f"{len(seen):04}"}
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         assert (await lockt.users.upsert([{**HR[0], "pin": "1111"}], field_map=MAP)).ok
         dry = await lockt.users.sync(HR, field_map=MAP, on_insert=new_pin, dry_run=True)
         real = await lockt.users.sync(HR, field_map=MAP, on_insert=new_pin)
@@ -128,7 +127,7 @@ async def test_sync_new_hires_get_the_hooks_pin_in_dry_run_and_real_run() -> Non
 async def test_sync_field_map_target_is_checked_before_any_read() -> None:
     """Issue 23: sync's field_map names a bad target before any request (ConfigurationError)."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(ConfigurationError, match=r"doors\.sync has no field 'label'"):
             await lockt.doors.sync([{"Door": "A"}], field_map={"Door": "label"})
     assert not sim.journal.entries

@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 from .cli_support import lockt, served
 
@@ -18,7 +18,7 @@ def prefilled(n: int = 10) -> Simulator:
     sim = Simulator()
 
     async def fill() -> None:
-        async with client_for(sim) as c:
+        async with sim.client() as c:
             assert (await c.users.upsert(users(n))).ok
 
     anyio.run(fill)
