@@ -214,8 +214,8 @@ def run(quick: bool) -> Sample:
     return s
 
 
-def profile(quick: bool, top: int = 15) -> tuple[str, Any]:
-    """cProfile of the library's 0 ms import (client process only); the top functions."""
+def profile(quick: bool, top: int = 15, latency: float = 0.0) -> tuple[str, Any]:
+    """cProfile of the library's import (client process only); the top functions."""
     import cProfile
     import io
     import pstats
@@ -223,7 +223,7 @@ def profile(quick: bool, top: int = 15) -> tuple[str, Any]:
     n = sizes(quick)
     recs = users(n)
     prof = cProfile.Profile()
-    with simulator(latency=0.0, record_limit=LIMIT) as srv:
+    with simulator(latency=latency, record_limit=LIMIT) as srv:
 
         async def go() -> None:
             async with srv.client() as lockt:
@@ -242,3 +242,15 @@ def profile(quick: bool, top: int = 15) -> tuple[str, Any]:
         line for line in out.getvalue().splitlines() if line.strip() and "Ordered by" not in line
     )
     return text, stats
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python -m benchmarks.bench_floor --profile [LATENCY_SECONDS] [--quick]
+    if len(sys.argv) >= 2 and sys.argv[1] == "--profile":
+        args = [a for a in sys.argv[2:] if a != "--quick"]
+        text, _ = profile("--quick" in sys.argv, 25, float(args[0]) if args else 0.0)
+        print(text)
+        sys.exit(0)
+    sys.exit("usage: python -m benchmarks.bench_floor --profile [LATENCY_SECONDS] [--quick]")

@@ -46,6 +46,7 @@ from .bench_sync import source
 NAME = "sync_hand"
 TITLE = "8. Roster sync vs a hand-written sync"
 LIMIT = 100
+LATENCY = 0.020
 READ_CONCURRENCY = 10
 
 METRICS = [
@@ -71,7 +72,7 @@ METRICS = [
 
 
 def params(quick: bool) -> tuple[int, float]:
-    return (5_000, 0.005) if quick else (100_000, 0.020)
+    return (5_000, 0.005) if quick else (100_000, LATENCY)
 
 
 def repeats(quick: bool) -> int:
@@ -255,8 +256,36 @@ def run(quick: bool) -> Sample:
     return s
 
 
+def profile(n: int, top: int = 30) -> str:
+    """cProfile of one library sync of ``n`` people (20 ms per write), the top functions."""
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    with simulator(latency=LATENCY, record_limit=LIMIT) as srv:
+        anyio.run(_prefill, srv, n)
+        src = source(n)
+
+        async def go() -> None:
+            async with srv.client() as lockt:
+                prof.enable()
+                await lockt.users.sync(src, on_missing="disable")
+                prof.disable()
+
+        anyio.run(go)
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--profile":
+        print(profile(int(sys.argv[2])))
+        sys.exit(0)
     if len(sys.argv) == 5 and sys.argv[1] == "--child":
         print(json.dumps(_child(sys.argv[2], int(sys.argv[3]), sys.argv[4])), flush=True)
         sys.exit(0)
-    sys.exit("usage: python -m benchmarks.bench_sync_hand --child lib|hand N BASE_URL")
+    sys.exit(
+        "usage: python -m benchmarks.bench_sync_hand --profile N | --child lib|hand N BASE_URL"
+    )
