@@ -553,11 +553,18 @@ _CLI_HINTS = (
 )
 
 
+_OPTION_HINT = re.compile(
+    r"\b(approve|max_removals|max_removal_percent)=(?:'([^']*)'|(\S+?))(?=[.,;:)]?(?:\s|$))"
+)
+
+
 def cli_hint(text: str) -> str:
     """``text`` with the library's Python-argument hints put as the CLI's options."""
     for api, option in _CLI_HINTS:
         text = text.replace(api, option)
-    return text
+    return _OPTION_HINT.sub(
+        lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2) or m.group(3)}", text
+    )
 
 
 def explain(failure: Failure) -> Failure:

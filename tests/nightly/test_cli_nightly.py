@@ -290,3 +290,36 @@ def test_sigint_ignored_by_the_parent_is_not_honoured(tmp_path: Path) -> None:
         stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stdout + stderr
     assert len(sim.users) == 600
+
+
+def test_guard_cut_file_approve_exactly_and_stale_id(tmp_path: Path) -> None:
+    """Done-when: a cut file trips the guard loudly (plan id); --approve applies exactly it."""
+    sim = Simulator()
+    mapping = map_file(tmp_path)
+    args = ("--map-file", str(mapping), *MAP_ARGS, "--new-pin", "random6",
+            "--on-missing", "delete")  # fmt: skip
+    with served(sim) as env:
+        full = lockt(env, "sync", "users", str(hr_file(tmp_path / "full.csv", 40)), *args)
+        assert full.returncode == 0, full.stdout + full.stderr
+        cut = hr_file(tmp_path / "cut.csv", 30)
+        dry = lockt(env, "sync", "users", str(cut), *args, "--dry-run")
+        tripped = lockt(env, "sync", "users", str(cut), *args, "--report",
+                        str(tmp_path / "r.json"))  # fmt: skip
+        plan_id = report(tmp_path / "r.json")["guard"]["plan_id"]
+        cut_more = hr_file(tmp_path / "cut2.csv", 29)
+        stale = lockt(env, "sync", "users", str(cut_more), *args, "--approve", plan_id)
+        after_stale = len(sim.users)
+        approved = lockt(env, "sync", "users", str(cut), *args, "--approve", plan_id,
+                         "--report", str(tmp_path / "a.json"))  # fmt: skip
+    assert dry.returncode == 4 and f"plan id: {plan_id}" in dry.stdout
+    assert tripped.returncode == 4, tripped.stdout + tripped.stderr
+    assert "REMOVAL GUARD: nothing was deleted." in tripped.stdout
+    assert "held back (10): U00030 (id" in tripped.stdout
+    assert f"--approve {plan_id}" in tripped.stdout and f"plan id {plan_id}" in tripped.stderr
+    assert stale.returncode == 4 and "is not this plan's id" in stale.stdout
+    assert after_stale == 40
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert f"Plan id: {plan_id} (approved)" in approved.stdout
+    assert sorted(u["id_num"] for u in sim.users.values()) == [f"U{i:05}" for i in range(30)]
+    a = report(tmp_path / "a.json")
+    assert a["outcomes"]["deleted"] == 10 and a["guard"]["approved"] is True
