@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = exc.exit_code
     except ConfigurationError as exc:
-        code = _fail(str(exc), EXIT_USAGE)
+        from ._io import cli_hint
+
+        code = _fail(cli_hint(str(exc)), EXIT_USAGE)
     except (TransportError, AuthenticationError) as exc:
         if _state["debug"]:
             traceback.print_exc()
