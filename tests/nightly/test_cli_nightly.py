@@ -340,3 +340,20 @@ def test_hints_name_cli_options_not_python_arguments(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")}
     proc = lockt(env, "sync", "users", str(hr_file(tmp_path / "hr.csv", 1)))
     assert proc.returncode == 2 and "pass --api-user or set LOCKT_API_USER" in proc.stderr
+
+
+def test_exit_code_of_each_stop() -> None:
+    """Issue 23: the documented exit code of each way a run ends, in one table."""
+    import click
+
+    from lockt_async import AuthenticationError, ConfigurationError
+    from lockt_async.cli import EXIT_CODES
+    from lockt_async.cli._config import exit_code_for
+    from lockt_async.cli._run import Terminated
+
+    assert EXIT_CODES == {0: "ok", 1: "failed", 2: "bad-input", 3: "connection", 4: "guard",
+                          130: "interrupted", 143: "terminated"}  # fmt: skip
+    cases = [(KeyboardInterrupt(), 130), (Terminated(), 143), (click.UsageError("x"), 2),
+             (ConfigurationError("x"), 2), (AuthenticationError("x", status_code=401), 3), (OSError(), 2),
+             (RuntimeError(), 1)]  # fmt: skip
+    assert [exit_code_for(exc) for exc, _ in cases] == [code for _, code in cases]
