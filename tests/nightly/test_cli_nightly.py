@@ -354,6 +354,6 @@ def test_exit_code_of_each_stop() -> None:
     assert EXIT_CODES == {0: "ok", 1: "failed", 2: "bad-input", 3: "connection", 4: "guard",
                           130: "interrupted", 143: "terminated"}  # fmt: skip
     cases = [(KeyboardInterrupt(), 130), (Terminated(), 143), (click.UsageError("x"), 2),
-             (ConfigurationError("x"), 2), (AuthenticationError("x", status_code=401), 3), (OSError(), 2),
-             (RuntimeError(), 1)]  # fmt: skip
+             (ConfigurationError("x"), 2), (AuthenticationError("x", status_code=401), 3),
+             (OSError(), 2), (RuntimeError(), 1)]  # fmt: skip
     assert [exit_code_for(exc) for exc, _ in cases] == [code for _, code in cases]
