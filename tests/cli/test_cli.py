@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
+from tests.support.cli import served
 
 SECRET = "s3cret-KEY-do-not-print"
 HEADER = "id_num,first_name,last_name,email,phone,pin,card_num,access_effective,access_expires\n"
@@ -41,14 +41,8 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
+    with served(sim) as environ:
+        yield environ
 
 
 def lockt(
@@ -308,7 +302,7 @@ def test_demo_non_tty_summary_and_learned_limit():
 
 
 def test_ctrl_c_stops_after_page_and_writes_failures(env, sim, tmp_path):
-    """SIGINT stops after the page in flight; summary printed, every unsent row in the file."""
+    """Issue 23: SIGINT stops after the page in flight, exit 130; summary, every unsent row kept."""
     sim.latency = 0.05
     src = tmp_path / "big.csv"
     rows = [f"C{i},Ann,Lee,c{i}@example.com,555{i:04},{1000 + i}" for i in range(2000)]
@@ -335,8 +329,9 @@ def test_ctrl_c_stops_after_page_and_writes_failures(env, sim, tmp_path):
         time.sleep(0.01)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1, out + err
-    assert "interrupted" in out
+    assert proc.returncode == 130, out + err
+    assert "interrupted" in out and "Traceback" not in err
+    assert "error: interrupted by Ctrl-C (SIGINT) after the write in flight" in err
     with failures.open() as fh:
         unsent = [r["id_num"] for r in csv.DictReader(fh)]
     stored = {u["id_num"] for u in sim.users.values()}
