@@ -116,11 +116,6 @@ def test_nightly_sync_script_converges_and_reports(
     assert "unchanged 3" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    reason="a sync cannot disable a leaver yet: GET /user list rows carry no pin and the "
-    "update is refused 'Missing or blank pin' (issue 22 is changing how sync updates)",
-    strict=False,
-)
 def test_nightly_sync_script_disables_a_leaver(simulator_env: Simulator, tmp_path: Path) -> None:
     """Issue 25: a person gone from the export is disabled the next night (guard allows one)."""
     nightly = load_example("nightly_sync")
