@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 import anyio
+import httpx
 
 from lockt_async._config import DEFAULT_READ_CONCURRENCY
 
@@ -53,6 +54,14 @@ METRICS = [
         fmt="{:.2f}",
     ),
     Metric("ratio_floor", "sync / floor", "x", "<= 1.1", lambda v: v <= 1.1, "{:.3f}"),
+    Metric("raw_reads", "the route's reads again, by plain httpx, 10 at a time", "s", fmt="{:.2f}"),
+    Metric(
+        "floor_measured",
+        "measured floor: roster + raw reads + (PUTs + pages) x 20 ms",
+        "s",
+        fmt="{:.2f}",
+    ),
+    Metric("ratio_measured", "sync / measured floor", "x", fmt="{:.3f}"),
     Metric("reupsert", "full re-upsert with pins (update_existing=True): wall", "s", fmt="{:.2f}"),
     Metric("speedup", "re-upsert / sync", "x", ">= 20", lambda v: v >= 20, "{:.1f}"),
     Metric("page_ms", "server time per sync write page (median)", "ms", fmt="{:.1f}"),
@@ -122,6 +131,24 @@ async def _sync(server: Server, src: list[dict[str, Any]], dry_run: bool) -> tup
     return result, t.elapsed
 
 
+async def _raw_reads(server: Server, count: int) -> float:
+    """``count`` ``GET /user?id=`` reads with plain httpx, 10 in flight: what the route's
+    reads cost on this machine and server, without the library."""
+    ids = [str(r["id"]) for r in server.users()[:count]]
+    limit = anyio.Semaphore(DEFAULT_READ_CONCURRENCY)
+    async with httpx.AsyncClient(headers=server.headers, timeout=60) as http:
+
+        async def one(ident: str) -> None:
+            async with limit:
+                (await http.get(server.base_url + "/user", params={"id": ident})).raise_for_status()
+
+        with Timer() as t:
+            async with anyio.create_task_group() as tg:
+                for ident in ids:
+                    tg.start_soon(one, ident)
+    return t.elapsed
+
+
 async def _reupsert(server: Server, src: list[dict[str, Any]]) -> tuple[Any, float]:
     async with server.client() as lockt:
         with Timer() as t:
@@ -159,6 +186,7 @@ def run(quick: bool) -> Sample:
         again, _ = anyio.run(_sync, srv, src, False)
         if again.requests:
             raise LostRecords(f"a second sync sent {again.requests} write(s)")
+        raw_reads = anyio.run(_raw_reads, srv, result.reads)
         full, full_wall = anyio.run(_reupsert, srv, with_pins(src))
         if not full.ok:
             raise LostRecords(f"re-upsert: {full!r}")
@@ -180,6 +208,9 @@ def run(quick: bool) -> Sample:
     s.values["plan"] = plan_wall
     s.values["floor"] = roster + reads_wait + (result.puts + pages) * LATENCY
     s.values["ratio_floor"] = wall / s.values["floor"]
+    s.values["raw_reads"] = raw_reads
+    s.values["floor_measured"] = roster + raw_reads + (result.puts + pages) * LATENCY
+    s.values["ratio_measured"] = wall / s.values["floor_measured"]
     s.values["reupsert"] = full_wall
     s.values["speedup"] = full_wall / wall
     s.values["idnum_ms"] = idnum * 1000
@@ -193,5 +224,9 @@ def run(quick: bool) -> Sample:
     s.notes.append(
         f"route chosen: {route.name} for {', '.join(route.fields)} ({route.reads:,} reads, "
         f"{route.puts:,} PUTs; {route.reason})"
+    )
+    s.notes.append(
+        "the floor counts 20 ms per read; the measured floor times the same reads by plain "
+        "httpx (what they cost on this machine and server, without the library)"
     )
     return s
