@@ -281,7 +281,7 @@ async def replicas(server: Server, name: str, requests: int = 200) -> dict[str, 
 
     from lockt_async import LocktClient
     from lockt_async.redis_gate import RedisWriteGate
-    from tests.redis_server import running_redis
+    from tests.support.redis_server import running_redis
 
     with running_redis() as url:
         r = redis.Redis.from_url(url)

@@ -259,7 +259,7 @@ class LocktClient:
         # can act on (asyncio's own "unclosed transport" is a ResourceWarning,
         # hidden by default). An injected http_client is the caller's to close.
         transport = getattr(self, "_transport", None)  # None when __init__ raised early
-        if transport is None or not transport.pool_used or not transport._owns:
+        if transport is None or not transport.pool_used or not transport.owns_client:
             return
         if getattr(self, "_closed", True):
             return

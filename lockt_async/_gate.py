@@ -229,36 +229,42 @@ class LocalWriteGate:
     def _mark(self, until: float) -> None:
         self._quiet_until = max(self._quiet_until, until)
 
+    def _settled_until(self) -> float:
+        return self._quiet_until
+
     def hold(self) -> AbstractAsyncContextManager[GateSlot]:
         """Wait (cancellably) for the gate and any settle period; yield the slot."""
-        return _Hold(self)
+        return _Hold(self._lock, self._settled_until, self._mark)
 
 
 class _Hold:
     """``LocalWriteGate.hold()``: a plain class, not a generator-based context
     manager, as it is entered once per write."""
 
-    __slots__ = ("_gate",)
+    __slots__ = ("_lock", "_mark", "_quiet_until")
 
-    def __init__(self, gate: LocalWriteGate):
-        self._gate = gate
+    def __init__(
+        self, lock: _ProcessLock, quiet_until: Callable[[], float], mark: Callable[[float], None]
+    ):
+        self._lock = lock
+        self._quiet_until = quiet_until
+        self._mark = mark
 
     async def __aenter__(self) -> GateSlot:
-        gate = self._gate
-        await gate._lock.acquire()
+        await self._lock.acquire()
         try:
             settled = 0.0
-            wait = gate._quiet_until - time.monotonic()
+            wait = self._quiet_until() - time.monotonic()
             if wait > 0:
                 await anyio.sleep(wait)
                 settled = wait
         except BaseException:
-            gate._lock.release()
+            self._lock.release()
             raise
-        return GateSlot(gate._mark, settled)
+        return GateSlot(self._mark, settled)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._gate._lock.release()
+        self._lock.release()
 
 
 _registry: dict[str, LocalWriteGate] = {}

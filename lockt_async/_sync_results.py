@@ -206,6 +206,8 @@ class SyncResult:
     reads: int = 0
     puts: int = 0
     elapsed: float = 0.0
+    #: True when the sync was interrupted (cancelled): the counts are what was done.
+    cancelled: bool = False
 
     @property
     def route(self) -> SyncRoute:

@@ -215,7 +215,7 @@ async def _observed(
 ) -> Any:
     tel = hooks
     start = time.perf_counter()
-    span_cm = tel.call(name, group._client) if tel is not None else _NULL
+    span_cm = tel.call(name, group.client) if tel is not None else _NULL
     try:
         with span_cm as span:
             result = await fn(group, *args, **kwargs)

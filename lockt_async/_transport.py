@@ -347,7 +347,8 @@ class Transport:
         masked = _redact.register(api_key, api_user)
         self._unmask = weakref.finalize(self, _redact.unregister, masked)
         self._http = http_client
-        self._owns = owns_client
+        #: Whether ``aclose`` closes the pool (False for an injected ``http_client``).
+        self.owns_client = owns_client
         #: True once a request went out on the pool this transport owns.
         self.pool_used = False
         self.retry = retry
@@ -359,7 +360,7 @@ class Transport:
 
     async def aclose(self) -> None:
         self._unmask()
-        if self._owns:
+        if self.owns_client:
             await self._http.aclose()
 
     async def send(

@@ -338,39 +338,44 @@ def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool
 # --------------------------------------------------------------------------- users
 
 
-def _user_plainly_valid(rec: dict[str, Any]) -> bool:
+def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:
     """True when ``rec`` is a valid ``POST /user`` record of the usual shape (text
     fields as ``str``, digits as digit strings, dates already seen valid): the
     import's hot path, inline checks only. False means "not sure": the full check
     decides and words the messages. It never says True where the full check (with
-    ``required=True``) would find a fault; a test holds them together."""
+    the same ``required``) would find a fault; a test holds them together. With
+    ``required=False`` (a sync's source) a required field may be absent (None)."""
     get = rec.get
     rid = get("id")
     if type(rid) is not int or not (rid == -1 or 0 < rid <= _MAX_ID):
         return False
     v = get("id_num")
-    if type(v) is not str or not v or v.isspace():
+    if (v is not None or required) and (type(v) is not str or not v or v.isspace()):
         return False
     v = get("first_name")
-    if type(v) is not str or not v or v.isspace():
+    if (v is not None or required) and (type(v) is not str or not v or v.isspace()):
         return False
     v = get("last_name")
-    if type(v) is not str or not v or v.isspace():
+    if (v is not None or required) and (type(v) is not str or not v or v.isspace()):
         return False
     v = get("email")
-    if type(v) is not str:
-        return False
-    local, _, domain = v.rpartition("@")
-    # The usual address: a plain local part at a domain already seen valid.
-    if not (
-        domain in _VALID_DOMAINS and local.isalnum() and local.isascii() and len(v) <= EMAIL_MAX_LEN
-    ) and not email_format_ok(v):
-        return False
+    if v is not None or required:
+        if type(v) is not str:
+            return False
+        local, _, domain = v.rpartition("@")
+        # The usual address: a plain local part at a domain already seen valid.
+        if not (
+            domain in _VALID_DOMAINS
+            and local.isalnum()
+            and local.isascii()
+            and len(v) <= EMAIL_MAX_LEN
+        ) and not email_format_ok(v):
+            return False
     v = get("phone")
-    if type(v) is not str or not v.isdigit() or not v.isascii():
+    if (v is not None or required) and (type(v) is not str or not v.isdigit() or not v.isascii()):
         return False
     v = get("pin")
-    if type(v) is not str or not v.isdigit() or not v.isascii():
+    if (v is not None or required) and (type(v) is not str or not v.isdigit() or not v.isascii()):
         return False
     v = get("card_num")
     if v is not None and v != "" and (type(v) is not str or not v.isdigit() or not v.isascii()):
@@ -417,7 +422,7 @@ def check_user(rec: Record, *, required: bool = True) -> list[str]:
     blank" rows) unless ``required`` is False. Formats are checked for every
     field that is given.
     """
-    if required and type(rec) is dict and _user_plainly_valid(rec):
+    if type(rec) is dict and _user_plainly_valid(rec, required):
         return []
     return _check_user_full(rec, required)
 

@@ -1,6 +1,6 @@
 """Every error ``lockt_async`` raises.
 
-The hierarchy::
+The hierarchy:
 
     LocktError
     ├── ConfigurationError            bad arguments or environment, before any I/O
@@ -37,7 +37,7 @@ The hierarchy::
 
 Every message is built from the status, the server's message and a short excerpt
 of the body; the api key is never part of any of them: text that came from the
-server is scrubbed of the key where it enters (``_transport``), before it can
+server is scrubbed of the key where it enters the client, before it can
 reach a message, a log record, a ``Failure`` or the CLI.
 
 A check made before anything is sent is never an ``APIError``: those carry what

@@ -19,8 +19,8 @@ import pytest
 
 from lockt_async import BatchResult, FailureReason, LocktClient
 from lockt_async._writes._sender import SHIELD_SLACK
-from tests.integration.helpers import user_record as _user
-from tests.loopback import LoopbackServer, Reply, Request, loopback
+from tests.support import user_record as _user
+from tests.support.loopback import LoopbackServer, Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ from lockt_async import RecordError
 from lockt_async._validation import check_user
 from lockt_async.converters.dates import DateCodec, date_problem
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -98,7 +98,7 @@ async def test_bulk_write_reports_far_and_impossible_dates_as_invalid() -> None:
         user_record(3, access_effective="2026-02-30 08:00:00"),
         user_record(4),
     ]
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     assert [(f.index, str(f.reason)) for f in result.failures] == [
         (0, "invalid"),

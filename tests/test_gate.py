@@ -9,7 +9,7 @@ import pytest
 
 from lockt_async import ConfigurationError, LocalWriteGate, LocktClient, WriteGate, process_gate
 from lockt_async.testing import Simulator
-from tests.integration.helpers import IN_PROCESS_URL, user_record
+from tests.support import URL, user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -29,7 +29,7 @@ class CountingGate:
 
 def _client(sim: Simulator, **kw: object) -> LocktClient:
     return LocktClient(
-        sim.api_user, sim.api_key, base_url=IN_PROCESS_URL, transport=sim.transport(),
+        sim.api_user, sim.api_key, base_url=URL, transport=sim.transport(),
         timezone=sim.timezone, **kw,  # type: ignore[arg-type]
     )  # fmt: skip
 
@@ -38,7 +38,7 @@ async def test_default_gate_is_shared_per_instance() -> None:
     """Rate limit: two clients of one instance share one gate; another api user gets its own."""
     sim = Simulator()
     a, b = _client(sim), _client(sim)
-    other = LocktClient("someone-else", "k", base_url=IN_PROCESS_URL, transport=sim.transport())
+    other = LocktClient("someone-else", "k", base_url=URL, transport=sim.transport())
     assert a.write_gate is b.write_gate is process_gate(a.instance_key)
     assert isinstance(a.write_gate, LocalWriteGate)
     assert other.write_gate is not a.write_gate
@@ -81,5 +81,5 @@ def test_redis_gate_factory_names_the_instance_not_the_key() -> None:
     lockt = _client(sim, write_gate=RedisWriteGate.factory(r, lease=3.0))
     gate = lockt.write_gate
     assert isinstance(gate, RedisWriteGate) and gate.lease == 3.0
-    assert gate.key == RedisWriteGate.for_instance(r, IN_PROCESS_URL, sim.api_user).key
+    assert gate.key == RedisWriteGate.for_instance(r, URL, sim.api_user).key
     assert "KEY-SENTINEL-77" not in gate.key + repr(gate)

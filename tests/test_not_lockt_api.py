@@ -20,7 +20,7 @@ from lockt_async import (
 )
 from lockt_async._writes import Action, classify
 from lockt_async.testing import Simulator, serve_in_thread
-from tests.integration.helpers import user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ import pytest
 
 from lockt_async import LocalWriteGate, LocktClient, process_gate
 from lockt_async._gate import normalize_base_url
-from tests.integration.helpers import user_record as _user
-from tests.loopback import Reply, loopback
+from tests.support import user_record as _user
+from tests.support.loopback import Reply, loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from lockt_async import ConfigurationError, FailureReason, LocktClient
-from tests.integration.helpers import user_record as _user
-from tests.loopback import Reply, Request, loopback
+from tests.support import user_record as _user
+from tests.support.loopback import Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
 

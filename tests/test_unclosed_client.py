@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from lockt_async import ConfigurationError, LocktClient, LocktWarning
-from tests.integration.helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +57,7 @@ async def test_bulk_write_without_async_with_warns() -> None:
     """Issue 15: a bulk write on a never-closed client warns too."""
     from lockt_async.testing import Simulator
 
-    client = client_for(Simulator())
+    client = Simulator().client()
     result = await client.users.upsert([user_record(1)])
     assert result.ok
     del client

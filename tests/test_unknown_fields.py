@@ -12,7 +12,7 @@ import pytest
 
 from lockt_async import ConfigurationError, LocktClient
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -80,7 +80,7 @@ async def test_ignore_drops_unknown_fields_from_the_wire(streamed: bool) -> None
 async def test_ignore_against_the_simulator_stores_the_known_fields() -> None:
     """Issue 15: with "ignore" a pandas-like frame's rows are written; known fields kept."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(with_extra(2), unknown_fields="ignore")
     assert result.ok
     stored = sorted(sim.users.values(), key=lambda u: u["id_num"])
@@ -103,7 +103,7 @@ async def test_bad_option_values_and_names_are_refused_before_sending() -> None:
 async def test_fob_without_id_num_is_invalid() -> None:
     """fob | POST | id_num | Missing or blank: fobs.create needs id_num (its docstring says so)."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.fobs.create(
             [{"name": "Fob 1"}, {"name": "Fob 2", "id_num": "F2"}], validate_fails_batch=False
         )

@@ -1,8 +1,17 @@
 """``lockt``: the command line (bulk import/export, demo, simulator, events).
 
-Exit codes: 0 every record accepted, 1 some records failed, 2 usage or
-configuration error, 3 connection or authentication failure. Errors are one
-line on stderr (``error: ...``); ``--debug`` shows tracebacks and DEBUG logs.
+Exit codes (``EXIT_CODES``; a script can rely on them, docs/guides/nightly.md):
+
+    0    everything applied (or, with --dry-run, would be)
+    1    some records failed (the failures file and --report list them)
+    2    bad input or configuration: usage, a bad column or --map, a bad option
+    3    connection or authentication failure (nothing more could be done)
+    4    the removal guard held removals back (approve with --approve PLAN_ID)
+    130  interrupted by Ctrl-C (SIGINT), after the write in flight
+    143  stopped by SIGTERM, after the write in flight
+
+Errors are one line on stderr (``error: ...``); ``--debug`` shows tracebacks
+and DEBUG logs.
 """
 
 from __future__ import annotations
@@ -16,12 +25,35 @@ from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
 from . import _logging
 from ._commands import COMMANDS
-from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
+from ._config import (
+    EXIT_CODES,
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_GUARD,
+    EXIT_OK,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+    Config,
+    describe,
+)
 from ._demo import demo
 from ._sync import sync
 from ._sync_many import sync_many
 
-__all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config", "cli", "main"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_CONNECT",
+    "EXIT_FAILED",
+    "EXIT_GUARD",
+    "EXIT_OK",
+    "EXIT_SIGINT",
+    "EXIT_SIGTERM",
+    "EXIT_USAGE",
+    "Config",
+    "cli",
+    "main",
+]
 
 _state = {"debug": False}
 
@@ -74,8 +106,9 @@ def cli(
     """Bulk import and export for the Lockt SecureAccess Cloud API.
 
     Start with `lockt demo`: it runs a simulated instance and imports 5,000 card
-    holders into it. Exit codes: 0 all records accepted, 1 some records failed,
-    2 usage or configuration error, 3 connection or authentication failure.
+    holders into it. Exit codes: 0 everything applied; 1 some records failed; 2 bad
+    input or configuration; 3 connection or authentication failure; 4 the removal
+    guard held removals back (see --approve); 130 interrupted (Ctrl-C); 143 SIGTERM.
     """
     _state["debug"] = debug
     _logging.configure(2 if debug else verbose, log_format, sys.stderr)
@@ -115,11 +148,14 @@ def main(argv: list[str] | None = None) -> None:
     """
     _state["debug"] = False
     _never_fail_on_print()
+    from ._run import note_inherited_signals
+
+    note_inherited_signals()
     try:
         code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
-        code = 130
+        code = EXIT_SIGINT
     except click.UsageError as exc:
         exc.show()
         code = EXIT_USAGE
@@ -131,13 +167,13 @@ def main(argv: list[str] | None = None) -> None:
     except (TransportError, AuthenticationError) as exc:
         if _state["debug"]:
             traceback.print_exc()
-        code = _fail(f"{type(exc).__name__}: {exc}", EXIT_CONNECT)
+        code = _fail(describe(exc), EXIT_CONNECT)
     except LocktError as exc:
         if _state["debug"]:
             traceback.print_exc()
         code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
-        code = _fail("interrupted", 130)
+        code = _fail("interrupted", EXIT_SIGINT)
     except OSError as exc:  # a file that cannot be written, a full disk
         if _state["debug"]:
             traceback.print_exc()

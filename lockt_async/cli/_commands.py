@@ -7,18 +7,39 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import anyio
 import click
 
+from .._field_map import OnInsert
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
 from . import _io as io
-from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Config
+from ._config import (
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Config,
+    describe,
+    exit_code_for,
+)
+from ._hr import (
+    EXIT_EPILOG,
+    encoding_option,
+    failed_line,
+    load_map,
+    map_options,
+    pin_hook,
+    report_option,
+    stopped_line,
+    unknown_fields_option,
+)
 from ._output import console, failures_table, progress, summary_table
-from ._run import interruptible, run
+from ._report import Report
+from ._run import Stop, interruptible, run
 
 _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 
@@ -26,7 +47,7 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 # --------------------------------------------------------------------------- import
 
 
-@click.command("import")
+@click.command("import", epilog=EXIT_EPILOG)
 @click.argument("kind", type=click.Choice(sorted(_KEYS)))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
@@ -54,20 +75,10 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
     type=click.Path(dir_okay=False, writable=True),
     help="Write every failed or unsent row here (input format + reason + messages).",
 )
-@click.option(
-    "--unknown-fields",
-    type=click.Choice(["error", "ignore"]),
-    default="error",
-    show_default=True,
-    help="A column the endpoint does not take: an error (exit 2), or left out of every "
-    "row (a spreadsheet's extra columns, e.g. pandas' 'Unnamed: 0'). The failures file "
-    "keeps every column.",
-)
-@click.option(
-    "--encoding",
-    help="The input's text encoding, e.g. cp1252 or latin-1 [default: UTF-8, with or "
-    "without a BOM]. The failures file is written in the same encoding.",
-)
+@unknown_fields_option
+@encoding_option
+@map_options
+@report_option
 @click.pass_obj
 def import_(
     cfg: Config,
@@ -81,34 +92,78 @@ def import_(
     failures_path: str | None,
     unknown_fields: str,
     encoding: str | None,
+    maps: tuple[str, ...],
+    map_file: str | None,
+    new_pin: str | None,
+    required_fields: str | None,
+    report_path: str | None,
 ) -> int:
     """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
 
     Columns are the document's field names (id_num, first_name, last_name, email,
-    card_num, access_effective, ...). Dates without an offset are the instance's
-    local time; ISO dates with an offset or Z are instants. A row that cannot be
-    read (a byte that is not UTF-8, a malformed line) is reported as invalid with
-    its line and column, and the rest is imported. Ctrl-C stops after the page in
-    flight and still writes the summary and the failures file.
+    card_num, access_effective, ...), or the file's own read as them with --map.
+    Dates without an offset are the instance's local time; ISO dates with an offset
+    or Z are instants. A row that cannot be read (a byte that is not UTF-8, a
+    malformed line) is reported as invalid with its line and column, and the rest is
+    imported. Ctrl-C or SIGTERM stops after the page in flight and still writes the
+    summary, the failures file and the report.
     """
+    report = Report(report_path, "import", kind, file, dry_run)
+    try:
+        code = _import(cfg, report, kind, file, fmt, update_existing, validate_fails_batch,
+                       dry_run, strict_columns, failures_path, unknown_fields, encoding, maps,
+                       map_file, new_pin, required_fields)  # fmt: skip
+    except BaseException as exc:
+        report.finish(exit_code_for(exc), error=describe(exc))
+        raise
+    report.finish(code)
+    return code
+
+
+def _import(
+    cfg: Config,
+    report: Report,
+    kind: str,
+    file: str,
+    fmt: str | None,
+    update_existing: bool,
+    validate_fails_batch: bool,
+    dry_run: bool,
+    strict_columns: bool,
+    failures_path: str | None,
+    unknown_fields: str,
+    encoding: str | None,
+    maps: tuple[str, ...],
+    map_file: str | None,
+    new_pin: str | None,
+    required_fields: str | None,
+) -> int:
     fmt = io.detect_format(file, fmt)
     encoding = io.check_encoding(encoding)
+    field_map = load_map(maps, map_file)
+    if new_pin is not None and kind != "users":
+        raise click.UsageError(f"--new-pin is for users only, not {kind}")
     total = io.count_rows(file, fmt, encoding)
     out = console()
-    client = cfg.client()
+    client = cfg.client(**({"required_fields": required_fields} if required_fields else {}))
     result = BatchResult()
+    stop = Stop()
     stopped: BaseException | None = None
     with io.open_input(file, encoding) as fh:
-        reader = io.Reader(fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns)
-        if kind == "users" and "id" in reader.columns and not update_existing:
+        reader = io.Reader(
+            fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns,
+            field_map=field_map,
+        )  # fmt: skip
+        if kind == "users" and "id" in reader.named_columns and not update_existing:
             click.echo(
                 "note: rows with an id are updates, which the server ignores without "
-                "--update-existing (behaviour table: update_existing=false)",
+                "--update-existing",
                 err=True,
             )
-        records = iter(reader)
+        records = io.Taken(reader, result)
         if reader.ignored:
             out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
+        on_insert = pin_hook(new_pin, io.column_values(file, fmt, encoding, reader, "pin"))
         # Opened before anything is sent: a failures path that cannot be written
         # stops the import while it costs nothing.
         sink = (
@@ -117,11 +172,14 @@ def import_(
             else contextlib.nullcontext(None)
         )
         with sink as writer:
+            report.mark("read")
 
             async def go() -> BatchResult:
                 async with client:
                     if dry_run:
-                        return await _dry_run(client, kind, records, result, unknown_fields)
+                        return await _dry_run(
+                            client, kind, records, result, unknown_fields, on_insert
+                        )
                     resource = getattr(client, kind)
                     write = resource.upsert if kind == "users" else resource.create
                     opts: dict[str, Any] = {
@@ -130,19 +188,35 @@ def import_(
                     }
                     if kind == "users":
                         opts["update_existing"] = update_existing
+                        opts["on_insert"] = on_insert
                     with progress(out, total, f"importing {kind}") as on_progress:
                         return await interruptible(
                             lambda res: write(records, on_progress=on_progress, result=res, **opts),
                             result,
+                            stop,
                         )
 
             try:
                 run(go)
             except Exception as exc:  # reported once the failures file is complete
                 stopped = exc
+            report.mark("write")
             result.failures[:] = [io.explain(f) for f in result.failures]
-            unread = _write_failures(writer, result, records, stopped, stdin=file == "-")
+            lost = _lost(records, result, stopped, stop)
+            result.failures.extend(lost)
+            result.total += len(lost)
+            report.failures(result.failures, _KEYS[kind])
+            unread = _write_failures(
+                writer,
+                result,
+                records,
+                stopped,
+                stdin=file == "-",
+                on_unread=lambda f: report.add_failure(f, _KEYS[kind]),
+            )
             written = writer.count if writer is not None else 0
+    report.data["rows"] = result.total + unread
+    _report_batch(report, result, kind, unread, stop)
     if stopped is not None:
         if failures_path:
             out.print(
@@ -162,24 +236,60 @@ def import_(
         out.print(f"Wrote {written} failed or unsent row(s) to {failures_path}.")
     if dry_run:
         out.print("Dry run: nothing was sent.")
+    if stop.exit_code is not None:
+        done, not_done = result.total - len(result.failures), len(result.failures) + unread
+        click.echo(f"error: {stopped_line(stop, done, not_done, failures_path)}", err=True)
+        return stop.exit_code
     if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
-        click.echo(f"error: {_describe(result.stopped_by)}", err=True)
+        click.echo(f"error: {describe(result.stopped_by)}", err=True)
         return EXIT_CONNECT
     if isinstance(result.stopped_by, ConfigurationError):  # e.g. a base URL that is not Lockt's
         click.echo(f"error: {result.stopped_by}", err=True)
         return EXIT_USAGE
     if result.failures:
-        click.echo(f"error: {_failed_line(result, failures_path, dry_run)}", err=True)
+        click.echo(
+            f"error: {failed_line(result.failures, result.total, failures_path, dry_run)}", err=True
+        )
     return EXIT_OK if result.ok and not unread else EXIT_FAILED
+
+
+def _lost(
+    records: io.Taken, result: BatchResult, stopped: BaseException | None, stop: Stop
+) -> list[Failure]:
+    """Rows taken from the file that the result does not hold (the write stopped first)."""
+    if stopped is None and stop.signum is None:
+        return []
+    why = "interrupted" if stopped is None else f"stopped: {describe(stopped)}"
+    note = (f"not sent: the import was {why}",)
+    return [
+        Failure(i, r, FailureReason.NOT_SENT, note) for i, r in records.unaccounted(result.total)
+    ]
+
+
+def _report_batch(report: Report, result: BatchResult, kind: str, unread: int, stop: Stop) -> None:
+    report.data["outcomes"] = {
+        "records_read": result.total,
+        "submitted": result.submitted,
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "accepted": result.accepted,
+        "failed": len(result.failures),
+        "failed_by_reason": result.failure_counts(),
+        "not_read": unread,
+        "pages": len(result.pages),
+    }
+    if stop.signum is not None:
+        report.data["interrupted_by"] = signal.Signals(stop.signum).name
 
 
 def _write_failures(
     writer: io.FailureWriter | None,
     result: BatchResult,
-    records: Iterator[Any],
+    records: io.Taken,
     stopped: BaseException | None,
     *,
     stdin: bool,
+    on_unread: Callable[[Failure], None],
 ) -> int:
     """Every failure, then the rows never read after an interruption or an error.
 
@@ -191,32 +301,15 @@ def _write_failures(
             writer.write_failure(f)
     unread = 0
     if (result.cancelled or stopped is not None) and not stdin:
-        why = "interrupted" if stopped is None else f"stopped: {_describe(stopped)}"
+        why = "interrupted" if stopped is None else f"stopped: {describe(stopped)}"
         note = (f"not sent: the import was {why}",)
-        for index, record in enumerate(records, start=result.total):
+        for index, record in enumerate(records.rest(), start=result.total):
             unread += 1
+            failure = Failure(index, record, FailureReason.NOT_SENT, note)
+            on_unread(failure)
             if writer is not None:
-                writer.write_failure(Failure(index, record, FailureReason.NOT_SENT, note))
+                writer.write_failure(failure)
     return unread
-
-
-def _describe(exc: BaseException) -> str:
-    return " ".join(f"{type(exc).__name__}: {exc}".split())
-
-
-def _failed_line(result: BatchResult, failures_path: str | None, dry_run: bool) -> str:
-    """One stderr line for scripts: how many failed, the first problem, where the rest are."""
-    first = min(result.failures, key=lambda f: (f.reason is FailureReason.NOT_SENT, f.index))
-    where = io.failure_line(first)
-    message = first.messages[0] if first.messages else str(first.reason)
-    if not message.startswith(where):
-        message = f"{where}: {message}"
-    verb = "would fail" if dry_run else "failed"
-    rest = f"all in {failures_path}" if failures_path else "use --failures FILE to keep them"
-    return (
-        f"{len(result.failures):,} of {result.total:,} record(s) {verb}; "
-        f"first: {' '.join(message.split())} ({rest})"
-    )
 
 
 def _is_connect(exc: Exception) -> bool:
@@ -226,9 +319,22 @@ def _is_connect(exc: Exception) -> bool:
 
 
 async def _dry_run(
-    client: Any, kind: str, records: Iterator[Any], result: BatchResult, unknown_fields: str
+    client: Any,
+    kind: str,
+    records: Iterator[Any],
+    result: BatchResult,
+    unknown_fields: str,
+    on_insert: OnInsert | None = None,
 ) -> BatchResult:
-    """The library's own per-record checks (conversion, formats, duplicates); nothing sent."""
+    """The library's own per-record checks (``check``); nothing sent.
+
+    The pin hook fills new rows first, as the real run's would.
+    """
+    from .._field_map import fill_insert, is_insert, map_each
+
+    if on_insert is not None:
+        hook = on_insert
+        records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
     checked: BatchResult = await getattr(client, kind).check(
         records, unknown_fields=unknown_fields, result=result
     )

@@ -1,16 +1,45 @@
-"""What every ``lockt`` command shares: the exit codes and the connection settings."""
+"""What every ``lockt`` command shares: the exit codes, the connection settings, error lines."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
+import click
 
 from .._client import LocktClient
+from ..errors import AuthenticationError, ConfigurationError, TransportError
 
-__all__ = ["EXIT_CONNECT", "EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Config"]
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_CONNECT",
+    "EXIT_FAILED",
+    "EXIT_GUARD",
+    "EXIT_OK",
+    "EXIT_SIGINT",
+    "EXIT_SIGTERM",
+    "EXIT_USAGE",
+    "Config",
+    "describe",
+    "exit_code_for",
+]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT, EXIT_GUARD = 0, 1, 2, 3, 4
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143
+#: Each exit code and the ``status`` a ``--report`` gives it.
+EXIT_CODES = {
+    EXIT_OK: "ok",
+    EXIT_FAILED: "failed",
+    EXIT_USAGE: "bad-input",
+    EXIT_CONNECT: "connection",
+    EXIT_GUARD: "guard",
+    EXIT_SIGINT: "interrupted",
+    EXIT_SIGTERM: "terminated",
+}
+
+#: The host of the last client made (what a connection error names).
+_host: dict[str, str | None] = {"host": None}
 
 
 @attrs.frozen(repr=False)
@@ -29,4 +58,30 @@ class Config:
     def client(self, **kw: Any) -> Any:
         """A ``LocktClient`` (``ConfigurationError`` -> exit 2)."""
         kw.setdefault("allow_insecure_http", self.allow_insecure_http)
-        return LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
+        client = LocktClient(self.api_user, self.api_key, base_url=self.base_url, **kw)
+        _host["host"] = urlsplit(str(client.base_url)).netloc or None
+        return client
+
+
+def describe(exc: BaseException) -> str:
+    """``Type: message`` on one line; a transport error names the host it could not reach."""
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    host = _host["host"]
+    if isinstance(exc, TransportError) and host and host not in text:
+        text += f" (host {host})"
+    return text
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code ``main`` gives an exception that ends a command."""
+    if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
+        return EXIT_SIGINT
+    if isinstance(exc, click.UsageError | ConfigurationError):
+        return EXIT_USAGE
+    if isinstance(exc, click.ClickException):
+        return exc.exit_code
+    if isinstance(exc, TransportError | AuthenticationError):
+        return EXIT_CONNECT
+    if isinstance(exc, OSError):
+        return EXIT_USAGE
+    return EXIT_FAILED

@@ -1,6 +1,7 @@
 """CSV and JSONL in and out: column mapping, streaming readers, failure and export writers.
 
-Input columns are the document's field names, exactly. Rows are streamed
+Input columns are the document's field names, or renamed to them with ``--map``
+(see ``_hr``). Rows are streamed
 (one page of memory); each record carries its original row so a failure can be
 written back in the input's own format, ready to fix and re-import.
 """
@@ -201,8 +202,8 @@ def check_columns(
     if unknown and unknown_fields != "ignore":
         raise click.UsageError(
             f"unknown column(s) for {kind}: {', '.join(unknown)}; "
-            f"allowed: {', '.join(sorted(allowed))} (--unknown-fields ignore leaves "
-            "unknown columns out)"
+            f"allowed: {', '.join(sorted(allowed))} (--map 'COLUMN=field' reads a column "
+            "as a field; --unknown-fields ignore leaves unknown columns out)"
         )
     # A users file with ids updates existing users: names are then optional.
     if kind == "users" and "id" in columns:
@@ -237,13 +238,21 @@ def _levels(value: str) -> Any:
 
 
 def to_record(
-    raw: Mapping[str, Any], line: int, *, from_csv: bool, skip: frozenset[str] = frozenset()
+    raw: Mapping[str, Any],
+    line: int,
+    *,
+    from_csv: bool,
+    skip: frozenset[str] = frozenset(),
+    field_map: Mapping[str, str] | None = None,
 ) -> Row:
-    """The library record for one input row (blank CSV cells and ``skip`` columns left out)."""
+    """The library record for one input row (blank CSV cells and ``skip`` columns left out;
+    columns renamed by ``field_map`` first; ``raw`` keeps the file's own names)."""
     row = Row()
     row.raw = raw
     row.line = line
     for key, value in raw.items():
+        if field_map:
+            key = field_map.get(key, key)
         if key in skip:
             continue
         if from_csv:
@@ -299,6 +308,7 @@ class Reader:
         *,
         strict_columns: bool = False,
         sync: bool = False,
+        field_map: Mapping[str, str] | None = None,
     ):
         self.fmt = fmt
         self.kind = kind
@@ -322,16 +332,45 @@ class Reader:
                 raise click.UsageError(
                     undecodable_message(0, f"{where}, a column name", byte, encoding)
                 )
-        self.skipped = skipped_columns(kind, self.columns, strict=strict_columns, sync=sync)
+        self.field_map = self._check_map(field_map or {}, sync)
+        named = [self.field_map.get(c, c) for c in self.columns]
+        self.skipped = skipped_columns(kind, named, strict=strict_columns, sync=sync)
         self._skip = frozenset(self.skipped)
-        kept = [c for c in self.columns if c not in self._skip]
+        kept = [c for c in named if c not in self._skip]
         self.ignored = check_columns(kind, kept, unknown_fields, sync=sync)
+        self._skip = self._skip | frozenset(self.ignored)
         if self.skipped:
             click.echo(
                 f"note: skipping column(s) {', '.join(self.skipped)} (read-only fields or a "
                 "failures report; --strict-columns makes them an error)",
                 err=True,
             )
+
+    def _check_map(self, field_map: Mapping[str, str], sync: bool) -> dict[str, str]:
+        """``--map`` checked: each target a field of the kind, each source a column of the file."""
+        from .._field_map import check_field_map
+
+        allowed = KINDS[self.kind][0]
+        if sync:
+            allowed = allowed | SYNC_EXTRA_COLUMNS.get(self.kind, frozenset())
+        fmap = check_field_map(field_map, allowed, f"{self.kind}", argument="--map")
+        absent = [c for c in fmap if c not in self.columns]
+        if absent:
+            raise click.UsageError(
+                f"--map: column(s) not in the file: {', '.join(repr(c) for c in absent)} "
+                f"(its columns: {', '.join(repr(c) for c in self.columns)})"
+            )
+        clash = [t for s, t in fmap.items() if t in self.columns and fmap.get(t, t) == t]
+        if clash:
+            raise click.UsageError(
+                f"--map: the file already has a column {clash[0]!r}; map or drop one of them"
+            )
+        return fmap
+
+    @property
+    def named_columns(self) -> list[str]:
+        """The file's columns as fields (``--map`` applied)."""
+        return [self.field_map.get(c, c) for c in self.columns]
 
     @property
     def data_columns(self) -> list[str]:
@@ -404,7 +443,7 @@ class Reader:
         if found is not None:
             column, byte = found
             return UnreadableLine(raw, line, undecodable_message(line, column, byte, self.encoding))
-        return to_record(raw, line, from_csv=from_csv, skip=self._skip)
+        return to_record(raw, line, from_csv=from_csv, skip=self._skip, field_map=self.field_map)
 
 
 def _json_obj(text: str) -> Any:
@@ -425,6 +464,26 @@ def count_rows(path: str, fmt: str, encoding: str = DEFAULT_ENCODING) -> int | N
             return sum(1 for line in fh if line.strip())
     except (OSError, csv.Error, UnicodeError):
         return None
+
+
+def column_values(path: str, fmt: str, encoding: str, reader: Reader, field: str) -> list[Any]:
+    """Every value the file holds for ``field`` (its column after ``--map``); a second read.
+
+    Empty for stdin (it cannot be read twice) or when the file has no such column.
+    """
+    if path == "-" or field not in reader.named_columns:
+        return []
+    column = next(c for c in reader.columns if reader.field_map.get(c, c) == field)
+    out: list[Any] = []
+    with open(path, encoding=encoding, errors="surrogateescape", newline="") as fh:
+        if fmt == "csv":
+            out.extend(row.get(column) for row in csv.DictReader(fh))
+        else:
+            for line in fh:
+                obj = _json_obj(line) if line.strip() else None
+                if isinstance(obj, dict):
+                    out.append(obj.get(column))
+    return [v for v in out if v not in (None, "")]
 
 
 # --------------------------------------------------------------------------- failures file
@@ -484,16 +543,75 @@ class FailureWriter:
         self.write(failure.record, str(failure.reason), failure.messages)
 
 
-def explain(failure: Failure) -> Failure:
-    """A failure of a row the reader could not read says only why (line, column, problem).
+#: The library's hints name Python arguments; the command line names its options.
+_CLI_HINTS = (
+    ("pass update_existing=True to update it", "run with --update-existing to update it"),
+    ("update_existing=False", "--update-existing not given"),
+    ("pass a larger max_removals", "pass a larger --max-removals"),
+    ('required_fields="server"', "--required-fields server"),
+    ('unknown_fields="ignore"', "--unknown-fields ignore"),
+)
 
-    The library refuses such a row as "not a mapping"; the reader's own message
-    is the one a user can act on.
+
+def cli_hint(text: str) -> str:
+    """``text`` with the library's Python-argument hints put as the CLI's options."""
+    for api, option in _CLI_HINTS:
+        text = text.replace(api, option)
+    return text
+
+
+def explain(failure: Failure) -> Failure:
+    """A failure as the command line shows it.
+
+    A row the reader could not read says only why (line, column, problem): the
+    library refuses such a row as "not a mapping", and the reader's own message
+    is the one a user can act on. Hints name CLI options, not Python arguments.
     """
     record = failure.record
     if isinstance(record, UnreadableLine) and failure.reason == "invalid" and record.error:
         return attrs.evolve(failure, messages=(record.error,))
+    messages = tuple(cli_hint(m) for m in failure.messages)
+    if messages != failure.messages:
+        return attrs.evolve(failure, messages=messages)
     return failure
+
+
+class Taken:
+    """The reader's records as the library takes them, remembering those not yet accounted.
+
+    A write can take records and stop before its result holds them (ids looked
+    up for the first 50 rows, then a 401): those rows are given back by
+    ``unaccounted(total)`` so the failures file still holds every input row.
+    Memory is bounded: only records at or past the result's ``total`` are kept.
+    """
+
+    def __init__(self, records: Iterable[Any], result: Any):
+        self._it = iter(records)
+        self._held: dict[int, Any] = {}
+        self.count = 0
+        #: The write's ``BatchResult``: records before its ``total`` have an outcome.
+        self._result = result
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        record = next(self._it)
+        if len(self._held) > 256:
+            done = self._result.total
+            for index in [i for i in self._held if i < done]:
+                del self._held[index]
+        self._held[self.count] = record
+        self.count += 1
+        return record
+
+    def unaccounted(self, total: int) -> list[tuple[int, Any]]:
+        """Records taken from the file whose index is ``total`` or more (no outcome yet)."""
+        return sorted((i, r) for i, r in self._held.items() if i >= total)
+
+    def rest(self) -> Iterator[Any]:
+        """The records never taken (streamed from the file)."""
+        return self._it
 
 
 def failure_line(failure: Failure) -> str:

@@ -153,7 +153,8 @@ def failures_table(result: BatchResult, *, limit: int = 20, key: str = "id_num")
     # What needs fixing first; records merely not sent (safe to resend) after.
     ordered = sorted(result.failures, key=lambda f: (f.reason is FailureReason.NOT_SENT, f.index))
     for f in ordered[:limit]:
-        rec: Any = getattr(f.record, "raw", f.record)  # an unreadable row keeps its cells
+        # The record's field (its column renamed by --map), else an unreadable row's cell.
+        rec: Any = f.record if isinstance(f.record, dict) else getattr(f.record, "raw", None)
         ident = rec.get(key, "") if hasattr(rec, "get") else ""
         table.add_row(failure_line(f), str(ident or ""), str(f.reason), "; ".join(f.messages))
     return table

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,18 +13,38 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .._results import BatchResult, Progress
+from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import SyncPlan, SyncResult
 from . import _io as io
-from ._config import EXIT_CONNECT, EXIT_FAILED, EXIT_OK, Config
+from ._config import (
+    EXIT_CONNECT,
+    EXIT_FAILED,
+    EXIT_GUARD,
+    EXIT_OK,
+    Config,
+    describe,
+    exit_code_for,
+)
+from ._hr import (
+    EXIT_EPILOG,
+    encoding_option,
+    failed_line,
+    load_map,
+    map_options,
+    pin_hook,
+    report_option,
+    stopped_line,
+    unknown_fields_option,
+)
 from ._output import console, failures_table, progress
-from ._run import run
+from ._report import Report
+from ._run import Stop, run, until_signal
 
 _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 _SHOWN = 20  # field differences printed
 
 
-@click.command("sync")
+@click.command("sync", epilog=EXIT_EPILOG)
 @click.argument("kind", type=click.Choice(["users", "fobs", "doors"]))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
@@ -56,8 +77,12 @@ _SHOWN = 20  # field differences printed
     "--failures",
     "failures_path",
     type=click.Path(dir_okay=False, writable=True),
-    help="Write every row that failed here (input format + reason + messages).",
+    help="Write every row that failed or was not sent here (input format + reason + messages).",
 )
+@unknown_fields_option
+@encoding_option
+@map_options
+@report_option
 @click.pass_obj
 def sync(
     cfg: Config,
@@ -70,26 +95,84 @@ def sync(
     plan_out: str | None,
     strict_columns: bool,
     failures_path: str | None,
+    unknown_fields: str,
+    encoding: str | None,
+    maps: tuple[str, ...],
+    map_file: str | None,
+    new_pin: str | None,
+    required_fields: str | None,
+    report_path: str | None,
 ) -> int:
     """Make Lockt's KIND (users, fobs, doors) equal to FILE (.csv or .jsonl).
 
     Reads Lockt once, matches rows on their key (users: id_num; fobs: name, then
     card_num; doors: name), prints the plan (inserts, updates with the fields
     that differ, unchanged, missing), then sends only the inserts and changes.
-    Run it again and it sends nothing. Exit codes as `lockt import`.
+    Run it again and it sends nothing. The file's own headers are read as fields
+    with --map; a new user's pin can come from --new-pin. Ctrl-C or SIGTERM stops
+    after the write in flight, prints and writes (--report, --failures) what was
+    and was not done; run it again to finish.
     """
+    report = Report(report_path, "sync", kind, file, dry_run)
+    try:
+        code = _sync(cfg, report, kind, file, fmt, on_missing, max_removals, dry_run, plan_out,
+                     strict_columns, failures_path, unknown_fields, encoding, maps, map_file,
+                     new_pin, required_fields)  # fmt: skip
+    except BaseException as exc:
+        report.finish(exit_code_for(exc), error=describe(exc))
+        raise
+    report.finish(code)
+    return code
+
+
+def _sync(
+    cfg: Config,
+    report: Report,
+    kind: str,
+    file: str,
+    fmt: str | None,
+    on_missing: str,
+    max_removals: int | None,
+    dry_run: bool,
+    plan_out: str | None,
+    strict_columns: bool,
+    failures_path: str | None,
+    unknown_fields: str,
+    encoding: str | None,
+    maps: tuple[str, ...],
+    map_file: str | None,
+    new_pin: str | None,
+    required_fields: str | None,
+) -> int:
     if on_missing == "disable" and kind != "users":
         raise click.UsageError(f"--on-missing disable is for users only ({kind}: keep or delete)")
+    if new_pin is not None and kind != "users":
+        raise click.UsageError(f"--new-pin is for users only, not {kind}")
     fmt = io.detect_format(file, fmt)
+    encoding = io.check_encoding(encoding)
+    field_map = load_map(maps, map_file)
     out = console()
-    client = cfg.client()
-    with io.open_input(file) as fh:
-        reader = io.Reader(fh, fmt, kind, strict_columns=strict_columns, sync=True)
+    client = cfg.client(**({"required_fields": required_fields} if required_fields else {}))
+    with io.open_input(file, encoding) as fh:
+        reader = io.Reader(
+            fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns, sync=True,
+            field_map=field_map,
+        )  # fmt: skip
         records = list(reader)
+    if reader.ignored:
+        out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
+    on_insert = pin_hook(new_pin, io.column_values(file, fmt, encoding, reader, "pin"))
+    report.data["rows"] = len(records)
+    report.mark("read")
     stack = contextlib.ExitStack()
     draw: list[Callable[[Progress], None]] = []
+    stop = Stop()
+    result = SyncResult(plan=SyncPlan(kind=kind, key=_KEYS[kind], on_missing=on_missing))
+    planned: list[SyncPlan] = []
 
     def on_plan(plan: SyncPlan) -> None:
+        planned.append(plan)
+        report.mark("plan")
         _print_plan(out, plan, len(records))
         if plan_out:
             Path(plan_out).write_text(json.dumps(plan.to_dict(), indent=1, default=str) + "\n")
@@ -100,34 +183,150 @@ def sync(
         if draw:
             draw[0](p)
 
-    async def go() -> SyncResult:
+    async def go() -> None:
         async with client:
             resource = getattr(client, kind)
-            result: SyncResult = await resource.sync(
-                records,
-                on_missing=on_missing,
-                dry_run=dry_run,
-                max_removals=max_removals,
-                on_progress=on_progress,
-                on_plan=on_plan,
+            options: dict[str, Any] = {}
+            if on_insert is not None:
+                options["on_insert"] = on_insert
+            await until_signal(
+                lambda: resource.sync(
+                    records,
+                    on_missing=on_missing,
+                    dry_run=dry_run,
+                    max_removals=max_removals,
+                    on_progress=on_progress,
+                    on_plan=on_plan,
+                    result=result,
+                    **options,
+                ),
+                stop,
             )
-            return result
 
     with stack:
-        result = run(go)
+        try:
+            run(go)
+        except Exception as exc:
+            # Every row is still accounted for: none was sent (the read or the plan failed).
+            unsent = _unsent(records, exc)
+            report.failures(unsent, _KEYS[kind])
+            _write_failures(failures_path, fmt, reader, encoding, unsent, out)
+            raise
+    report.mark("write" if planned and not dry_run else "plan")
+    if not planned:  # interrupted before the plan: nothing sent
+        result.failures = _unsent(records, None)
+    result.failures = [io.explain(f) for f in result.failures]
     _print_result(out, result, kind)
+    _report_sync(report, result, kind, stop, planned)
     if failures_path:
-        with io.FailureWriter(failures_path, fmt, reader.data_columns) as writer:
-            for failure in result.failures:
-                writer.write_failure(failure)
-        out.print(f"Wrote {len(result.failures)} failed row(s) to {failures_path}.")
-    if plan_out:
+        _write_failures(failures_path, fmt, reader, encoding, result.failures, out)
+    if plan_out and planned:
         out.print(f"Wrote the plan to {plan_out}.")
+    failed = [*result.failures, *result.removal_failures]
+    if stop.exit_code is not None:
+        done = result.inserted + result.updated + result.unchanged
+        line = stopped_line(stop, done, len(failed), failures_path)
+        click.echo(f"error: {line}", err=True)
+        return stop.exit_code
     stopped = next((b.stopped_by for b in result.batches if b.stopped_by is not None), None)
     if stopped is not None and _is_connect(stopped):
-        click.echo(f"error: {type(stopped).__name__}: {stopped}", err=True)
+        click.echo(f"error: {describe(stopped)}", err=True)
         return EXIT_CONNECT
+    if result.failures:
+        line = failed_line(result.failures, len(records), failures_path, dry_run)
+        click.echo(f"error: {line}", err=True)
+    elif result.removal_failures:
+        f = result.removal_failures[0]
+        click.echo(
+            f"error: {len(result.removal_failures):,} removal(s) failed; first: "
+            f"{f.record.key} (id {f.record.id}): {'; '.join(f.messages) or f.reason}",
+            err=True,
+        )
+    if result.plan.removals_blocked:
+        return EXIT_GUARD
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _unsent(records: list[Any], exc: BaseException | None) -> list[Failure]:
+    why = "interrupted before the plan" if exc is None else f"stopped: {describe(exc)}"
+    note = (f"not sent: the sync was {why}",)
+    return [Failure(i, r, FailureReason.NOT_SENT, note) for i, r in enumerate(records)]
+
+
+def _write_failures(
+    path: str | None,
+    fmt: str,
+    reader: io.Reader,
+    encoding: str,
+    failures: list[Failure],
+    out: Console,
+) -> None:
+    if not path:
+        return
+    with io.FailureWriter(path, fmt, reader.data_columns, encoding) as writer:
+        for failure in failures:
+            writer.write_failure(failure)
+    out.print(f"Wrote {len(failures)} failed or unsent row(s) to {path}.")
+
+
+def _report_sync(
+    report: Report, result: SyncResult, kind: str, stop: Stop, planned: list[SyncPlan]
+) -> None:
+    plan = result.plan
+    if planned:
+        counts = plan.to_dict()["counts"]
+        report.data["plan"] = {
+            "counts": counts,
+            "refused": len([f for f in result.failures if f.reason == FailureReason.INVALID]),
+            "route": _route(plan),
+            "plan_id": getattr(plan, "plan_id", None),
+        }
+    report.data["outcomes"] = {
+        "inserted": result.inserted,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "disabled": result.disabled,
+        "deleted": result.deleted,
+        "failed": len(result.failures),
+        "failed_by_reason": _by_reason(result.failures),
+        "removal_failures": len(result.removal_failures),
+        "write_requests": result.requests,
+    }
+    report.failures(result.failures, _KEYS[kind])
+    report.data["removal_failures"] = [
+        {
+            "id": f.record.id,
+            "key": f.record.key,
+            "reason": str(f.reason),
+            "messages": list(f.messages),
+        }
+        for f in result.removal_failures
+    ]
+    report.data["guard"] = {
+        "on_missing": plan.on_missing,
+        "missing": len(plan.missing),
+        "max_removals": plan.max_removals,
+        "blocked": plan.removals_blocked is not None,
+        "message": plan.removals_blocked,
+        "removals_skipped": result.removals_skipped,
+        "plan_id": getattr(plan, "plan_id", None),
+    }
+    if stop.signum is not None:
+        report.data["interrupted_by"] = signal.Signals(stop.signum).name
+
+
+def _route(plan: SyncPlan) -> Any:
+    route = getattr(plan, "route", None)
+    return (
+        route if route is None or isinstance(route, str | int | float | dict | list) else str(route)
+    )
+
+
+def _by_reason(failures: list[Failure]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for f in failures:
+        out[str(f.reason)] = out.get(str(f.reason), 0) + 1
+    return out
 
 
 def _is_connect(exc: Exception) -> bool:
@@ -186,7 +385,7 @@ def _print_plan(out: Console, plan: SyncPlan, rows: int) -> None:
 
 
 def _print_result(out: Console, result: SyncResult, kind: str) -> None:
-    verb = "Dry run" if result.dry_run else "Sync"
+    verb = "Dry run" if result.dry_run else "Interrupted sync" if result.cancelled else "Sync"
     parts = [
         f"{result.inserted:,} inserted",
         f"{result.updated:,} updated",

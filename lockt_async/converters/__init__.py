@@ -20,6 +20,7 @@ import cattrs
 
 from .. import models as m
 from ..errors import LocktError, RecordError
+from ..models._common import EMPTY_EXTRA
 from . import _coerce
 from ._gen import REF_CLASSES, build_hooks, field_specs
 from ._wire import WireEncoder
@@ -155,7 +156,7 @@ class LocktConverter(cattrs.Converter):
 
         return {
             "RecordError": RecordError,
-            "_EMPTY": m._common.EMPTY_EXTRA,
+            "_EMPTY": EMPTY_EXTRA,
             "_as_dict": _as_dict,
             "_int": _coerce.to_int,
             "_str": _coerce.to_str,
@@ -167,7 +168,7 @@ class LocktConverter(cattrs.Converter):
             "_nested_seq": _nested_seq,
             "_extra": _extra,
             "_dt": dates.parse,
-            "_dtget": dates._cache.get,
+            "_dtget": dates.cache.get,
             "_time": parse_time,
             "_fmt": dates.format,
             "_fmt_time": fmt_time,

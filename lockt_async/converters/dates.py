@@ -141,11 +141,12 @@ class DateCodec:
     such as midnights a lot), bounded at a few thousand entries.
     """
 
-    __slots__ = ("_cache", "_days", "_offsets", "zone")
+    __slots__ = ("_days", "_offsets", "cache", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self._cache: dict[str, datetime] = {}
+        #: Wire strings already parsed (``cache.get`` is the generated decoders' fast path).
+        self.cache: dict[str, datetime] = {}
         self._days: dict[int, str] = {}
         self._offsets: dict[int, int] = {}
 
@@ -153,13 +154,13 @@ class DateCodec:
 
     def parse_str(self, value: str, field: str = "") -> datetime | None:
         """Parse one wire string (the hot path; cached)."""
-        hit = self._cache.get(value)
+        hit = self.cache.get(value)
         if hit is not None:
             return hit
         if value == "":
             return None
         result = self._parse_uncached(value, field, self.zone)
-        cache = self._cache
+        cache = self.cache
         if len(cache) >= _CACHE_MAX:
             cache.clear()
         cache[value] = result

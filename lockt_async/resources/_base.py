@@ -37,6 +37,11 @@ class Resource:
         group = "".join(f"_{c.lower()}" if c.isupper() else c for c in cls.__name__).lstrip("_")
         trace_group(cls, group)
 
+    @property
+    def client(self) -> ResourceClient:
+        """The client this group belongs to."""
+        return self._client
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
 

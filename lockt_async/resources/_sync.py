@@ -46,15 +46,16 @@ import anyio
 import anyio.lowlevel
 import attrs
 
+from .._field_map import OnInsert, check_field_map, check_on_insert, rename
 from .._gcpause import PAUSE_ROWS, gc_paused
-from .._results import Failure
+from .._results import BatchResult, Failure, FailureReason
 from .._sync_results import SyncPlan, SyncResult
 from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
 from .._writes import prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
 from . import _sync_plan as phases
-from ._sync_base import ON_MISSING, Context, Kind, OnProgress, Prepared, _Progress
+from ._sync_base import ON_MISSING, Context, Item, Kind, OnProgress, Prepared, _Progress
 from ._sync_plan import DEFAULT_REMOVAL_SHARE, default_max_removals
 
 if TYPE_CHECKING:
@@ -75,6 +76,11 @@ class SyncOptions(TypedDict, total=False):
     estimated cost, or "read" / "put"). ``unlisted`` (users): fields the list does
     not show (``pin``) are "carry" (not compared; sent with records written anyway)
     or "verify" (one ``GET /user?id=`` per matched record carrying one, compared).
+    ``field_map``: the source's columns renamed to fields (``{"Employee Number":
+    "id_num"}``). ``on_insert`` (users): fields for each planned insert (a new hire's
+    ``pin``), filling only blank ones; the record is then checked as it will be sent.
+    ``result``: a ``SyncResult`` filled in as the sync goes, so the caller of a
+    cancelled sync reads what was done (``cancelled`` True; unsent records ``not_sent``).
     """
 
     on_missing: Literal["keep", "disable", "delete"]
@@ -84,6 +90,9 @@ class SyncOptions(TypedDict, total=False):
     on_plan: Callable[[SyncPlan], None] | None
     route: Literal["auto", "read", "put"]
     unlisted: Literal["carry", "verify"]
+    field_map: Mapping[str, str] | None
+    on_insert: OnInsert | None
+    result: SyncResult | None
 
 
 def _choice(name: str, value: object, allowed: Sequence[object]) -> None:
@@ -114,6 +123,13 @@ def check_arguments(kind: Kind, options: Mapping[str, Any]) -> None:
     unexpected = sorted(set(options) - set(SyncOptions.__annotations__))
     if unexpected:
         raise TypeError(f"{kind.name}.sync() got an unexpected keyword argument {unexpected[0]!r}")
+    check_field_map(options.get("field_map"), kind.spec.fields, f"{kind.name}.sync")
+    if options.get("on_insert") is not None and not kind.has_routes:
+        raise ConfigurationError(f"on_insert is for users.sync, not {kind.name}.sync")
+    check_on_insert(options.get("on_insert"))
+    result = options.get("result")
+    if result is not None and not isinstance(result, SyncResult):
+        raise ConfigurationError(f"result must be a SyncResult or None, got {result!r}")
 
 
 async def _collect(records: Any) -> list[Any]:
@@ -213,7 +229,11 @@ async def run_sync(
             raise ConfigurationError(f"{name} must be True or False, got {value!r}")
     started = time.perf_counter()
     source = await _collect(records)
+    fmap = check_field_map(options.get("field_map"), kind.spec.fields, f"{kind.name}.sync")
+    if fmap:
+        source = [rename(r, fmap) for r in source]
     ctx = Context(client, await client.converter(), wire_options)
+    ctx.on_insert = options.get("on_insert")
     ctx.on_missing = options.get("on_missing", "keep")
     ctx.route = options.get("route", "auto")
     ctx.unlisted_mode = options.get("unlisted", "carry")
@@ -223,7 +243,9 @@ async def run_sync(
             kind, ctx, source, prepared, found, options.get("max_removals")
         )
     del found, prepared  # a 100,000-row roster kept alive during the writes costs the collector
-    result = SyncResult(plan=the_plan, dry_run=options.get("dry_run", False), failures=m.failures)
+    result = options.get("result") or SyncResult(plan=the_plan)
+    result.plan, result.failures = the_plan, m.failures
+    result.dry_run = options.get("dry_run", False)
     result.unchanged = len(the_plan.unchanged)
     result.removals_skipped = the_plan.removals_blocked
     result.reads = reads
@@ -232,7 +254,12 @@ async def run_sync(
     if on_plan is not None:
         on_plan(the_plan)
     if not result.dry_run:
-        await _apply(kind, ctx, out, source, result, options.get("on_progress"))
+        try:
+            await _apply(kind, ctx, out, source, result, options.get("on_progress"))
+        except anyio.get_cancelled_exc_class():
+            result.cancelled = True
+            result.elapsed = time.perf_counter() - started
+            raise
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -245,26 +272,25 @@ async def _apply(
     result: SyncResult,
     on_progress: OnProgress,
 ) -> None:
-    """Send what the plan built: inserts and updates, then removals."""
-    plan = result.plan
+    """Send what the plan built: inserts and updates, then removals.
+
+    Each write call is recorded as it starts (``ctx.sent``), so a cancelled sync
+    still accounts for every planned record: what a call took has its outcome,
+    what no call took is ``not_sent``, and removals not reached are skipped.
+    """
     progress = _Progress(on_progress, len(out.inserts) + len(out.updates) + len(out.removals))
-    stopped = None
-    if out.inserts or out.updates:
-        inserting = {i for i, _ in out.inserts}
-        sent: set[int] = set()
-        failed: set[int] = set()
-        for batch, items in await in_phase("sync.write", kind.write(ctx, out, progress)):
-            result.batches.append(batch)
-            stopped = stopped or batch.stopped_by
-            sent.update(src for src, _ in items)
-            for f in batch.failures:
-                src = items[f.index][0]
-                if src not in failed:  # a new fob's holder is a second write: one outcome
-                    failed.add(src)
-                    result.failures.append(attrs.evolve(f, index=src, record=source[src]))
-        result.inserted = len((sent & inserting) - failed)
-        result.updated = len(sent - inserting - failed)
-        result.failures.sort(key=lambda f: f.index)
+    inserting = {i for i, _ in out.inserts}
+    planned = inserting | {i for i, _ in out.updates}
+    ctx.sent = []
+    try:
+        if out.inserts or out.updates:
+            await in_phase("sync.write", kind.write(ctx, out, progress))
+    except anyio.get_cancelled_exc_class():
+        _account_writes(result, ctx.sent, source, inserting, planned, interrupted=True)
+        if out.removals:
+            result.removals_skipped = "the sync was interrupted; nothing removed"
+        raise
+    stopped = _account_writes(result, ctx.sent, source, inserting, planned)
     result.puts = len(out.puts)
     if not out.removals:
         return
@@ -274,22 +300,81 @@ async def _apply(
         )
         return
     result.puts += len(out.removal_puts)
-    failed_removals: list[Failure] = []
-    removing = kind.remove(ctx, out, ctx.on_missing, progress)
-    for batch, items in await in_phase("sync.removals", removing):
+    ctx.sent = []
+    try:
+        await in_phase("sync.removals", kind.remove(ctx, out, ctx.on_missing, progress))
+    finally:  # interrupted or not: what was removed, and what was not
+        _account_removals(result, ctx.sent, out, ctx.on_missing)
+
+
+_INTERRUPTED = "not sent: the sync was interrupted"
+
+
+def _account_writes(
+    result: SyncResult,
+    sent: list[tuple[BatchResult, list[Item]]],
+    source: Sequence[Any],
+    inserting: set[int],
+    planned: set[int],
+    *,
+    interrupted: bool = False,
+) -> Exception | None:
+    """Each planned write's outcome from the write calls made; returns what stopped them.
+
+    A new fob's holder is a second write: one outcome per record. Interrupted, a
+    record no call took is ``not_sent``.
+    """
+    stopped = None
+    done: set[int] = set()
+    failed: set[int] = set()
+    for batch, items in sent:
         result.batches.append(batch)
-        failed_removals += [
-            attrs.evolve(f, index=items[f.index][0], record=plan.removals[items[f.index][0]])
-            for f in batch.failures
-        ]
+        stopped = stopped or batch.stopped_by
+        for f in batch.failures:
+            src = items[f.index][0]
+            if src not in failed:
+                failed.add(src)
+                result.failures.append(attrs.evolve(f, index=src, record=source[src]))
+        done.update(src for src, _ in items[: batch.total])
+    if interrupted:
+        for src in sorted(planned - done - failed):
+            failed.add(src)
+            result.failures.append(
+                Failure(src, source[src], FailureReason.NOT_SENT, (_INTERRUPTED,))
+            )
+    result.inserted = len((done & inserting) - failed)
+    result.updated = len(done - inserting - failed)
+    result.failures.sort(key=lambda f: f.index)
+    return stopped
+
+
+def _account_removals(
+    result: SyncResult,
+    sent: list[tuple[BatchResult, list[Item]]],
+    out: phases.Outgoing,
+    mode: str,
+) -> None:
+    """The removals' outcomes (items carry their position in ``plan.removals``)."""
+    plan = result.plan
+    failed: dict[int, Failure] = {}
+    done: set[int] = set()
+    for batch, items in sent:
+        result.batches.append(batch)
+        for f in batch.failures:
+            pos = items[f.index][0]
+            failed.setdefault(pos, attrs.evolve(f, index=pos, record=plan.removals[pos]))
+        done.update(pos for pos, _ in items[: batch.total])
+    for pos, _ in out.removals:
+        if pos not in done and pos not in failed:
+            failed[pos] = Failure(pos, plan.removals[pos], FailureReason.NOT_SENT, (_INTERRUPTED,))
     result.removal_failures = sorted(
-        result.removal_failures + failed_removals, key=lambda f: f.index
+        [*result.removal_failures, *failed.values()], key=lambda f: f.index
     )
-    done = len(out.removals) - len(failed_removals)
-    if ctx.on_missing == "disable":
-        result.disabled = done
+    removed = len(done - set(failed))
+    if mode == "disable":
+        result.disabled = removed
     else:
-        result.deleted = done
+        result.deleted = removed
 
 
 __all__ = [

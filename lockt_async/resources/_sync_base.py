@@ -15,6 +15,7 @@ import attrs
 
 from .._config import DEFAULT_READ_CONCURRENCY
 from .._envelope import rows
+from .._field_map import OnInsert
 from .._results import BatchResult, Failure, Progress
 from .._sync_results import FieldChange
 from .._writes import WriteSpec
@@ -68,6 +69,11 @@ class Context:
         self.fetched: dict[int, Mapping[str, Any]] = {}
         #: Object id -> its roster row (each id once).
         self.roster: dict[int, Mapping[str, Any]] = {}
+        #: The caller's insert hook (``on_insert``): fields for each planned insert.
+        self.on_insert: OnInsert | None = None
+        #: Every write call of the current phase as it starts: (its result, its items).
+        #: Filled before the call returns, so an interrupted sync still accounts for them.
+        self.sent: list[tuple[BatchResult, list[Item]]] = []
         self._dates: dict[str, str] = {}
 
     def date(self, value: Any, field: str) -> str:
@@ -209,14 +215,24 @@ async def send_batch(
     options: Mapping[str, bool],
     progress: _Progress,
 ) -> BatchResult:
-    """One bulk write of ``items`` through the write path (per-record outcomes)."""
+    """One bulk write of ``items`` through the write path (per-record outcomes).
+
+    The call is recorded in ``ctx.sent`` before it starts (see ``Context.sent``).
+    """
     from ._write_api import bulk
 
-    result = await bulk(
+    result = BatchResult()
+    ctx.sent.append((result, items))
+    await bulk(
         ctx.client,
         spec,
         [record for _, record in items],
-        {**options, "validate_fails_batch": False, "on_progress": progress.phase()},
+        {
+            **options,
+            "validate_fails_batch": False,
+            "on_progress": progress.phase(),
+            "result": result,
+        },
     )
     progress.end(result)
     return result

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypedDict, TypeVar, Un
 
 import attrs
 
+from .._field_map import OnInsert
 from .._results import BatchResult, Progress
 from .._writes import WriteSpec, check_batch, failure_error, run_batch
 from ..errors import ClientValidationError, ConfigurationError, ValidationFailedError
@@ -36,10 +37,12 @@ class BulkOptions(TypedDict, total=False):
 
 
 class UserUpsertOptions(BulkOptions, total=False):
-    """``users.upsert``: the bulk options and the endpoint's own two."""
+    """``users.upsert``: the bulk options, the endpoint's own two, and the HR-file pair."""
 
     update_existing: bool
     replace_privileges: bool
+    field_map: Mapping[str, str] | None
+    on_insert: OnInsert | None
 
 
 #: The endpoints' own options (sent as query parameters) and their defaults.

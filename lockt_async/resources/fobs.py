@@ -110,6 +110,12 @@ class Fobs(Deletable, Checkable):
         0 for none) or date change is a ``PUT /fob``; ``id_num`` and ``card_num`` cannot
         change through it and are listed in ``plan.ignored``.
 
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
+
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).
 

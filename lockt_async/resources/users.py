@@ -85,9 +85,28 @@ class Users(Deletable, Checkable):
         Already Exists") and a record with an ``id`` is ignored by it (reported
         ``rejected``). ``replace_privileges`` (default True): given
         ``accesslevels`` replace the user's, instead of being added to them.
+
+        An HR file as it comes: ``field_map={"Employee Number": "id_num", ...}``
+        renames a mapping record's columns to the document's fields (a target this
+        call does not take is a ``ConfigurationError`` naming it), and
+        ``on_insert(record)`` returns fields for a record that will be inserted
+        (no system ``id`` once ``update_existing`` looked ids up), such as a new
+        hire's ``pin``; they fill only fields the record lacks or has blank.
         """
+        from .._field_map import check_field_map, check_on_insert, fill_insert, is_insert, map_each
+        from .._field_map import rename as _rename
+
+        fmap = check_field_map(
+            options.pop("field_map", None), _specs.USERS_UPSERT.fields, "users.upsert"
+        )
+        on_insert = check_on_insert(options.pop("on_insert", None))
+        if fmap:
+            records = map_each(records, lambda r: _rename(r, fmap))
         if options.get("update_existing") is True:
             records = await resolve_ids(self._client, records)
+        if on_insert is not None:
+            hook = on_insert
+            records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
         return await bulk(self._client, _specs.USERS_UPSERT, records, options)
 
     async def update(
@@ -171,6 +190,15 @@ class Users(Deletable, Checkable):
         access levels as sets). A ``card_num`` of a user who already holds a card (the
         server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
         return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
+
+        ``field_map`` renames a source's columns to the document's fields (as in
+        ``upsert``; a target this call does not take is a ``ConfigurationError``).
+        ``on_insert(record)`` returns fields for each planned insert (a new hire's
+        ``pin``); they fill only blank fields, and the record is then checked as
+        it will be sent, so the dry run refuses what the real run would.
+        ``result``: a ``SyncResult`` to fill in as the sync goes; keep a reference to
+        read what a cancelled sync did (its ``cancelled`` is True, the records it did
+        not send are ``not_sent`` failures).
 
         Returns a ``SyncResult``: ``plan``, the counts, and ``failures`` indexed
         by position in ``records`` (as in ``BatchResult``).

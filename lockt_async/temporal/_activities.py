@@ -15,6 +15,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from .._results import FailureReason
 from ..errors import AuthenticationError, ConfigurationError, LocktError
 from ..fleet import Instance
 from ._types import ApplyReport, PlanSummary, RemovalReport, RemovalRequest, SyncRequest
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 PLAN_DETAIL = 1000
 KINDS = ("users", "fobs", "doors")
 _DEFAULT_BEAT = timedelta(seconds=30)
+_UNSETTLED = frozenset({FailureReason.UNKNOWN, FailureReason.NOT_SENT})
 
 Instances = Mapping[str, Instance] | Callable[[str], Instance]
 #: ``source(instance_name, request.source)`` -> the records (or an awaitable of them).
@@ -179,6 +181,16 @@ class LocktActivities:
         details = list(info.heartbeat_details)
         resumed = details[0] if details and isinstance(details[0], dict) else None
         result = await self._sync(request, on_missing="keep")
+        unsettled = [f for f in result.failures if f.reason in _UNSETTLED]
+        limit = info.retry_policy.maximum_attempts if info.retry_policy else 0
+        if unsettled and (limit == 0 or info.attempt < limit):
+            # Records whose page got no usable answer (or never went out): the retry
+            # re-reads the instance, so what was applied is matched, never resent blindly.
+            raise ApplicationError(
+                f"{len(unsettled)} record(s) not settled (outcome unknown or not sent); "
+                "retrying re-reads the instance and sends only what is still missing",
+                type="WritesUnsettled",
+            )
         return ApplyReport(
             inserted=result.inserted,
             updated=result.updated,

@@ -24,9 +24,28 @@ def _require_simulator() -> None:
         pytest.fail(problem, pytrace=False)
 
 
+_EMPTY_MARKER = "lockt_empty"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Registers the ``lockt_empty`` marker (a ``lockt_simulator`` that starts bare)."""
+    config.addinivalue_line(
+        "markers",
+        f"{_EMPTY_MARKER}: the lockt_simulator fixture starts empty, without the document's "
+        "example objects",
+    )
+
+
 @pytest.fixture
-def lockt_simulator() -> Simulator:
-    """A fresh simulator seeded with the document's example objects.
+def lockt_simulator(request: pytest.FixtureRequest) -> Simulator:
+    """A fresh simulator, seeded with the document's example objects.
+
+    The seed is the API document's examples: 5 users (one with an ``id_num``,
+    "329359", Susan Brown; 4 rows without one, fob holders among them), 3 fobs,
+    8 doors, 5 access levels, 3 locations, 2 schedules and their credentials.
+    A test that counts users or syncs with ``on_missing="disable"`` or
+    ``"delete"`` touches them too: mark it ``@pytest.mark.lockt_empty`` to
+    start with an empty instance instead.
 
     Needs the ``simulator`` extra (``pip install "lockt_async[simulator]"``); without
     it the test fails with one line saying so.
@@ -34,7 +53,7 @@ def lockt_simulator() -> Simulator:
     _require_simulator()
     from ._sim import Simulator
 
-    return Simulator(seed=True)
+    return Simulator(seed=request.node.get_closest_marker(_EMPTY_MARKER) is None)
 
 
 @pytest.fixture

@@ -91,8 +91,15 @@ def section(page: str, title: str) -> str:
     """The text of ``page`` under the heading ``title`` (any level), up to the next heading
     of the same or a higher level (the whole page for its ``# `` title)."""
     text = (ROOT / page).read_text(encoding="utf-8")
-    match = re.search(rf"^(#+) {re.escape(title)}\n", text, flags=re.MULTILINE)
-    assert match is not None, f"{page} has no heading {title!r}"
-    level = len(match.group(1))
-    end = re.compile(rf"^#{{1,{level}}} ", flags=re.MULTILINE).search(text, match.end())
-    return text[match.start() : end.start() if end else None]
+    code = [m.span() for m in FENCE.finditer(text)]  # a "# comment" in a block is no heading
+    headings = [
+        m
+        for m in re.finditer(r"^(#+) (.*)\n", text, flags=re.MULTILINE)
+        if not any(start <= m.start() < end for start, end in code)
+    ]
+    found = [i for i, m in enumerate(headings) if m.group(2) == title]
+    assert found, f"{page} has no heading {title!r}"
+    start = headings[found[0]]
+    level = len(start.group(1))
+    after = [m for m in headings[found[0] + 1 :] if len(m.group(1)) <= level]
+    return text[start.start() : after[0].start() if after else None]

@@ -170,3 +170,15 @@ def test_fastapi_section_states_the_required_body_fields() -> None:
         assert f"`{name}`" in text
     curl_body = json.loads(shlex.split(blocks(section(FASTAPI, "FastAPI"), "bash")[1])[-1])
     assert set(curl_body) == required
+
+
+def test_every_extra_is_listed_in_getting_started() -> None:
+    """Issue 25: each extra of pyproject.toml (but dev) has its row in the extras table."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    table = section("docs/getting-started.md", "Install")
+    for name in set(extras) - {"dev"}:
+        assert f"| `[{name}]` |" in table, name

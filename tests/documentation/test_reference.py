@@ -90,6 +90,16 @@ def test_every_reference_page_is_in_the_nav() -> None:
         assert f"reference/{page.name}" in text, page.name
 
 
+def test_every_page_is_in_the_nav() -> None:
+    """Issue 25: a page of docs/ that is not in mkdocs.yml's nav cannot be found."""
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    text = repr(config["nav"])
+    excluded = set(config.get("exclude_docs", "").split())
+    for page in DOCS.rglob("*.md"):
+        path = page.relative_to(DOCS).as_posix()
+        assert path in excluded or f"'{path}'" in text, f"{path} is not in mkdocs.yml's nav"
+
+
 @pytest.mark.slow
 def test_the_built_site_has_an_entry_for_every_public_name(tmp_path: Path) -> None:
     """Issue 25: `mkdocs build --strict` passes and renders an anchor per name of __all__."""

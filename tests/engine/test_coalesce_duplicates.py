@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from lockt_async import ValidationFailedError
-from tests.engine._hostile import HostileServer, contact
+from tests.support import HostileServer, contact
 
 pytestmark = pytest.mark.anyio
 

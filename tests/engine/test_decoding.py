@@ -18,7 +18,7 @@ import pytest
 
 from lockt_async import FailureReason, MalformedResponseError
 from lockt_async._transport import decode_body
-from tests.engine._hostile import HostileServer, check_invariants, users
+from tests.support import HostileServer, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 

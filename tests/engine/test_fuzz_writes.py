@@ -25,7 +25,7 @@ from lockt_async import (
     WriteOutcomeUnknownError,
 )
 from lockt_async.resources._specs import USER_FIELDS
-from tests.engine._hostile import HostileServer, contact
+from tests.support import HostileServer, contact
 
 _EXTREMES = [
     10**5000,  # past the 4,300-digit str limit

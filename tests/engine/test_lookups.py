@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from lockt_async import FailureReason, NotFoundError
-from tests.engine._hostile import HostileServer, check_invariants, users
+from tests.support import HostileServer, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 

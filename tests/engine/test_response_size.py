@@ -16,7 +16,7 @@ from lockt_async import (
     ResponseTooLargeError,
 )
 from lockt_async._config import DEFAULT_MAX_RESPONSE_BYTES
-from tests.engine._hostile import KEY, URL, HostileServer, check_invariants, users
+from tests.support import KEY, URL, HostileServer, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,7 @@ from lockt_async import (
     ServerError,
 )
 from lockt_async.testing import instant_retries
-from tests.engine._hostile import KEY, URL, HostileServer, check_invariants, users
+from tests.support import KEY, URL, HostileServer, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 

@@ -18,7 +18,7 @@ from lockt_async import (
     NotALocktAPIError,
     RetryPolicy,
 )
-from tests.engine._hostile import KEY, URL, HostileServer, users
+from tests.support import KEY, URL, HostileServer, users
 
 pytestmark = pytest.mark.anyio
 

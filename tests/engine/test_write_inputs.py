@@ -18,7 +18,7 @@ from lockt_async import (
     User,
     ValidationFailedError,
 )
-from tests.engine._hostile import HostileServer, check_invariants, users
+from tests.support import HostileServer, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 

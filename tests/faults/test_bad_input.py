@@ -14,32 +14,23 @@ from hypothesis import strategies as st
 
 from lockt_async import (
     FailureReason,
-    LocktClient,
     LocktError,
     RecordError,
     ValidationFailedError,
 )
 from lockt_async.resources._specs import USER_FIELDS
 from lockt_async.testing import Simulator
-
-from ._support import user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
-URL = "http://lockt.test/api/v1"
 INT64_MAX = 2**63 - 1
-
-
-def _client(sim: Simulator) -> LocktClient:
-    return LocktClient(
-        sim.api_user, sim.api_key, base_url=URL, transport=sim.transport(), timezone=sim.timezone
-    )
 
 
 async def _invalid_one(record: Any) -> tuple[str, ...]:
     """Upsert one record; it must be ``invalid`` with nothing sent. Returns its messages."""
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert([record], validate_fails_batch=False)
     (failure,) = result.failures
     assert failure.reason is FailureReason.INVALID, failure
@@ -87,7 +78,7 @@ async def test_bad_value_is_invalid_naming_the_field(field: str, value: Any) -> 
 async def test_all_or_nothing_raises_before_any_request() -> None:
     """validate_fails_batch=True: bad input raises ValidationFailedError, journal empty."""
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(LocktError):
             await lockt.users.upsert([user_record(1), {**user_record(2), "pin": math.nan}])
     assert len(sim.journal) == 0
@@ -97,7 +88,7 @@ async def test_all_or_nothing_raises_before_any_request() -> None:
 async def test_bad_ids_for_deletes_and_lookups(bad: Any) -> None:
     """Blank or non-numeric ids: delete invalid (nothing sent); lookups raise RecordError."""
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.delete([bad], validate_fails_batch=False)
         assert [f.reason for f in result.failures] == [FailureReason.INVALID]
         assert "id" in result.failures[0].messages[0]
@@ -115,7 +106,7 @@ async def test_bad_ids_for_deletes_and_lookups(bad: Any) -> None:
 async def test_blank_natural_key_lookups_raise(bad: Any) -> None:
     """Blank id_num / name lookups raise before sending (the server would return everything)."""
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         for call in (
             lambda: lockt.users.get(id_num=bad),
             lambda: lockt.fobs.get(name=bad),
@@ -131,7 +122,7 @@ async def test_huge_id_is_invalid_not_a_crash() -> None:
     """An id that no JSON encoder can send is invalid, like any other bad id."""
     records = [user_record(1), {**user_record(2), "id": 10**30}, user_record(3)]
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     assert [f.index for f in result.failures] == [1]
 
@@ -143,7 +134,7 @@ async def test_unencodable_model_value_fails_only_its_record() -> None:
     good = [User(**user_record(i)) for i in (1, 2)]
     bad = User(**user_record(3), custom1=10**30)  # type: ignore[arg-type]
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert([good[0], bad, good[1]], validate_fails_batch=False)
         coalesced: list[BaseException | None] = []
 
@@ -187,7 +178,7 @@ fuzz_records = st.lists(
 
 async def _fuzz(records: list[Any]) -> None:
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         try:
             result = await lockt.users.upsert(records, validate_fails_batch=False)
         except LocktError:

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lockt_async import LocktClient
 from lockt_async.testing import (
     ENUMERATE_DEPENDANT,
     HOST_UNREACHABLE,
@@ -33,10 +32,7 @@ from lockt_async.testing import (
     status,
     truncated_json,
 )
-
-from ._support import check_invariants, user_record
-
-URL = "http://lockt.test/api/v1"
+from tests.support import check_invariants, user_record
 
 ACTIONS = [
     RateLimit(),
@@ -105,9 +101,7 @@ async def _one(records: list[dict[str, Any]], limit: int, schedule: list[Any]) -
     sim = Simulator(record_limit=limit)
     for nth, action, times in schedule:
         sim.faults.add(Fault(action, method="POST", path="/user", nth=nth, times=times))
-    async with LocktClient(
-        sim.api_user, sim.api_key, base_url=URL, transport=sim.transport(), timezone=sim.timezone
-    ) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     check_invariants(sim, result, records)
     assert result.learned_limit in (None, limit)

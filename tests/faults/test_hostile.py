@@ -22,12 +22,10 @@ from lockt_async.testing import (
     invalid_utf8,
     truncated_json,
 )
-
-from ._support import check_invariants, users
+from tests.support import check_invariants, users
 
 pytestmark = pytest.mark.anyio
 
-URL = "http://lockt.test/api/v1"
 BIG_HTML = b"<html><body>" + b"<p>Gateway says no</p>" * 200_000 + b"</body></html>"  # ~4.4 MB
 MAX_MESSAGE = 500
 
@@ -65,16 +63,10 @@ def _mock_client(status: int, body: bytes, content_type: str) -> LocktClient:
     return LocktClient(
         "u",
         "k",
-        base_url=URL,
+        base_url=Simulator.url,
         timezone="America/New_York",
         transport=httpx.MockTransport(answer),
         max_retries=0,
-    )
-
-
-def _sim_client(sim: Simulator) -> LocktClient:
-    return LocktClient(
-        sim.api_user, sim.api_key, base_url=URL, transport=sim.transport(), timezone=sim.timezone
     )
 
 
@@ -122,7 +114,7 @@ async def test_hostile_write_page_is_never_accepted(name: str) -> None:
     sim = Simulator()
     sim.faults.add(Fault(Respond(status, body, content_type), method="POST", path="/user", nth=2))
     records = users(300)
-    async with _sim_client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     check_invariants(sim, result, records)
     assert {f.index for f in result.failures} == set(range(100, 200))
@@ -137,7 +129,7 @@ async def test_200_without_write_summary_is_not_success(name: str) -> None:
     """A 200 that is not the documented write envelope is unknown, never accepted."""
     sim = Simulator()
     sim.faults.add(Fault(Respond(200, NOT_AN_ENVELOPE[name]), method="POST", path="/user"))
-    async with _sim_client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(5))
     assert not sim.users
     assert result.failure_counts() == {"unknown": 5}
@@ -146,7 +138,7 @@ async def test_200_without_write_summary_is_not_success(name: str) -> None:
 async def test_hostile_bodies_never_leak_raw_exceptions_on_single_writes() -> None:
     """PUT /user (one record per call) with a proxy page: a typed RecordNotWritten/API error."""
     sim = Simulator()
-    async with _sim_client(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(1))
         uid = next(iter(sim.users))
         for action in (html_page(502), truncated_json(), invalid_utf8(), Respond(418, b"x")):

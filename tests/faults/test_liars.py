@@ -9,70 +9,38 @@ applied twice, and a summary that does not add up never reaches the result's cou
 
 from __future__ import annotations
 
-import json
-from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
-from lockt_async import BatchResult, FailureReason, LocktClient
-from tests.integration.helpers import users
+from lockt_async import BatchResult, FailureReason, LocktClient, RetryPolicy
+from tests.support import HostileServer, Script, check_invariants, lying, users
 
 pytestmark = pytest.mark.anyio
 
 VALIDATION = "Validation errors found. Valid records have been processed."
 UNEXPECTED = "An Unexpected Error has occurred. Request has been terminated and exception flagged."
 
-#: (records of the page) -> (records the liar applies, status, body)
-Script = Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], int, Any]]
+
+def Liar(script: Script) -> HostileServer:
+    """A server that applies what ``script`` says and answers what it says."""
+    return HostileServer(respond=lying(script))
 
 
-class Liar:
-    """An in-process Lockt that applies what ``script`` says and answers what it says."""
-
-    def __init__(self, script: Script):
-        self.script = script
-        self.applied: Counter[str] = Counter()
-        self.requests = 0
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET":
-            return httpx.Response(200, json={"data": []})
-        self.requests += 1
-        records = json.loads(request.content)["users"]
-        apply, status, body = self.script(records)
-        for rec in apply:
-            self.applied[rec["id_num"]] += 1
-        return httpx.Response(status, json=body)
+def client(liar: HostileServer) -> LocktClient:
+    return liar.client(retry=RetryPolicy())
 
 
-def client(liar: Liar) -> LocktClient:
-    return LocktClient(
-        "u",
-        "secret-key",
-        base_url="http://lockt.test/api/v1",
-        timezone="UTC",
-        transport=httpx.MockTransport(liar.handle),
-    )
-
-
-async def run(liar: Liar, n: int) -> tuple[BatchResult, list[dict[str, Any]]]:
+async def run(liar: HostileServer, n: int) -> tuple[BatchResult, list[dict[str, Any]]]:
     records = users(n)
     async with client(liar) as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     return result, records
 
 
-def check(result: BatchResult, records: list[dict[str, Any]], liar: Liar) -> None:
-    """Each index once; accepted => applied; nothing applied twice."""
-    indexes = [f.index for f in result.failures]
-    assert len(indexes) == len(set(indexes)) and result.total == len(records)
-    failed = set(indexes)
-    accepted = {records[i]["id_num"] for i in range(len(records)) if i not in failed}
-    assert accepted <= set(liar.applied), "a record is accepted that the server never applied"
-    assert all(count == 1 for count in liar.applied.values()), "a record was applied twice"
+def check(result: BatchResult, records: list[dict[str, Any]], liar: HostileServer) -> None:
+    """Each index once; accepted => applied; nothing applied twice (the server lies)."""
+    check_invariants(liar, result, records, lied=True)
 
 
 def reasons(result: BatchResult) -> set[FailureReason]:
@@ -171,7 +139,7 @@ async def test_applied_page_with_rate_limit_words_is_sent_once(status: int, text
     liar = Liar(lambda recs: (recs, status, {"data": {"error": text}}))
     result, records = await run(liar, 4)
     check(result, records, liar)
-    assert liar.requests == 1
+    assert liar.writes == 1
     assert reasons(result) == {FailureReason.UNKNOWN}
     assert result.records_to_retry() == []
 
@@ -193,7 +161,7 @@ async def test_validation_400_with_overlapping_in_its_text_is_rejected() -> None
     async with client(liar) as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     check(result, records, liar)
-    assert liar.requests == 1
+    assert liar.writes == 1
     assert result.failures[0].reason is FailureReason.REJECTED
     assert result.failures[0].messages == ("access dates overlapping",)
 
@@ -205,6 +173,6 @@ async def test_overlapping_schedules_400_is_rejected_and_sent_once() -> None:
     liar = Liar(lambda recs: ([], 400, {"data": {"error": text}}))
     result, records = await run(liar, 3)
     check(result, records, liar)
-    assert liar.requests == 1
+    assert liar.writes == 1
     assert reasons(result) == {FailureReason.REJECTED}
     assert result.records_to_retry() == []

@@ -41,8 +41,7 @@ from lockt_async.testing import (
     serve,
     status,
 )
-
-from ._support import RefuseNthWrites, check_invariants, users
+from tests.support import RefuseNthWrites, check_invariants, users
 
 pytestmark = pytest.mark.anyio
 
@@ -208,9 +207,6 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/api/v1"
 
 
-IN_PROCESS_URL = "http://lockt.test/api/v1"
-
-
 @asynccontextmanager
 async def _server(sim: Simulator, row: Row, loopback: bool) -> AsyncIterator[str]:
     if row.closed_port:
@@ -219,7 +215,7 @@ async def _server(sim: Simulator, row: Row, loopback: bool) -> AsyncIterator[str
         async with serve(sim) as base_url:
             yield base_url
     else:
-        yield IN_PROCESS_URL
+        yield Simulator.url
 
 
 async def run_row(row: Row, n: int, monkeypatch: pytest.MonkeyPatch, *, loopback: bool) -> Run:

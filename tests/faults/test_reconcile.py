@@ -7,27 +7,14 @@ from typing import Any
 import httpx
 import pytest
 
-from lockt_async import FailureReason, LocktClient
+from lockt_async import FailureReason
 from lockt_async.errors import AuthenticationError
 from lockt_async.testing import Drop, Fault, Simulator, status
-
-from ._support import check_invariants, users
+from tests.support import check_invariants, users
 
 pytestmark = pytest.mark.anyio
 
-URL = "http://lockt.test/api/v1"
 MESSAGE = "not applied (checked by id_num after an unknown outcome)"
-
-
-def _client(sim: Simulator, **kw: Any) -> LocktClient:
-    return LocktClient(
-        sim.api_user,
-        sim.api_key,
-        base_url=URL,
-        transport=sim.transport(),
-        timezone=sim.timezone,
-        **kw,
-    )
 
 
 async def test_dropped_after_apply_reconciles_to_found() -> None:
@@ -35,7 +22,7 @@ async def test_dropped_after_apply_reconciles_to_found() -> None:
     sim = Simulator()
     sim.faults.add(Fault(Drop(after_apply=True), method="POST", path="/user", nth=2, times=2))
     records = users(500)
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records)
         assert result.failure_counts() == {"unknown": 200}
         settled = await lockt.users.reconcile(result)
@@ -53,7 +40,7 @@ async def test_mixed_unknowns_resend_completes_state_without_duplicates() -> Non
     sim.faults.add(Fault(Drop(after_apply=False), nth=3, times=1, **post))
     sim.faults.add(Fault(status(503), nth=4, times=1, **post))
     records = users(600)
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records)
         check_invariants(sim, result, records)
         assert result.failure_counts() == {"unknown": 300}
@@ -76,7 +63,7 @@ async def test_reconcile_leaves_other_failures_and_keyless_records() -> None:
     sim.faults.add(Fault(status(503), method="POST", path="/user", nth=1, times=1))
     records: list[Any] = users(3)
     records[1] = {**records[1], "id": 77}  # an update: finding it proves nothing
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
         assert result.failure_counts() == {"unknown": 3}
         settled = await lockt.users.reconcile(result)
@@ -92,7 +79,7 @@ async def test_reconcile_propagates_read_errors_and_keeps_input() -> None:
     """Reconcile raises the lookup's typed error (not an ExceptionGroup); input untouched."""
     sim = Simulator()
     sim.faults.add(Fault(status(503), method="POST", path="/user", nth=1, times=1))
-    async with _client(sim, max_retries=0) as lockt:
+    async with sim.client(max_retries=0) as lockt:
         result = await lockt.users.upsert(users(5))
         sim.api_key = "revoked"
         with pytest.raises(AuthenticationError):
@@ -103,7 +90,7 @@ async def test_reconcile_propagates_read_errors_and_keeps_input() -> None:
 async def test_reconcile_without_unknowns_is_a_copy() -> None:
     """Reconcile of a clean result: an equal copy, no reads sent."""
     sim = Simulator()
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(10))
         reads_before = len(sim.journal)
         settled = await lockt.users.reconcile(result)
@@ -118,7 +105,7 @@ async def test_fobs_and_doors_reconcile() -> None:
     sim.faults.add(Fault(Drop(after_apply=False), method="POST", path="/door", nth=1, times=1))
     fobs = [{"name": f"Fob {i}", "id_num": f"F{i}", "card_num": str(7000 + i)} for i in range(5)]
     doors = [{"name": f"Door {i}"} for i in range(4)]
-    async with _client(sim) as lockt:
+    async with sim.client() as lockt:
         fob_result = await lockt.fobs.create(fobs)
         assert fob_result.failure_counts() == {"unknown": 5}
         assert (await lockt.fobs.reconcile(fob_result)).ok
@@ -152,14 +139,7 @@ async def test_lookup_concurrency_is_bounded() -> None:
 
     sim.read_latency = 0.005
     sim.faults.add(Fault(status(503), method="POST", path="/user", nth=1, times=1))
-    async with LocktClient(
-        sim.api_user,
-        sim.api_key,
-        base_url=URL,
-        transport=Counting(),
-        timezone=sim.timezone,
-        read_concurrency=4,
-    ) as lockt:
+    async with sim.client(transport=Counting(), read_concurrency=4) as lockt:
         settled = await lockt.users.reconcile(await lockt.users.upsert(users(40)))
     assert settled.failure_counts() == {"not_sent": 40}
     assert 1 < peak <= 4

@@ -23,13 +23,11 @@ from lockt_async.testing import (
     status,
     truncated_json,
 )
-
-from ._support import RefuseNthWrites, user_record, users
+from tests.support import RefuseNthWrites, user_record, users
 
 pytestmark = pytest.mark.anyio
 
 KEY = "KEY-SENTINEL-8c1f"
-URL = "http://lockt.test/api/v1"
 
 
 class _Everything(logging.Handler):
@@ -85,16 +83,9 @@ def everything() -> Iterator[_Everything]:
         root.setLevel(old)
 
 
-def _client(sim: Simulator, transport: httpx.AsyncBaseTransport | None = None, **kw: Any) -> Any:
-    return LocktClient(
-        sim.api_user,
-        KEY,
-        base_url=URL,
-        transport=transport or sim.transport(),
-        timezone=sim.timezone,
-        max_retries=0,
-        **kw,
-    )
+def _client(sim: Simulator, **kw: Any) -> Any:
+    """The simulator's client (its api key is ``KEY``), with no read retries."""
+    return sim.client(max_retries=0, **kw)
 
 
 async def test_key_appears_nowhere(
@@ -152,13 +143,8 @@ async def test_key_appears_nowhere(
         await expect_error(lockt.users.list)
     # Connection errors: refused by a wrapper, and a closed port on loopback.
     refusing = RefuseNthWrites(sim.transport(), set(range(1, 100)))
-    async with LocktClient(
-        sim.api_user,
-        KEY,
-        base_url=URL,
-        transport=refusing,
-        timezone=sim.timezone,
-        retry=RetryPolicy.instant(max_retries=0, write_resends=0),
+    async with sim.client(
+        transport=refusing, retry=RetryPolicy.instant(max_retries=0, write_resends=0)
     ) as lockt:
         texts += _texts_of_result(await lockt.users.upsert([user_record(902)]))
     async with LocktClient(

@@ -24,7 +24,7 @@ import pytest
 
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet
-from tests.integration.helpers import user_record
+from tests.support import user_record
 
 _START_TIMEOUT = 30.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ def source_for(name: str, ref: str = "") -> list[dict[str, Any]]:
         return [user_record(i, id_num=f"{name}-{i:03d}") for i in range(10)]
     if name.startswith("slow-"):
         count = 60
-    elif name.startswith("dup-"):
+    elif name.startswith(("dup-", "drop-")):
         count = 12
     else:
         count = 4 + int(name.rsplit("-", 1)[1]) % 7

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet, serve_in_thread
-from tests.integration.helpers import users
+from tests.support import users
 from tests.sync.cli_support import lockt
 
 

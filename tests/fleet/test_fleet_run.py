@@ -11,7 +11,7 @@ import pytest
 from lockt_async import AuthenticationError, ConfigurationError, LocktClient, SyncResult
 from lockt_async.fleet import Instance, InstanceResult, env_name, load_instances, run
 from lockt_async.testing import SimulatorFleet
-from tests.integration.helpers import IN_PROCESS_URL, users
+from tests.support import URL, users
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +22,7 @@ def fleet_of(n: int, monkeypatch: pytest.MonkeyPatch) -> tuple[SimulatorFleet, l
     instances = []
     for i in range(n):
         sim = fleet.add(f"site-{i}", record_limit=3 + i)
-        item = Instance(sim.api_user, options={"base_url": IN_PROCESS_URL})
+        item = Instance(sim.api_user, options={"base_url": URL})
         monkeypatch.setenv(item.api_user_env, sim.api_user)
         monkeypatch.setenv(item.api_key_env, sim.api_key)
         instances.append(item)

@@ -21,8 +21,8 @@ from lockt_async.temporal import (
     start_sync,
     workflow_id,
 )
-from lockt_async.testing import Simulator, SimulatorFleet, serve_in_thread
-from tests.integration.helpers import client_for, user_record
+from lockt_async.testing import Drop, Simulator, SimulatorFleet, serve_in_thread
+from tests.support import user_record
 
 from .temporal_support import Workers, running_temporal, source_for
 
@@ -47,6 +47,9 @@ def stack() -> Iterator[Stack]:
         fleet.add(name, latency=0.01, record_limit=4)
     fleet.add("slow-1", latency=0.15, record_limit=5)
     fleet.add("dup-1", latency=0.05, record_limit=3)
+    dropped = fleet.add("drop-1")
+    # The insert page is applied, then its connection drops: its outcome is unknown.
+    dropped.faults.on("POST", "/user", Drop(after_apply=True))
     guarded = fleet.add("guard-1", record_limit=10)
     # Ten people the source keeps, ten it no longer has.
     asyncio.run(_seed(guarded, [user_record(i, id_num=f"guard-1-{i:03d}") for i in range(20)]))
@@ -60,7 +63,7 @@ def stack() -> Iterator[Stack]:
 
 
 async def _seed(sim: Simulator, records: list[dict[str, object]]) -> None:
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(records)
     sim.journal.clear()
 
@@ -230,3 +233,22 @@ def test_trace_context_travels_from_the_starter(stack: Stack) -> None:
         return []
 
     assert "_tracer-data" in run(go)  # type: ignore[operator]
+
+
+def test_unknown_page_is_reconciled_by_the_retry_never_resent(stack: Stack) -> None:
+    """Issue 20: a page whose fate is unknown makes the apply step retry: re-read, not resent."""
+    sim = stack.fleet["drop-1"]
+
+    async def go() -> SyncReport:
+        client = await Client.connect(stack.address)
+        handle = await start_sync(client, SyncRequest("drop-1"), task_queue=stack.task_queue)
+        return await asyncio.wait_for(handle.result(), 90)
+
+    report = run(go)
+    assert isinstance(report, SyncReport)
+    assert report.applied is not None and report.applied.attempt == 2 and report.ok
+    want = sorted(r["id_num"] for r in source_for("drop-1"))
+    assert id_nums(stack.fleet, "drop-1") == want  # no duplicate, none missing
+    posted = [e for e in sim.journal.writes() if e.method == "POST" and e.path == "/user"]
+    assert [(e.records, e.outcome) for e in posted] == [(12, "fault:drop_after")]  # not resent
+    assert sim.journal.overlapping_writes() == []

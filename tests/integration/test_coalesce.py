@@ -15,8 +15,7 @@ from lockt_async import (
     WriteSummary,
 )
 from lockt_async.testing import Drop, Fault, Simulator
-
-from .helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -25,7 +24,7 @@ async def test_concurrent_callers_share_pages() -> None:
     """250 concurrent upsert_one callers go out as ceil(250/100) pages, never overlapping."""
     sim = Simulator(latency=0.01)
     outcomes: dict[int, WriteSummary] = {}
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
 
         async def one(i: int) -> None:
             outcomes[i] = await lockt.users.upsert_one(user_record(i))
@@ -47,7 +46,7 @@ async def test_bad_caller_gets_its_own_error_others_succeed() -> None:
     sim = Simulator()
     errors: dict[int, LocktError] = {}
     ok: set[int] = set()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(7)])
 
         async def one(i: int) -> None:
@@ -77,7 +76,7 @@ async def test_bad_caller_gets_its_own_error_others_succeed() -> None:
 async def test_options_go_to_different_pages() -> None:
     """Calls with different options are never merged into one page."""
     sim = Simulator(latency=0.005)
-    async with client_for(sim) as lockt, anyio.create_task_group() as tg:
+    async with sim.client() as lockt, anyio.create_task_group() as tg:
         for i in range(6):
             tg.start_soon(
                 lambda i=i: lockt.users.upsert_one(user_record(i), update_existing=i % 2 == 0)
@@ -92,7 +91,7 @@ async def test_dropped_page_fails_every_waiter_with_unknown() -> None:
     sim = Simulator()
     sim.faults.add(Fault(Drop(after_apply=True), method="POST", path="/user"))
     failures: list[BaseException] = []
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
 
         async def one(i: int) -> None:
             try:
@@ -114,7 +113,7 @@ async def test_close_flushes_queued_records() -> None:
     results: list[WriteSummary] = []
     with anyio.fail_after(10):
         # The callers' task group outlives the client: its exit must flush them.
-        async with anyio.create_task_group() as tg, client_for(sim, coalesce_window=30.0) as lockt:
+        async with anyio.create_task_group() as tg, sim.client(coalesce_window=30.0) as lockt:
 
             async def one(i: int) -> None:
                 rec = {"name": f"Fob {i}", "id_num": f"F{i}", "card_num": str(7000 + i)}
@@ -131,7 +130,7 @@ async def test_close_flushes_queued_records() -> None:
 async def test_needs_an_open_client() -> None:
     """upsert_one without `async with` is a clear ConfigurationError, not a hang."""
     sim = Simulator()
-    lockt = client_for(sim)
+    lockt = sim.client()
     with pytest.raises(ConfigurationError, match="async with"):
         await lockt.users.upsert_one(user_record(1))
     await lockt.aclose()
@@ -141,7 +140,7 @@ async def test_bounded_queue_backpressure() -> None:
     """The queue is bounded: with max_pending=5, 40 callers still all complete."""
     sim = Simulator(latency=0.002)
     done = 0
-    async with client_for(sim, coalesce_max_pending=5) as lockt:
+    async with sim.client(coalesce_max_pending=5) as lockt:
 
         async def one(i: int) -> None:
             nonlocal done
@@ -161,4 +160,4 @@ async def test_bounded_queue_backpressure() -> None:
 def test_bad_coalesce_settings_are_refused(kw: dict[str, object]) -> None:
     """A queue of no room would block every caller forever: refused at construction."""
     with pytest.raises(ConfigurationError):
-        client_for(Simulator(), **kw)
+        Simulator().client(**kw)

@@ -12,8 +12,6 @@ import pytest
 from lockt_async import AuthenticationError, ConfigurationError, LocktClient, RecordError
 from lockt_async.testing import Fault, Respond, Simulator, status, truncated_json
 
-from .helpers import client_for
-
 pytestmark = pytest.mark.anyio
 
 POLL = 0.005
@@ -35,7 +33,7 @@ def sim() -> Simulator:
 @pytest.fixture
 async def lockt(sim: Simulator) -> AsyncIterator[LocktClient]:
     # max_retries=0: the stream's own backoff, not the transport's retries, is under test.
-    async with client_for(sim, max_retries=0) as c:
+    async with sim.client(max_retries=0) as c:
         yield c
 
 

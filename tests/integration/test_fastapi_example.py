@@ -16,8 +16,6 @@ import pytest
 from lockt_async import LocktClient
 from lockt_async.testing import Fault, RateLimit, Simulator
 
-from .helpers import client_for
-
 pytestmark = pytest.mark.anyio
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi_app.py"
@@ -50,7 +48,7 @@ def sim() -> Simulator:
 @pytest.fixture
 async def http(sim: Simulator) -> AsyncIterator[httpx.AsyncClient]:
     def factory() -> LocktClient:
-        return client_for(sim)
+        return sim.client()
 
     app = example.create_app(factory, event_poll_interval=0.01)
     async with (

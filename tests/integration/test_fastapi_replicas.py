@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from lockt_async.testing import Simulator, serve_in_thread
-from tests.integration.helpers import user_record
-from tests.redis_server import running_redis
+from tests.support import user_record
+from tests.support.redis_server import running_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
 

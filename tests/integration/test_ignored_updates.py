@@ -12,7 +12,7 @@ import pytest
 
 from lockt_async import FailureReason, ValidationFailedError
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, user_record, users
+from tests.support import user_record, users
 
 pytestmark = pytest.mark.anyio
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 async def test_updates_ignored_by_the_server_are_rejected_inserts_accepted() -> None:
     """Options table, update_existing=false: updates ignored; inserts of the page applied."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         first = await lockt.users.upsert(users(3), validate_fails_batch=False)
         assert first.ok
         stored = {u["id_num"]: u["id"] for u in sim.users.values()}
@@ -42,7 +42,7 @@ async def test_updates_ignored_by_the_server_are_rejected_inserts_accepted() -> 
 async def test_coalesced_update_without_update_existing_raises_its_rejection() -> None:
     """The same rule for ``upsert_one``: the caller learns its update was ignored."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(1))
         uid = next(iter(sim.users.values()))["id"]
         with pytest.raises(ValidationFailedError, match="update_existing=True"):

@@ -12,11 +12,11 @@ from typing import Any
 import anyio
 import pytest
 import redis.asyncio as aioredis
-import redis_server
 
 from lockt_async import ConfigurationError, LocktClient, RateLimitError
 from lockt_async.redis_gate import RedisWriteGate, WriteGateLostError
 from lockt_async.testing import Simulator, serve_in_thread
+from tests.support import redis_server
 
 pytestmark = pytest.mark.anyio
 

@@ -14,12 +14,12 @@ from contextlib import contextmanager
 import anyio
 import pytest
 import redis.asyncio as aioredis
-import redis_server
 
 from lockt_async import BatchResult, FailureReason, LocktClient, process_gate
 from lockt_async._gate import normalize_instance_key
 from lockt_async.redis_gate import _UNSURE_RELEASE_TIMEOUT, RedisWriteGate
-from tests.loopback import LoopbackServer, Reply, loopback
+from tests.support import redis_server
+from tests.support.loopback import LoopbackServer, Reply, loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,7 @@ import pytest
 
 from lockt_async import AccessLevel, DoorRef
 from lockt_async.testing import Simulator
-
-from .helpers import IN_PROCESS_URL, client_for
+from tests.support import URL
 
 pytestmark = pytest.mark.anyio
 
@@ -27,7 +26,7 @@ CREDENTIAL_FIELDS = {"id", "card_num", "name", "credential_key", "claim_status",
 
 async def _get(sim: Simulator, path: str) -> list[dict[str, object]]:
     headers = {"apiuser": sim.api_user, "apikey": sim.api_key}
-    async with httpx.AsyncClient(transport=sim.transport(), base_url=IN_PROCESS_URL) as http:
+    async with httpx.AsyncClient(transport=sim.transport(), base_url=URL) as http:
         r = await http.get(path, headers=headers)
     rows: list[dict[str, object]] = r.json()["data"]
     return rows
@@ -52,7 +51,7 @@ async def test_client_uses_canonical_spellings() -> None:
     """Contradictions table: the client calls ``/delegate`` (not ``/delegates``),
     ``/accesslevel`` (not ``/accesslevels``) and ``?id_num=`` (not ``?idnum=``)."""
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.delegates.list()
         await lockt.delegates.purge()
         await lockt.access_levels.list()
@@ -76,7 +75,7 @@ async def test_simulator_records_events_with_growing_ids() -> None:
     """/events: an unlock, a door's creation and deletion and a credential change are
     events; ``events.list(after_id=)`` returns exactly the new ones, ids growing."""
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         before = await lockt.events.list()
         last = max(e.id for e in before)
         await lockt.doors.unlock([166])
@@ -98,7 +97,7 @@ async def test_simulator_records_events_with_growing_ids() -> None:
 async def test_event_stream_shows_activity() -> None:
     """events.stream(): an unlock done while streaming is yielded, once."""
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         start = max(e.id for e in await lockt.events.list())
         stream = lockt.events.stream(after_id=start, poll_interval=0.01)
         await lockt.doors.unlock([187])

@@ -17,8 +17,7 @@ from lockt_async import (
     ValidationFailedError,
 )
 from lockt_async.testing import Simulator
-
-from .helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +32,7 @@ def sim() -> Simulator:
 
 async def test_user_insert_without_pin_refused_before_sending(sim: Simulator) -> None:
     """user | POST | INSERT | pin | Missing or blank: refused by the client, nothing sent."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert([user_record(1, pin=None)], validate_fails_batch=False)
     (failure,) = result.failures
     assert failure.reason is FailureReason.INVALID
@@ -45,7 +44,7 @@ async def test_required_fields_server_leaves_the_rows_to_the_instance(sim: Simul
     """LocktClient(required_fields="server"): a user without email/phone/pin is sent; the
     instance's answer is the outcome (here the simulator, which follows the document)."""
     record = user_record(1, email=None, phone=None, pin=None)
-    async with client_for(sim, required_fields="server") as lockt:
+    async with sim.client(required_fields="server") as lockt:
         result = await lockt.users.upsert([record], validate_fails_batch=False)
         one = await lockt.users.upsert_one(user_record(2))  # a full record still goes through
     (failure,) = result.failures
@@ -60,7 +59,7 @@ async def test_required_fields_server_leaves_the_rows_to_the_instance(sim: Simul
 
 async def test_required_fields_server_still_checks_formats(sim: Simulator) -> None:
     """required_fields="server" skips only "Missing or blank"; a bad email is still refused."""
-    async with client_for(sim, required_fields="server") as lockt:
+    async with sim.client(required_fields="server") as lockt:
         result = await lockt.users.upsert(
             [user_record(1, email="x@@y", pin=None)], validate_fails_batch=False
         )
@@ -78,13 +77,13 @@ async def test_long_pin_is_the_instances_limit(sim: Simulator) -> None:
     """user | POST | INSERT | pin | Length versus system limit: the client sends a 9-digit PIN
     (no invented limit); only that record fails, by the instance's own limit."""
     records = [user_record(1, pin="123456789"), user_record(2)]
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     (failure,) = result.failures
     assert failure.index == 0 and failure.reason is FailureReason.REJECTED
     assert failure.messages == ("pin length exceeds system limit of 8: 123456789",)
     sim.length_limits = {}
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         again = await lockt.users.upsert([user_record(1, pin="123456789")])
     assert again.failures == [] and again.inserted == 1
 
@@ -93,7 +92,7 @@ async def test_duplicate_emails_in_one_input(sim: Simulator) -> None:
     """user | POST | INSERT | (email) | Already exists: a repeat within one input is caught
     before sending (the first record goes, the second is invalid)."""
     records = [user_record(1, email="Same@Example.com"), user_record(2, email="same@example.com")]
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(records, validate_fails_batch=False)
     (failure,) = result.failures
     assert failure.index == 1 and failure.reason is FailureReason.INVALID
@@ -103,7 +102,7 @@ async def test_duplicate_emails_in_one_input(sim: Simulator) -> None:
 async def test_access_level_door_without_schedule(sim: Simulator) -> None:
     """accesslevel | POST | doors | Schedule ID is valid: a door without schedule_id is
     refused before sending."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.access_levels.create(
             [{"name": "Night", "doors": [{"id": 187}]}], validate_fails_batch=False
         )
@@ -117,7 +116,7 @@ async def test_access_level_door_without_schedule(sim: Simulator) -> None:
 
 async def test_fob_put_name_id_num_card_num(sim: Simulator) -> None:
     """fob | PUT | name / id_num / card_num: the client sends them; the instance applies them."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.fobs.reassign(
             [{"id": 232, "name": "Renamed fob", "id_num": "R-1", "card_num": "11001"}]
         )
@@ -128,7 +127,7 @@ async def test_fob_put_name_id_num_card_num(sim: Simulator) -> None:
 
 async def test_fob_put_card_num_non_numeric(sim: Simulator) -> None:
     """fob | PUT | card_num | Non-Numeric: refused before sending."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.fobs.reassign(
             [{"id": 232, "card_num": "11-000"}], validate_fails_batch=False
         )
@@ -143,7 +142,7 @@ async def test_fob_put_card_num_non_numeric(sim: Simulator) -> None:
 async def test_credential_update_refuses_undocumented_fields(sim: Simulator, field: str) -> None:
     """credential | PUT: only id and the dates are sent; another field is refused, named."""
     value = {"name": "New", "card_num": "5555", "enabled": False}[field]
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(ValidationFailedError, match=f"unknown field.*{field}") as info:
             await lockt.credentials.update([{"id": 335, field: value}])
     (failure,) = info.value.failures
@@ -154,7 +153,7 @@ async def test_credential_update_refuses_undocumented_fields(sim: Simulator, fie
 
 async def test_credential_update_dates(sim: Simulator) -> None:
     """credential | PUT: the dates are applied."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.credentials.update(
             [{"id": 335, "access_expires": "2031-01-01 00:00:00"}]
         )
@@ -181,7 +180,7 @@ async def test_simulator_put_credential_never_ignores_a_field(sim: Simulator) ->
 
 async def test_clear_sends_a_blank_date(sim: Simulator) -> None:
     """Dates: "" means no date; CLEAR sends it, while None and "" mean "not given"."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.update({"id": 1693, "access_expires": "2031-01-01 00:00:00"})
         assert sim.users[1693]["access_expires"] is not None
         await lockt.users.update({"id": 1693, "access_expires": None, "enabled": True})
@@ -195,7 +194,7 @@ async def test_clear_sends_a_blank_date(sim: Simulator) -> None:
 
 async def test_clear_only_for_dates(sim: Simulator) -> None:
     """CLEAR in a field that is not a date is refused, naming the field."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.fobs.reassign([{"id": 232, "name": CLEAR}], validate_fails_batch=False)
     (failure,) = result.failures
     assert failure.reason is FailureReason.INVALID and "name" in failure.messages[0]
@@ -242,7 +241,7 @@ async def test_accesslevel_defect_on_by_default_in_the_simulator(sim: Simulator)
 async def test_accesslevel_levels_sharing_doors_go_in_separate_pages(sim: Simulator) -> None:
     """accesslevel | POST known issue: the client keeps levels that share a door in
     separate pages, so the document's own example imports under validate_fails_batch=True."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.access_levels.create(_levels_sharing_a_door())
     assert result.failures == [] and result.inserted == 2
     assert [p.records for p in result.pages] == [1, 1]
@@ -256,7 +255,7 @@ async def test_accesslevel_levels_without_shared_doors_share_a_page(sim: Simulat
         {"name": "B", "doors": [{"id": 446, "schedule_id": 543}]},
         {"name": "C", "doors": [{"id": 187, "schedule_id": 1404}]},
     ]
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.access_levels.create(levels)
     assert result.inserted == 3 and [p.records for p in result.pages] == [2, 1]
 
@@ -272,7 +271,7 @@ async def test_door_create_one_twins_make_one_door(sim: Simulator) -> None:
         except ValidationFailedError as exc:
             outcomes.append(exc)
 
-    async with client_for(sim, coalesce_window=0.05) as lockt, anyio.create_task_group() as tg:
+    async with sim.client(coalesce_window=0.05) as lockt, anyio.create_task_group() as tg:
         tg.start_soon(create, lockt)
         tg.start_soon(create, lockt)
     assert [d["name"] for d in sim.doors.values()].count("Twin") == 1
@@ -285,7 +284,7 @@ async def test_door_delete_defect_and_retry(sim: Simulator) -> None:
     """door | DELETE | "valid door id's are sometimes considered to be invald": with
     validate_fails_batch=True the page's valid ids are in records_to_retry(); the
     rejected ones can be resent on their own."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         first = await lockt.doors.delete([603], validate_fails_batch=False)
         assert first.failures[0].reason is FailureReason.REJECTED  # the defect, first time
         assert first.failures[0].messages == ("Id is not valid: 603",)
@@ -370,7 +369,7 @@ async def test_unlock_keeps_earlier_pages_results() -> None:
 async def test_unlock_validate_fails_batch_is_sent(sim: Simulator) -> None:
     """/unlock | POST | options.validate_fails_batch: False (default here) gives a result per
     door; True lets the instance refuse the page for an unknown door."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         per_door = await lockt.doors.unlock([166, 99999999])
         assert [r.unlocked for r in per_door] == [True, False]
         with pytest.raises(ValidationFailedError):
@@ -381,7 +380,7 @@ async def test_unlock_validate_fails_batch_is_sent(sim: Simulator) -> None:
 
 async def test_notify_low_battery(sim: Simulator) -> None:
     """/doorstate?lowbattery | POST (change log): the threshold reaches the instance."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         answer = await lockt.doors.notify_low_battery(25)
         with pytest.raises(RecordError, match="threshold"):
             await lockt.doors.notify_low_battery(250)

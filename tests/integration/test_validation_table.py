@@ -32,8 +32,7 @@ import pytest
 
 from lockt_async import FailureReason, LocktClient
 from lockt_async.testing import Simulator
-
-from .helpers import IN_PROCESS_URL, client_for
+from tests.support import URL
 
 pytestmark = pytest.mark.anyio
 
@@ -271,7 +270,7 @@ async def simulator_errors(sim: Simulator, op: str, rec: dict[str, Any]) -> list
     path, method, node, options = RAW[op]
     body: dict[str, Any] = {node: [rec], "options": {**options, "validate_fails_batch": "true"}}
     headers = {"apiuser": sim.api_user, "apikey": sim.api_key}
-    async with httpx.AsyncClient(transport=sim.transport(), base_url=IN_PROCESS_URL) as http:
+    async with httpx.AsyncClient(transport=sim.transport(), base_url=URL) as http:
         r = await http.request(method, path, json=body, headers=headers)
     if r.status_code == 200:
         return []
@@ -288,7 +287,7 @@ async def test_validation_table_row(
     """<row>: the client and the simulator agree (see the module docstring for the kinds)."""
     assert message in await simulator_errors(Simulator(seed=True), op, rec)
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await client_write(lockt, op, rec)
     sent = [e for e in sim.journal.writes() if e.path != "/time"]
     if kind in (STATELESS, CONVERTED):

@@ -16,8 +16,7 @@ from lockt_async import (
     ValidationFailedError,
 )
 from lockt_async.testing import Simulator
-
-from .helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -29,7 +28,7 @@ def sim() -> Simulator:
 
 async def test_users_delete(sim: Simulator) -> None:
     """DELETE /user: ids as ints, digit strings or models; a bad id is rejected per record."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1), user_record(2), user_record(3)])
         ids = [u["id"] for u in sim.users.values() if str(u["id_num"]).startswith("EMP")]
         one = await lockt.users.get(id=ids[2])
@@ -44,7 +43,7 @@ async def test_users_delete(sim: Simulator) -> None:
 
 async def test_fobs_create_reassign_delete(sim: Simulator) -> None:
     """POST, PUT (user_id 0 unassigns) and DELETE /fob."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         created = await lockt.fobs.create([Fob(name="Lobby fob", id_num="LF1", card_num="77001")])
         assert created.inserted == 1
         fob = await lockt.fobs.get(name="Lobby fob")
@@ -59,7 +58,7 @@ async def test_fobs_create_reassign_delete(sim: Simulator) -> None:
 
 async def test_doors_create_delete_unlock(sim: Simulator) -> None:
     """POST/DELETE /door, and POST /unlock returning one result per door."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.doors.create([{"name": "Server room", "location_id": 123456}])
         door = next(d for d in await lockt.doors.list() if d.name == "Server room")
         results = await lockt.doors.unlock([door.id, 99999999])
@@ -76,7 +75,7 @@ async def test_doors_create_delete_unlock(sim: Simulator) -> None:
 
 async def test_access_levels_create_delete(sim: Simulator) -> None:
     """POST /accesslevel (name, doors with schedule ids) and DELETE /accesslevel."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         level = AccessLevel(name="Night shift", doors=(DoorRef(id=166, schedule_id=1404),))
         created = await lockt.access_levels.create([level])
         assert created.inserted == 1
@@ -88,7 +87,7 @@ async def test_access_levels_create_delete(sim: Simulator) -> None:
 
 async def test_credentials_update_delete(sim: Simulator) -> None:
     """PUT /credential (dates) and DELETE /credential (not a fob)."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(9)])
         uid = next(u["id"] for u in sim.users.values() if u["id_num"] == "EMP000009")
         (cred,) = await lockt.credentials.list(user_id=uid)
@@ -104,7 +103,7 @@ async def test_credentials_update_delete(sim: Simulator) -> None:
 
 async def test_delegates_create_and_purge(sim: Simulator) -> None:
     """POST /delegate (one object per call) and POST /delegate?purge."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         doors = await lockt.doors.list(user_id=1693)
         start = datetime.now(UTC) + timedelta(hours=1)
         grant = Delegate(
@@ -124,7 +123,7 @@ async def test_delegates_create_and_purge(sim: Simulator) -> None:
 
 async def test_locations_create(sim: Simulator) -> None:
     """POST /location (name, locationtype); a missing locationtype is refused client-side."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.locations.create(
             [{"name": "Annex", "locationtype": 23981}, {"name": "Nowhere"}],
             validate_fails_batch=False,
@@ -136,7 +135,7 @@ async def test_locations_create(sim: Simulator) -> None:
 
 async def test_users_anonymize(sim: Simulator) -> None:
     """POST /anonymize?user_id= (pending release): the user's personal data is wiped."""
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         summary = await lockt.users.anonymize(1693)
     assert summary["processed"] == 1
     assert sim.users[1693]["first_name"] == "Anonymized"

@@ -35,8 +35,7 @@ from lockt_async.testing import (
     serve,
     status,
 )
-
-from .helpers import assert_accounted, client_for, stored_id_nums, user_record, users
+from tests.support import assert_accounted, stored_id_nums, user_record, users
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +47,7 @@ def _page_sizes(sim: Simulator, path: str = "/user") -> list[int]:
 async def test_pages_of_100_100_50() -> None:
     """Record limit: 250 users with limit 100 go out as pages of 100, 100, 50."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(250))
     assert result.ok
     assert (result.submitted, result.inserted) == (250, 250)
@@ -61,7 +60,7 @@ async def test_concurrent_tasks_and_clients_never_overlap() -> None:
     """Rate limit: 5 tasks over 2 clients import concurrently; no two writes overlap."""
     sim = Simulator(latency=0.005)
     results: list[BatchResult] = []
-    async with client_for(sim) as a, client_for(sim) as b:
+    async with sim.client() as a, sim.client() as b:
 
         async def one(client: LocktClient, start: int) -> None:
             results.append(await client.users.upsert(users(120, start=start)))
@@ -78,7 +77,7 @@ async def test_concurrent_tasks_and_clients_never_overlap() -> None:
 async def test_lower_instance_limit_is_learned() -> None:
     """'Batch size exceeds maximum of X objects.': limit 40 is learned, all land once."""
     sim = Simulator(record_limit=40)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(250))
         assert lockt.record_limit == 40
     assert result.ok
@@ -95,7 +94,7 @@ async def test_limit_shrinking_mid_import() -> None:
         if p.pages == 2:
             sim.record_limit = 30
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(500), on_progress=shrink)
     assert result.ok and result.learned_limit == 30
     assert sorted(stored_id_nums(sim)) == sorted(u["id_num"] for u in users(500))
@@ -132,7 +131,7 @@ async def test_invalid_records_reported_and_rest_sent() -> None:
     """validate_fails_batch=false: the 7 invalid are failures (index, field); 993 land."""
     sim = Simulator()
     recs = _with_invalid(1000, BAD)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(recs, validate_fails_batch=False)
     assert_accounted(result, 1000)
     assert {f.index for f in result.failures} == set(BAD)
@@ -147,7 +146,7 @@ async def test_invalid_records_reported_and_rest_sent() -> None:
 async def test_invalid_list_with_all_or_nothing_sends_nothing() -> None:
     """validate_fails_batch=true on a list: nothing is sent and the error lists all 7."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(ValidationFailedError) as info:
             await lockt.users.upsert(_with_invalid(1000, BAD))
     assert sorted(f.index for f in info.value.failures) == sorted(BAD)
@@ -163,7 +162,7 @@ async def test_streamed_all_or_nothing_stops_at_first_invalid_page() -> None:
     def gen() -> Iterator[dict[str, Any]]:
         yield from recs
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(gen())
     assert_accounted(result, 300)
     assert len(sim.users) == 100  # the first page only
@@ -181,7 +180,7 @@ async def test_async_iterable_input() -> None:
         for rec in users(230):
             yield rec
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(cursor())
     assert result.ok and result.total == 230
     assert _page_sizes(sim) == [100, 100, 30]
@@ -190,7 +189,7 @@ async def test_async_iterable_input() -> None:
 async def test_server_rejection_matched_to_input_index() -> None:
     """user | POST | INSERT | id_num | Already exists: the rejection maps to its index."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(5)])
         recs = users(120, start=1000)
         recs[42] = user_record(5, email="other@example.com", card_num="999999")
@@ -216,7 +215,7 @@ async def test_not_applied_answers_are_resent(action: Any) -> None:
     """Retry rule: rate limits and 'Batch has been terminated' errors are resent, once applied."""
     sim = Simulator()
     sim.faults.add(Fault(action, method="POST", path="/user", nth=2, times=2))
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(300))
     assert result.ok
     assert sorted(stored_id_nums(sim)) == sorted(u["id_num"] for u in users(300))
@@ -232,7 +231,7 @@ async def test_ambiguous_answers_are_unknown_never_resent(action: Any) -> None:
     """Retry rule: a dropped connection, 5xx or 'Unexpected Error' is unknown, not resent."""
     sim = Simulator()
     sim.faults.add(Fault(action, method="POST", path="/user", nth=2))
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(300))
     assert_accounted(result, 300)
     assert {f.index for f in result.failures} == set(range(100, 200))
@@ -246,7 +245,7 @@ async def test_timeout_after_send_is_unknown() -> None:
     """Retry rule: a read timeout after sending is unknown; the import goes on."""
     sim = Simulator()
     sim.faults.add(Fault(Delay(1.0), method="POST", path="/user", nth=1))
-    async with client_for(sim, timeout=0.2) as lockt:
+    async with sim.client(timeout=0.2) as lockt:
         result = await lockt.users.upsert(users(150))
     assert [f.reason for f in result.failures] == [FailureReason.UNKNOWN] * 100
     assert len(sim.users) == 150  # the slow page was applied after all: unknown was honest
@@ -260,7 +259,7 @@ async def test_revoked_key_stops_the_import() -> None:
         if p.pages == 1:
             sim.api_key = "revoked"
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.users.upsert(users(350), on_progress=revoke)
     assert_accounted(result, 350)
     assert len(sim.users) == 100
@@ -273,7 +272,7 @@ async def test_cancel_mid_import_finishes_page_in_flight() -> None:
     sim = Simulator(latency=0.01)
     result = BatchResult()
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with anyio.CancelScope() as scope:
 
             def cancel(p: Progress) -> None:
@@ -294,7 +293,7 @@ async def test_cancel_mid_import_finishes_page_in_flight() -> None:
 async def test_models_and_inserts_without_id() -> None:
     """User POST: a model without id is sent as an insert with id -1."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         rec = User(
             id_num="M1",
             first_name="Grace",
@@ -313,7 +312,7 @@ async def test_models_and_inserts_without_id() -> None:
 async def test_bad_input_is_typed() -> None:
     """Bad input: a single mapping, a non-iterable, unknown fields: typed, named errors."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(RecordError, match="wrap it in a list"):
             await lockt.users.upsert(user_record(1))  # type: ignore[arg-type]
         with pytest.raises(RecordError):
@@ -331,7 +330,7 @@ async def test_bad_input_is_typed() -> None:
 async def test_single_update_raises_its_own_error() -> None:
     """PUT /user, one object per call: a rejection raises with the server's messages."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1)])
         uid = next(iter(sim.users))
         summary = await lockt.users.update({"id": uid, "custom2": "Night shift"})
@@ -342,7 +341,7 @@ async def test_single_update_raises_its_own_error() -> None:
         with pytest.raises(ValidationFailedError, match="first_name"):
             await lockt.users.update({"id": uid, "first_name": "Not in the PUT table"})
         sim.faults.add(Fault(RateLimit(), method="PUT", path="/user", times=None))
-    async with client_for(sim, retry=RetryPolicy.instant(write_resends=1)) as lockt:
+    async with sim.client(retry=RetryPolicy.instant(write_resends=1)) as lockt:
         with pytest.raises(WriteNotAppliedError):
             await lockt.users.update({"id": uid, "custom3": "X"})
 
@@ -350,7 +349,7 @@ async def test_single_update_raises_its_own_error() -> None:
 async def test_deletes_doors_fobs_and_more() -> None:
     """Every batch write of the catalogue goes through the same path (doors, fobs, deletes)."""
     sim = Simulator(seed=True, defects=DEFAULT_DEFECTS - {"door_delete_rejects_valid_ids"})
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         doors = await lockt.doors.create([{"name": f"Lab {i}"} for i in range(5)])
         assert doors.inserted == 5
         new_ids = [d["id"] for d in sim.doors.values() if str(d["name"]).startswith("Lab ")]
@@ -365,7 +364,7 @@ async def test_deletes_doors_fobs_and_more() -> None:
 async def test_duplicate_door_names_refused_before_sending() -> None:
     """Known defect: POST /door does not check names within a batch; the client does."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result = await lockt.doors.create(
             [{"name": "Gym"}, {"name": "Pool"}, {"name": "Gym"}], validate_fails_batch=False
         )

@@ -10,8 +10,8 @@ import pytest
 
 from lockt_async import LocktClient
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, user_record
 from tests.integration.test_fastapi_example import example
+from tests.support import user_record
 
 from .conftest import Telemetry
 
@@ -29,7 +29,7 @@ async def test_library_spans_nest_under_the_request_span(telemetry: Telemetry) -
     sim = Simulator(seed=True)
 
     def factory() -> LocktClient:
-        return client_for(sim)
+        return sim.client()
 
     app = example.create_app(
         factory, event_poll_interval=3600, tracer_provider=telemetry.tracer_provider

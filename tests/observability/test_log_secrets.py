@@ -12,7 +12,7 @@ import pytest
 
 from lockt_async import LocktClient, RetryPolicy, _redact
 from tests.faults.test_secrets import _Everything
-from tests.loopback import Reply, Request, loopback
+from tests.support.loopback import Reply, Request, loopback
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ import textwrap
 import pytest
 
 from lockt_async import _telemetry
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 pytestmark = pytest.mark.anyio
 
@@ -24,10 +24,10 @@ import anyio
 {prelude}
 from lockt_async import _telemetry
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 async def main():
-    async with client_for(Simulator()) as lockt:
+    async with Simulator().client() as lockt:
         result = await lockt.users.upsert(users(30))
         assert result.accepted == 30, result
         assert await lockt.users.upsert_one(users(1, start=99)[0])
@@ -101,7 +101,7 @@ async def test_api_present_but_no_provider_makes_no_spans() -> None:
     assert _telemetry.hooks is None
     from lockt_async.testing import Simulator
 
-    async with client_for(Simulator()) as lockt:
+    async with Simulator().client() as lockt:
         assert _telemetry.hooks is None
         result = await lockt.users.upsert(users(10))
     assert result.accepted == 10

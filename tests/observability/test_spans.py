@@ -9,7 +9,7 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from lockt_async import RetryPolicy
 from lockt_async.testing import Fault, RateLimit, Simulator, status
-from tests.integration.helpers import client_for, user_record, users
+from tests.support import user_record, users
 
 from .conftest import Telemetry
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 async def test_import_span_tree(telemetry: Telemetry) -> None:
     """Issue 19 point 1: users.upsert > one page span per page > one HTTP span per request."""
     sim = Simulator()
-    async with client_for(sim, record_limit=10) as lockt:
+    async with sim.client(record_limit=10) as lockt:
         result = await lockt.users.upsert(users(25))
     assert result.accepted == 25
     (call,) = telemetry.named("users.upsert")
@@ -54,7 +54,7 @@ async def test_refused_page_is_an_error_and_a_resend_counts(telemetry: Telemetry
     """Issue 19 point 1: a refused page has status ERROR; a resent one http.request.resend_count."""
     sim = Simulator()
     sim.faults.add(Fault(RateLimit(), method="POST", path="/user"))
-    async with client_for(sim, record_limit=2, retry=RetryPolicy.instant()) as lockt:
+    async with sim.client(record_limit=2, retry=RetryPolicy.instant()) as lockt:
         ok = await lockt.users.upsert(users(2))
         bad = await lockt.users.upsert(
             [user_record(5), user_record(6, email="not an email")],
@@ -82,7 +82,7 @@ async def test_refused_page_is_an_error_and_a_resend_counts(telemetry: Telemetry
 async def test_sync_span_tree(telemetry: Telemetry) -> None:
     """Issue 19 point 1: sync phases (read, plan, write, removals) are children of users.sync."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(5))
         telemetry.exporter.clear()
         source = [user_record(i) for i in range(1, 7)]
@@ -109,7 +109,7 @@ async def test_sync_span_tree(telemetry: Telemetry) -> None:
 async def test_coalesced_burst_links_callers_and_page(telemetry: Telemetry) -> None:
     """Issue 19 point 1: each upsert_one caller's span and its page span link to each other."""
     sim = Simulator()
-    async with client_for(sim) as lockt, anyio.create_task_group() as tg:
+    async with sim.client() as lockt, anyio.create_task_group() as tg:
         for i in range(30):
             tg.start_soon(lockt.users.upsert_one, user_record(i))
     callers = telemetry.named("users.upsert_one")
@@ -130,7 +130,7 @@ async def test_metric_values_of_a_known_run(telemetry: Telemetry) -> None:
     """Issue 19 point 2: durations, records by outcome, page sizes, gate waits, resends, queue."""
     sim = Simulator()
     sim.faults.add(Fault(RateLimit(), method="POST", path="/user"))
-    async with client_for(sim, record_limit=4, retry=RetryPolicy.instant()) as lockt:
+    async with sim.client(record_limit=4, retry=RetryPolicy.instant()) as lockt:
         await lockt.users.upsert(
             [*users(9), user_record(99, email="bad")], validate_fails_batch=False
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 import anyio
 
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 from .cli_support import lockt, served
 
@@ -18,7 +18,7 @@ def prefilled(n: int = 10) -> Simulator:
     sim = Simulator()
 
     async def fill() -> None:
-        async with client_for(sim) as c:
+        async with sim.client() as c:
             assert (await c.users.upsert(users(n))).ok
 
     anyio.run(fill)
@@ -146,15 +146,15 @@ def test_dry_run_plan_out_sends_nothing(tmp_path: Path) -> None:
     assert written(sim) == 0 and len(sim.users) == 10
 
 
-def test_guard_blocks_and_exits_1(tmp_path: Path) -> None:
-    """Point 4: a source that would delete more than --max-removals deletes nothing, exit 1."""
+def test_guard_blocks_and_exits_4(tmp_path: Path) -> None:
+    """Point 4, issue 23: a source over the removal guard deletes nothing, exit 4 (the guard)."""
     sim = prefilled()
     path = tmp_path / "cut.csv"
     path.write_text("id_num,first_name,last_name\nEMP000001,Ada,Lovelace1\n")
     with served(sim) as env:
         proc = lockt(env, "sync", "users", str(path), "--on-missing", "delete")
         fobs = lockt(env, "sync", "fobs", str(path), "--on-missing", "disable")
-    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.returncode == 4, proc.stdout + proc.stderr
     assert "Removal guard" in proc.stdout and "max_removals=1" in proc.stdout
     assert len(sim.users) == 10 and written(sim) == 0
     assert fobs.returncode == 2 and "users only" in fobs.stderr

@@ -15,7 +15,7 @@ import anyio
 import pytest
 
 from lockt_async.testing import Simulator, serve_in_thread
-from tests.integration.helpers import client_for, user_record, users
+from tests.support import user_record, users
 
 CHILD = Path(__file__).with_name("sync_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,7 +53,7 @@ def test_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> None:
     sim = Simulator(record_limit=PAGE)
 
     async def prefill() -> None:
-        async with client_for(sim) as lockt:
+        async with sim.client() as lockt:
             assert (await lockt.users.upsert(users(110))).ok
 
     anyio.run(prefill)

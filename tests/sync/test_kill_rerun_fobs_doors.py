@@ -20,7 +20,7 @@ import anyio
 import pytest
 
 from lockt_async.testing import DEFAULT_DEFECTS, Simulator, serve_in_thread
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 CHILD = Path(__file__).with_name("sync_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_fobs_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> N
     sim = Simulator(record_limit=PAGE)
 
     async def prefill() -> list[int]:
-        async with client_for(sim) as lockt:
+        async with sim.client() as lockt:
             assert (await lockt.users.upsert(users(3))).ok
             assert (await lockt.fobs.create([fob(i) for i in range(12)])).ok
         return sorted(sim.users)
@@ -91,7 +91,7 @@ def test_doors_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> 
     sim = Simulator(record_limit=PAGE, defects=DEFAULT_DEFECTS - {"door_delete_rejects_valid_ids"})
 
     async def prefill() -> None:
-        async with client_for(sim) as lockt:
+        async with sim.client() as lockt:
             assert (await lockt.doors.create([{"name": f"Door {i}"} for i in range(12)])).ok
 
     anyio.run(prefill)

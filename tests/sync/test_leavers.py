@@ -13,7 +13,7 @@ import pytest
 
 from lockt_async import LocktClient, SyncResult
 from lockt_async.testing import Simulator
-from tests.integration.helpers import IN_PROCESS_URL, client_for, user_record
+from tests.support import URL, user_record
 
 from .docserver import DocServer
 
@@ -34,9 +34,9 @@ class Backend:
 
     def client(self) -> LocktClient:
         if self.sim is not None:
-            return client_for(self.sim)
+            return self.sim.client()
         assert self.doc is not None
-        return LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=self.doc.transport())
+        return LocktClient("u", "k", base_url=URL, transport=self.doc.transport())
 
     async def seed(self, records: list[dict[str, Any]]) -> None:
         if self.doc is not None:

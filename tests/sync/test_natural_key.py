@@ -16,7 +16,7 @@ import pytest
 from lockt_async import LocktClient, User
 from lockt_async.resources._natural import LOOKUP_READS_MAX
 from lockt_async.testing import Simulator
-from tests.integration.helpers import IN_PROCESS_URL, client_for, stored_id_nums, user_record, users
+from tests.support import URL, stored_id_nums, user_record, users
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +32,7 @@ def reads(sim: Simulator) -> list[str]:
 async def test_second_run_updates_with_few_records() -> None:
     """Point 1: a second upsert of the same few id_nums updates them (one ?id_num= read each)."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         first = await lockt.users.upsert(users(5), update_existing=True)
         assert first.inserted == 5
         sim.journal.clear()
@@ -48,7 +48,7 @@ async def test_second_run_updates_with_many_records_reads_roster_once() -> None:
     """Point 1: more than LOOKUP_READS_MAX records to resolve cost one GET /user, no ?id_num=."""
     n = LOOKUP_READS_MAX + 30
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(n))
         sim.journal.clear()
         fresh = users(10, start=n)
@@ -71,7 +71,7 @@ async def test_streamed_input_is_resolved(n: int) -> None:
         for r in changed(changed(users(n))):
             yield r
 
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(n))
         one = await lockt.users.upsert(gen(), update_existing=True)
         two = await lockt.users.upsert(agen(), update_existing=True)
@@ -83,7 +83,7 @@ async def test_models_and_update_existing_false() -> None:
     """Point 1: a User model is resolved; without update_existing the server refuses the id_num."""
     sim = Simulator()
     rec = user_record(1)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([rec])
         model = User(
             id_num=rec["id_num"],
@@ -107,7 +107,7 @@ async def test_models_and_update_existing_false() -> None:
 async def test_upsert_one_resolves_by_id_num() -> None:
     """Point 1: upsert_one(update_existing=True) updates the user holding the id_num."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert_one(user_record(7), update_existing=True)
         summary = await lockt.users.upsert_one(
             user_record(7, last_name="Changed"), update_existing=True
@@ -147,7 +147,7 @@ async def test_server_ignoring_the_filter_never_aims_at_bob(everyone: bool) -> N
     """Point 1: rows are checked against the id_num asked; Bob's row never becomes Alice's."""
     sent: list[Any] = []
     transport = hostile([BOB, ALICE] if everyone else [BOB], sent)
-    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         alice = {**ALICE, "id": None, "last_name": "New"}
         await lockt.users.upsert([alice], update_existing=True)
         await lockt.users.upsert_one(alice, update_existing=True)
@@ -159,7 +159,7 @@ async def test_two_users_with_one_id_num_are_not_guessed() -> None:
     sent: list[Any] = []
     twin = {**ALICE, "id": 12}
     transport = hostile([ALICE, twin], sent)
-    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         alice = {**ALICE, "id": None, "last_name": "New"}
         res = await lockt.users.upsert(
             [alice, {**BOB, "id": None}], update_existing=True, validate_fails_batch=False

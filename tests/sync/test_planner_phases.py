@@ -11,7 +11,6 @@ from lockt_async.resources import _sync_plan as phases
 from lockt_async.resources._sync_base import Context
 from lockt_async.resources._sync_kinds import USERS
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for
 
 pytestmark = pytest.mark.anyio
 
@@ -81,7 +80,7 @@ def test_estimate_in_round_trips(n: int, puttable: int, expected: tuple[float, f
 
 
 async def context(**options: Any) -> tuple[Context, Any]:
-    client = client_for(Simulator())
+    client = Simulator().client()
     await client.__aenter__()
     ctx = Context(client, await client.converter(), {"replace_privileges": True})
     for name, value in options.items():

@@ -8,7 +8,7 @@ import pytest
 
 from lockt_async import ConfigurationError
 from lockt_async.testing import DEFAULT_DEFECTS, Simulator
-from tests.integration.helpers import client_for, user_record
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +28,7 @@ def fobs_by_name(sim: Simulator) -> dict[str, dict[str, Any]]:
 async def test_fobs_sync_creates_reassigns_deletes_then_rests() -> None:
     """Point 3: create missing, PUT /fob for holder and dates, delete missing; then no write."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1), user_record(2)])
         holder, other = sorted(sim.users)
         await lockt.fobs.create([fob(i) for i in range(5)])
@@ -57,7 +57,7 @@ async def test_fobs_sync_creates_reassigns_deletes_then_rests() -> None:
 async def test_fobs_cannot_be_disabled() -> None:
     """Point 3: a fob has no disable call, so on_missing='disable' is refused before any I/O."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         with pytest.raises(ConfigurationError, match="'keep', 'delete'"):
             await lockt.fobs.sync([], on_missing="disable")
     assert sim.journal.entries == []
@@ -67,7 +67,7 @@ async def test_doors_sync_creates_and_deletes_by_name() -> None:
     """Point 3: doors are matched on name, created when missing, deleted when gone; then rest."""
     # The DELETE /door defect (a valid id refused the first time) is pinned on its own.
     sim = Simulator(defects=DEFAULT_DEFECTS - {"door_delete_rejects_valid_ids"})
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.doors.create([{"name": n} for n in ("A", "B", "C")])
         sim.journal.clear()
         source = [{"name": "B"}, {"name": "C"}, {"name": "D"}]
@@ -85,7 +85,7 @@ async def test_doors_compare_location_id_and_list_it_as_not_sendable() -> None:
     """Issue 22 point 5: location_id is compared (GET /door shows the location's name,
     GET /location its id); no call updates a door, so a difference is ignored, never sent."""
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         first, second = list(sim.instance.locations)[:2]
         await lockt.doors.create([{"name": "Lab", "location_id": first}, {"name": "Hall"}])
         sim.journal.clear()

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from lockt_async import LocktClient
-from tests.integration.helpers import IN_PROCESS_URL
+from tests.support import URL
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +48,7 @@ async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
         {"id_num": "1001", "first_name": "Jane", "last_name": "Doe", "pin": "1234"},
         {"id_num": "1002", "first_name": "Joe", "last_name": "Moe", "pin": "9876"},
     ]
-    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         result = await lockt.users.sync(source, on_missing="delete")
     assert result.plan.ignored == [] and list(result.plan.not_compared) == ["pin"]
     assert "first_name" in result.plan.compared and "pin" not in result.plan.compared
@@ -69,7 +69,7 @@ async def test_delete_never_aims_at_a_row_without_id_num() -> None:
     """GET /user example's "Fob 1" (blank id_num) is never deleted, even by an empty source."""
     sent: list[tuple[str, Any]] = []
     transport = server([FOB_HOLDER, JANE, JOE], sent)
-    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         result = await lockt.users.sync([], on_missing="delete", max_removals=2)
     assert sent == [("DELETE", [{"id": 7}, {"id": 8}])]
     assert result.deleted == 2
@@ -81,7 +81,7 @@ async def test_duplicate_id_num_in_lockt_is_refused_not_guessed() -> None:
     twin = {**JOE, "id": 9}
     transport = server([JOE, twin], sent)
     source = [{"id_num": "1002", "first_name": "Joe", "last_name": "Changed"}]
-    async with LocktClient("u", "k", base_url=IN_PROCESS_URL, transport=transport) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         result = await lockt.users.sync(source, on_missing="delete", max_removals=5)
     (failure,) = result.failures
     assert failure.index == 0 and "ids 8, 9" in failure.messages[0]
@@ -99,9 +99,7 @@ async def test_a_refused_roster_read_raises_the_error_itself() -> None:
         return httpx.Response(401, json={"data": {"error": "Access denied."}})
 
     transport = httpx.MockTransport(handle)
-    async with LocktClient(
-        "u", "k", base_url=IN_PROCESS_URL, transport=transport, timezone="UTC"
-    ) as lockt:
+    async with LocktClient("u", "k", base_url=URL, transport=transport, timezone="UTC") as lockt:
         with pytest.raises(AuthenticationError):
             await lockt.users.sync([{"id_num": "1", "first_name": "A", "last_name": "B"}])
     assert calls == ["GET"]

@@ -9,7 +9,7 @@ import pytest
 
 from lockt_async import ConfigurationError, FieldChange, Progress, RecordError, SyncResult
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, user_record, users
+from tests.support import user_record, users
 
 pytestmark = pytest.mark.anyio
 
@@ -31,13 +31,13 @@ def source() -> list[dict[str, Any]]:
 
 
 async def synced(sim: Simulator, records: Any, **kw: Any) -> SyncResult:
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         return await lockt.users.sync(records, **kw)
 
 
 async def seeded_ten() -> Simulator:
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert(users(10))
     sim.journal.clear()
     return sim
@@ -100,7 +100,7 @@ async def test_fields_left_out_keep_their_values() -> None:
 async def test_dates_compare_as_instants_in_the_instance_zone() -> None:
     """Point 2: an aware UTC datetime equal to the stored local wall time is unchanged."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1, access_expires="2030-01-06 08:00:00")])
     sim.journal.clear()
     same = user_record(1, access_expires=datetime(2030, 1, 6, 13, 0, tzinfo=UTC))
@@ -116,7 +116,7 @@ async def test_dates_compare_as_instants_in_the_instance_zone() -> None:
 async def test_card_of_a_user_who_has_one_is_ignored_not_resent() -> None:
     """Point 2 / behaviour table card_num: an update ignores it when the user has a card."""
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1), user_record(2, card_num="")])
     sim.journal.clear()
     src = [user_record(1, card_num="777001"), user_record(2, card_num="777002")]
@@ -134,7 +134,7 @@ async def test_access_levels_compare_as_sets() -> None:
     """Point 2: access levels are a set; replace_privileges=False differs only on a new level."""
     sim = Simulator(seed=True)
     rec = user_record(1, accesslevels=[{"id": 208}, {"id": 364}])
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([rec])
     sim.journal.clear()
     reordered = user_record(1, accesslevels=[{"id": 364}, {"id": 208}])
@@ -246,7 +246,7 @@ async def test_models_and_async_iterables_are_sources_too() -> None:
     from lockt_async import AccessLevelRef, User
 
     sim = Simulator(seed=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         await lockt.users.upsert([user_record(1, accesslevels=[{"id": 208}])])
     model = User(
         id_num="EMP000001",

@@ -7,7 +7,8 @@ itself with ``time.monotonic()`` start and end, so overlap is counted from the
 server's side, not from the client's view:
 
 * ``start``: the whole request arrived (the server starts applying it);
-* ``end``: the answer was fully written, or the connection was found gone.
+* ``end``: just before the last of the answer is written (a dripped answer: once it
+  is fully written), or the connection was found gone.
 
 Behaviour per request comes from ``server.handler(request) -> Reply | None``
 (``None``: the default answer). A ``Reply`` can stall before answering, drip its
@@ -191,11 +192,17 @@ class _Handler(socketserver.BaseRequestHandler):
                         ok = False
                         break
             else:
+                if write is not None:
+                    # Stamped before the answer leaves: once it is sent, the client may
+                    # release its gate and the next write may be stamped before this
+                    # thread runs again (a false overlap on a loaded machine).
+                    write.end = time.monotonic()
                 sock.sendall(payload)
         except OSError:
             ok = False
         if write is not None:
-            write.end = time.monotonic()
+            if write.end is None or reply.drip > 0:
+                write.end = time.monotonic()
             write.client_gone = not ok
         return ok
 

@@ -1,30 +1,27 @@
-"""A hostile Lockt server of our own (an ``httpx.MockTransport``) and the invariant check.
+"""The one fake Lockt server of the tests (an ``httpx.MockTransport``) that can misbehave.
 
 ``HostileServer`` applies user writes to its own store (counting how often each
 ``id_num`` was applied) and answers through a ``respond`` hook that a test
-replaces to misbehave on purpose.
+replaces to misbehave on purpose; :func:`lying` makes such a hook from a script
+that says what to apply and what to answer (a server that lies about what it
+applied). ``RefuseNthWrites`` wraps any transport to refuse chosen writes.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from lockt_async import BatchResult, FailureReason, LocktClient, RetryPolicy
+from lockt_async import LocktClient, RetryPolicy
+from lockt_async.testing import Simulator
 
 KEY = "KEY-hostile-5f3a9c"
-
-
-def contact(i: int | str) -> dict[str, str]:
-    """The fields the document's validation table requires beside the names (a unique email)."""
-    return {"email": f"ada{i}@example.com", "phone": "5551234567", "pin": "1234"}
-
-
-URL = "http://lockt.test/api/v1"
+#: The in-process base URL of every fake (a reserved ``.test`` host).
+URL = Simulator.url
 
 Respond = Callable[[httpx.Request, "HostileServer"], httpx.Response | None]
 
@@ -79,6 +76,11 @@ class HostileServer:
             answer["errors"] = errors
         return httpx.Response(200, json=answer)
 
+    @property
+    def writes(self) -> int:
+        """How many write requests (POST, PUT, DELETE) reached the server."""
+        return sum(r.method != "GET" for r in self.requests)
+
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handler)
 
@@ -88,26 +90,41 @@ class HostileServer:
         return LocktClient("u", KEY, base_url=URL, transport=self.transport(), **kw)
 
 
-def check_invariants(server: HostileServer, result: BatchResult, records: Sequence[Any]) -> None:
-    """Each input index exactly once; nothing accepted the server did not apply; nothing
-    applied twice; whatever was applied is accepted or ``unknown``."""
-    n = len(records)
-    indexes = [f.index for f in result.failures]
-    assert len(indexes) == len(set(indexes)), "a record has two outcomes"
-    assert all(0 <= i < n for i in indexes), "a failure points outside the input"
-    assert result.total == n, f"total {result.total} != {n}"
-    failed = {f.index: f for f in result.failures}
-    key = [r.get("id_num") if isinstance(r, dict) else getattr(r, "id_num", None) for r in records]
-    accepted = {key[i] for i in range(n) if i not in failed}
-    unknown = {key[i] for i, f in failed.items() if f.reason is FailureReason.UNKNOWN}
-    assert not accepted - set(server.applied), "accepted but never applied"
-    assert not set(server.applied) - accepted - unknown, "applied but reported not applied"
-    assert all(c == 1 for c in server.applied.values()), "applied twice"
-    assert result.accepted <= sum(server.applied.values())
+#: (records of the page) -> (records the server applies, status, body)
+Script = Callable[[list[dict[str, Any]]], tuple[list[dict[str, Any]], int, Any]]
 
 
-def users(n: int, start: int = 0) -> list[dict[str, Any]]:
-    return [
-        {"id_num": f"E{i}", "first_name": "Ada", "last_name": f"L{i}", **contact(i)}
-        for i in range(start, start + n)
-    ]
+def lying(script: Script) -> Respond:
+    """A ``respond`` hook for a server that lies: each ``POST /user`` page applies the
+    records ``script`` names and answers what it says; reads answer an empty list."""
+
+    def respond(request: httpx.Request, server: HostileServer) -> httpx.Response:
+        if request.method == "GET":
+            return httpx.Response(200, json={"data": []})
+        apply, status, body = script(json.loads(request.content)["users"])
+        for rec in apply:
+            server.applied[str(rec["id_num"])] += 1
+        return httpx.Response(status, json=body)
+
+    return respond
+
+
+class RefuseNthWrites(httpx.AsyncBaseTransport):
+    """Wraps a transport; the writes numbered in ``refuse`` raise ``httpx.ConnectError``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, refuse: set[int]):
+        self._inner = inner
+        self._refuse = refuse
+        self.writes = 0
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method in ("POST", "PUT", "DELETE"):
+            self.writes += 1
+            if self.writes in self._refuse:
+                self.refused += 1
+                raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
