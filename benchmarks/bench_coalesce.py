@@ -37,7 +37,7 @@ METRICS = [
     Metric("each_p50", "upsert([one]) per caller: caller latency p50", "ms", fmt="{:.0f}"),
     Metric("each_p99", "upsert([one]) per caller: caller latency p99", "ms", fmt="{:.0f}"),
     Metric(
-        "speedup", "speedup (wall, one page each / upsert_one)", "x", ">= 50", lambda v: v >= 50
+        "speedup", "speedup (wall, one page each / upsert_one)", "x", ">= 60", lambda v: v >= 60
     ),
 ]
 

@@ -26,7 +26,7 @@ METRICS = [
     Metric("large_n", "large run: records", fmt="{:,.0f}"),
     Metric("large_rss", "large run: peak RSS", "MB", fmt="{:.1f}"),
     Metric("large_secs", "large run: import wall time", "s", fmt="{:.1f}"),
-    Metric("delta", "large - small peak RSS", "MB", "<= 50", lambda v: v <= 50, "{:.1f}"),
+    Metric("delta", "large - small peak RSS", "MB", "<= 5", lambda v: v <= 5, "{:.1f}"),
 ]
 
 LARGE_FULL = 1_000_000

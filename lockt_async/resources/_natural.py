@@ -52,7 +52,8 @@ def key_to_resolve(record: Any) -> str | None:
 
 def row_id(row: Any) -> int | None:
     """A row's system id as a positive int, or None."""
-    ident = row.get("id") if isinstance(row, Mapping) else None
+    # ``type(...) is dict`` first: an ABC isinstance costs more than the rest of the call.
+    ident = row.get("id") if type(row) is dict or isinstance(row, Mapping) else None
     if type(ident) is int:  # the common case first: this runs once per roster row
         return ident if ident > 0 else None
     if isinstance(ident, str) and ident.strip().isdigit():
@@ -64,7 +65,7 @@ def row_id(row: Any) -> int | None:
 
 def row_key(row: Any, field: str = "id_num") -> str | None:
     """A row's natural key as stripped text, or None when blank (a fob-holder row)."""
-    value = row.get(field) if isinstance(row, Mapping) else None
+    value = row.get(field) if type(row) is dict or isinstance(row, Mapping) else None
     if type(value) is str:  # the common case first: this runs once per roster row
         return value.strip() or None
     if isinstance(value, int) and not isinstance(value, bool):

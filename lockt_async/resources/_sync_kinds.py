@@ -52,6 +52,7 @@ Doors (key ``name``)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from .._envelope import rows
@@ -62,6 +63,7 @@ from ._natural import row_id, row_key
 from ._sync_base import ON_MISSING, Context, Item, Kind, Outgoing, _Progress, send_batch
 
 _DATES = ("access_effective", "access_expires")
+_ABSENT = object()
 Ignored = list[tuple[FieldChange, str]]
 
 
@@ -174,10 +176,10 @@ class UserKind(Kind):
         for field, raw in wire.items():
             if field in _USER_SKIP:
                 continue
-            if field not in row:
+            current = row.get(field, _ABSENT)  # once per field of every matched person
+            if current is _ABSENT:
                 ctx.unlisted.add(field)
                 continue
-            current = row[field]
             if current == raw and type(raw) is str:
                 # The same text: equal for every field (a card the user already shows too).
                 continue
@@ -190,7 +192,8 @@ class UserKind(Kind):
         if (
             ctx.on_missing == "disable"
             and "enabled" not in wire
-            and _flag(row.get("enabled")) is False
+            and (enabled := row.get("enabled")) is not True
+            and _flag(enabled) is False
         ):
             # Disabled by an earlier sync for being gone; back in the source: enabled again.
             changes.append(FieldChange("enabled", False, True))
@@ -228,9 +231,11 @@ class UserKind(Kind):
         return _NOT_RETURNED.format(path=self.path, field=field)
 
     def blanked(self, record: Any, row: Mapping[str, Any]) -> list[str]:
+        # Once per matched person: the mapping's get, not a helper call per field.
+        get = record.get if isinstance(record, Mapping) else partial(getattr, record)
         out = []
         for field in _USER_BLANKABLE:
-            raw = _source_value(record, field)
+            raw = get(field, None)
             if isinstance(raw, str) and not raw.strip() and _text(row.get(field)):
                 out.append(field)
         return out

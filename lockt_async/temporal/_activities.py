@@ -43,7 +43,7 @@ def plan_id(plan: SyncPlan) -> str:
 
 def _cut(plan: SyncPlan) -> dict[str, Any]:
     data = plan.to_dict()
-    for key, value in data.items():
+    for key, value in list(data.items()):
         if isinstance(value, list) and len(value) > PLAN_DETAIL:
             data[key] = value[:PLAN_DETAIL]
             data[f"{key}_truncated"] = len(value)

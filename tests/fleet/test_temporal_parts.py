@@ -44,3 +44,13 @@ def test_interceptors_is_a_list() -> None:
     """Issue 20: tracing joins the starter's trace when OpenTelemetry is there, else nothing."""
     got = interceptors()
     assert isinstance(got, list) and len(got) <= 1
+
+
+def test_a_large_plan_is_cut_for_the_history() -> None:
+    """Issue 20: a plan's lists are cut to PLAN_DETAIL entries in the result, with the count."""
+    from lockt_async.temporal._activities import PLAN_DETAIL, _cut
+
+    plan = SyncPlan(kind="users", key="id_num", on_missing="keep")
+    plan.unchanged = list(range(PLAN_DETAIL + 5))
+    data = _cut(plan)
+    assert len(data["unchanged"]) == PLAN_DETAIL and data["unchanged_truncated"] == PLAN_DETAIL + 5
