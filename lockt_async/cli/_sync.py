@@ -232,6 +232,7 @@ def _sync(
     report.mark("write" if planned and not dry_run else "plan")
     if not planned:  # interrupted before the plan: nothing sent
         result.failures = _unsent(records, None)
+        result.cancelled = stop.signum is not None
     result.failures = [io.explain(f) for f in result.failures]
     _print_result(out, result, kind)
     _report_sync(report, result, kind, stop, planned)
