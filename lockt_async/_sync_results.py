@@ -126,6 +126,15 @@ class SyncPlan:
     not_compared: dict[str, str] = attrs.Factory(dict)
     #: How records get the server-held fields they need (``SyncRoute``).
     route: SyncRoute = attrs.Factory(SyncRoute)
+    #: The removal guard's percentage (of ``keyed``) when one applied.
+    max_removal_percent: float | None = None
+    #: A digest of exactly the removals this plan would make (None when it makes none):
+    #: pass it as ``approve=`` (``--approve``) to apply a guarded plan after review.
+    plan_id: str | None = None
+    #: The removals the guard held back (``removals_blocked`` says why).
+    held_back: list[PlannedRemoval] = attrs.Factory(list)
+    #: True when ``removals`` were applied under an ``approve`` naming this plan.
+    approved: bool = False
 
     def __repr__(self) -> str:
         return (
@@ -157,7 +166,11 @@ class SyncPlan:
                 "unkeyed": self.unkeyed,
             },
             "max_removals": self.max_removals,
+            "max_removal_percent": self.max_removal_percent,
             "removals_blocked": self.removals_blocked,
+            "plan_id": self.plan_id,
+            "approved": self.approved,
+            "held_back": [attrs.asdict(m) for m in self.held_back],
             "compared": list(self.compared),
             "not_compared": dict(self.not_compared),
             "route": {**attrs.asdict(self.route), "fields": list(self.route.fields)},

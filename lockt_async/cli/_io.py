@@ -550,6 +550,13 @@ _CLI_HINTS = (
     ("pass a larger max_removals", "pass a larger --max-removals"),
     ('required_fields="server"', "--required-fields server"),
     ('unknown_fields="ignore"', "--unknown-fields ignore"),
+    ("pass api_user=... or set LOCKT_API_USER", "pass --api-user or set LOCKT_API_USER"),
+    ("pass api_key=... or set LOCKT_API_KEY", "set LOCKT_API_KEY (or pass --api-key)"),
+)
+
+
+_OPTION_HINT = re.compile(
+    r"\b(approve|max_removals|max_removal_percent)=(?:'([^']*)'|(\S+?))(?=[.,;:)]?(?:\s|$))"
 )
 
 
@@ -557,7 +564,9 @@ def cli_hint(text: str) -> str:
     """``text`` with the library's Python-argument hints put as the CLI's options."""
     for api, option in _CLI_HINTS:
         text = text.replace(api, option)
-    return text
+    return _OPTION_HINT.sub(
+        lambda m: f"--{m.group(1).replace('_', '-')} {m.group(2) or m.group(3)}", text
+    )
 
 
 def explain(failure: Failure) -> Failure:

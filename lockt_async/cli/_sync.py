@@ -59,8 +59,21 @@ _SHOWN = 20  # field differences printed
 @click.option(
     "--max-removals",
     type=click.IntRange(0),
-    help="Remove nothing when more than N would be disabled or deleted "
+    help="The removal guard: remove nothing when more than N would be disabled or deleted "
     "[default: 5% of the keyed objects, at least 1].",
+)
+@click.option(
+    "--max-removal-percent",
+    type=click.FloatRange(0, 100),
+    help="The removal guard as a share: remove nothing when more than this percent of the "
+    "keyed objects would go (at least 1 may). With --max-removals both apply.",
+)
+@click.option(
+    "--approve",
+    metavar="PLAN_ID",
+    help="Apply the removals the guard held back, exactly those: the plan id a dry run or "
+    "a guarded run printed. If the plan computed now has another id (the file or Lockt "
+    "changed), nothing is removed.",
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan; send nothing.")
 @click.option(
@@ -91,6 +104,8 @@ def sync(
     fmt: str | None,
     on_missing: str,
     max_removals: int | None,
+    max_removal_percent: float | None,
+    approve: str | None,
     dry_run: bool,
     plan_out: str | None,
     strict_columns: bool,
@@ -115,7 +130,9 @@ def sync(
     """
     report = Report(report_path, "sync", kind, file, dry_run)
     try:
-        code = _sync(cfg, report, kind, file, fmt, on_missing, max_removals, dry_run, plan_out,
+        guard = {"max_removals": max_removals, "max_removal_percent": max_removal_percent,
+                 "approve": approve}  # fmt: skip
+        code = _sync(cfg, report, kind, file, fmt, on_missing, guard, dry_run, plan_out,
                      strict_columns, failures_path, unknown_fields, encoding, maps, map_file,
                      new_pin, required_fields)  # fmt: skip
     except BaseException as exc:
@@ -132,7 +149,7 @@ def _sync(
     file: str,
     fmt: str | None,
     on_missing: str,
-    max_removals: int | None,
+    guard: dict[str, Any],
     dry_run: bool,
     plan_out: str | None,
     strict_columns: bool,
@@ -194,7 +211,7 @@ def _sync(
                     records,
                     on_missing=on_missing,
                     dry_run=dry_run,
-                    max_removals=max_removals,
+                    **guard,
                     on_progress=on_progress,
                     on_plan=on_plan,
                     result=result,
@@ -215,6 +232,7 @@ def _sync(
     report.mark("write" if planned and not dry_run else "plan")
     if not planned:  # interrupted before the plan: nothing sent
         result.failures = _unsent(records, None)
+        result.cancelled = stop.signum is not None
     result.failures = [io.explain(f) for f in result.failures]
     _print_result(out, result, kind)
     _report_sync(report, result, kind, stop, planned)
@@ -243,8 +261,38 @@ def _sync(
             err=True,
         )
     if result.plan.removals_blocked:
+        plan = result.plan
+        click.echo(
+            f"error: removal guard: {len(plan.held_back):,} {plan.kind} held back, nothing "
+            f"removed; plan id {plan.plan_id} (--approve {plan.plan_id} applies exactly "
+            "these, once reviewed)",
+            err=True,
+        )
         return EXIT_GUARD
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+_HELD_SHOWN = 10  # held-back removals named in the guard's message
+
+
+def _print_guard(out: Console, plan: SyncPlan) -> None:
+    """A tripped guard, loudly: what it held back, the plan id, how to approve."""
+    held = plan.held_back
+    out.print(f"[bold red]REMOVAL GUARD: nothing was {plan.on_missing}d.[/]")
+    out.print(f"  {io.cli_hint(plan.removals_blocked or '')}")
+    names = ", ".join(f"{r.key} (id {r.id})" for r in held[:_HELD_SHOWN])
+    more = (
+        f" and {len(held) - _HELD_SHOWN:,} more (--plan-out lists all)"
+        if len(held) > _HELD_SHOWN
+        else ""
+    )
+    out.print(f"  held back ({len(held):,}): {names}{more}")
+    out.print(f"  plan id: {plan.plan_id}")
+    out.print(
+        f"  to apply exactly these {len(held):,} removal(s) once reviewed: run the same "
+        f"command with --approve {plan.plan_id} (if the file or Lockt changes first, the "
+        "id changes and nothing is removed)"
+    )
 
 
 def _unsent(records: list[Any], exc: BaseException | None) -> list[Failure]:
@@ -274,12 +322,12 @@ def _report_sync(
 ) -> None:
     plan = result.plan
     if planned:
-        counts = plan.to_dict()["counts"]
+        data = plan.to_dict()
         report.data["plan"] = {
-            "counts": counts,
+            "counts": data["counts"],
             "refused": len([f for f in result.failures if f.reason == FailureReason.INVALID]),
-            "route": _route(plan),
-            "plan_id": getattr(plan, "plan_id", None),
+            "route": data["route"],
+            "plan_id": plan.plan_id,
         }
     report.data["outcomes"] = {
         "inserted": result.inserted,
@@ -309,17 +357,13 @@ def _report_sync(
         "blocked": plan.removals_blocked is not None,
         "message": plan.removals_blocked,
         "removals_skipped": result.removals_skipped,
-        "plan_id": getattr(plan, "plan_id", None),
+        "plan_id": plan.plan_id,
+        "max_removal_percent": plan.max_removal_percent,
+        "held_back": [{"id": r.id, "key": r.key} for r in plan.held_back],
+        "approved": plan.approved,
     }
     if stop.signum is not None:
         report.data["interrupted_by"] = signal.Signals(stop.signum).name
-
-
-def _route(plan: SyncPlan) -> Any:
-    route = getattr(plan, "route", None)
-    return (
-        route if route is None or isinstance(route, str | int | float | dict | list) else str(route)
-    )
 
 
 def _by_reason(failures: list[Failure]) -> dict[str, int]:
@@ -381,7 +425,10 @@ def _print_plan(out: Console, plan: SyncPlan, rows: int) -> None:
     for d in plan.ignored[:5]:
         out.print(f"  not sendable, {d.key}: {d.change.field}: {d.reason}")
     if plan.removals_blocked:
-        out.print(f"[bold red]Removal guard:[/] {plan.removals_blocked}")
+        _print_guard(out, plan)
+    elif plan.plan_id is not None:
+        approved = " (approved)" if plan.approved else ""
+        out.print(f"Plan id: {plan.plan_id}{approved} ({len(plan.removals):,} removal(s))")
 
 
 def _print_result(out: Console, result: SyncResult, kind: str) -> None:

@@ -23,8 +23,12 @@ sends only what differs:
 4. **Missing objects** are kept, disabled or deleted per ``on_missing``. The
    guard: when more than ``max_removals`` would be removed (default: 5% of the
    keyed objects, at least 1), nothing is removed and the plan says why, so an
-   empty or cut source file cannot wipe an instance. Removals also wait when
-   the writes stopped early (a revoked key...).
+   empty or cut source file cannot wipe an instance; ``max_removal_percent``
+   adds a share of the keyed objects (both apply). A tripped guard names the plan
+   id (``plan.plan_id``, a digest of exactly the held-back removals): after review,
+   ``approve=PLAN_ID`` applies those removals, and only while the plan computed
+   then still has that id. Removals also wait when the writes stopped early (a
+   revoked key...).
 
 5. **Server-held fields.** A record written needs every field the server requires
    on update; what neither the source nor the roster read holds (a user's ``pin``)
@@ -69,9 +73,12 @@ class SyncOptions(TypedDict, total=False):
     """The keyword arguments of ``users.sync``, ``fobs.sync`` and ``doors.sync``.
 
     ``on_missing``: what happens to objects in Lockt the source no longer has
-    ("disable" is for users only). ``max_removals``: the removal guard (default 5% of
-    the keyed objects, at least 1). ``dry_run``: plan (and read) only. ``on_plan``:
-    called with the plan before anything is sent. ``route`` (users): how records get
+    ("disable" is for users only). ``max_removals`` and ``max_removal_percent``: the
+    removal guard, a count and a share of the keyed objects, both applying (with
+    neither: 5%, at least 1). ``approve``: the ``plan_id`` of a reviewed plan whose
+    removals the guard held back; applied only when the plan computed now has it.
+    ``dry_run``: plan (and read) only. ``on_plan``: called with the plan before
+    anything is sent. ``route`` (users): how records get
     the fields the server requires but the source and the list lack ("auto" by
     estimated cost, or "read" / "put"). ``unlisted`` (users): fields the list does
     not show (``pin``) are "carry" (not compared; sent with records written anyway)
@@ -86,6 +93,8 @@ class SyncOptions(TypedDict, total=False):
     on_missing: Literal["keep", "disable", "delete"]
     dry_run: bool
     max_removals: int | None
+    max_removal_percent: float | None
+    approve: str | None
     on_progress: OnProgress
     on_plan: Callable[[SyncPlan], None] | None
     route: Literal["auto", "read", "put"]
@@ -114,6 +123,16 @@ def check_arguments(kind: Kind, options: Mapping[str, Any]) -> None:
         not isinstance(max_removals, int) or isinstance(max_removals, bool) or max_removals < 0
     ):
         raise ConfigurationError(f"max_removals must be an int >= 0 or None, got {max_removals!r}")
+    percent = options.get("max_removal_percent")
+    if percent is not None and (
+        not isinstance(percent, int | float) or isinstance(percent, bool) or not 0 <= percent <= 100
+    ):
+        raise ConfigurationError(
+            f"max_removal_percent must be a number from 0 to 100 or None, got {percent!r}"
+        )
+    approve = options.get("approve")
+    if approve is not None and (not isinstance(approve, str) or not approve.strip()):
+        raise ConfigurationError(f"approve must be a plan id (a string) or None, got {approve!r}")
     _choice("route", options.get("route", "auto"), ROUTES if kind.has_routes else ("auto",))
     _choice(
         "unlisted", options.get("unlisted", "carry"), UNLISTED if kind.has_routes else ("carry",)
@@ -164,11 +183,32 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
         # cycle: with the collector paused it runs once per chunk, not every few
         # hundred records over the whole heap (the roster's rows included).
         with gc_paused(large):
-            out.extend(
-                prepare_item(spec, conv, record, tracker)
-                for record in source[lo : lo + _YIELD_EVERY]
-            )
+            for record in source[lo : lo + _YIELD_EVERY]:
+                wire, messages = prepare_item(spec, conv, record, tracker)
+                if wire is not None and _same_text(wire, record):
+                    # The wire form is the caller's own dict (plus ``id: -1``): hold the
+                    # caller's dict, not a copy per person (a 100,000-row source: ~40 MB).
+                    # Nothing in the planner writes to it; what is sent is built anew.
+                    wire, messages = record, _NO_MESSAGES
+                out.append((wire, messages))
     return out
+
+
+#: The messages of every valid record held by ``prepare_source`` (never written to).
+_NO_MESSAGES: list[str] = []
+
+
+def _same_text(wire: dict[str, Any], record: Any) -> bool:
+    """``record`` is a plain dict of text whose wire form adds at most ``id: -1``."""
+    if type(record) is not dict:
+        return False
+    extra = len(wire) - len(record)
+    if extra == 1:
+        if wire.get("id") != -1 or "id" in record:
+            return False
+    elif extra != 0:
+        return False
+    return record.items() <= wire.items() and all(type(v) is str for v in record.values())
 
 
 _YIELD_EVERY = 512
@@ -198,7 +238,8 @@ async def _read_and_prepare(
 
 async def plan(
     kind: Kind, ctx: Context, source: Sequence[Any], prepared: Prepared, found: list[Any],
-    max_removals: int | None,
+    max_removals: int | None, *, max_removal_percent: float | None = None,
+    approve: str | None = None,
 ) -> tuple[SyncPlan, phases.Matching, phases.Outgoing, int]:  # fmt: skip
     """Every phase up to the records to send (the same in a dry run and a real run).
 
@@ -215,7 +256,10 @@ async def plan(
         reads += await in_phase("sync.enrich", phases.verify(kind, ctx, m, source, prepared))
     with gc_paused(len(found) + len(source) > PAUSE_ROWS):
         phases.diff(kind, ctx, m, source, prepared, plan)
-        phases.removals(kind, m, plan, ctx.on_missing, max_removals)
+        phases.removals(
+            kind, m, plan, ctx.on_missing, max_removals,
+            max_removal_percent=max_removal_percent, approve=approve,
+        )  # fmt: skip
     chosen = phases.choose_route(kind, ctx, plan, m, prepared)
     reads += await in_phase("sync.enrich", phases.enrich(kind, ctx, chosen))
     out = phases.checks(kind, ctx, plan, m, prepared, source, chosen)
@@ -248,8 +292,10 @@ async def run_sync(
     found, prepared = await _read_and_prepare(kind, ctx, source)
     with phase("sync.plan"):
         the_plan, m, out, reads = await plan(
-            kind, ctx, source, prepared, found, options.get("max_removals")
-        )
+            kind, ctx, source, prepared, found, options.get("max_removals"),
+            max_removal_percent=options.get("max_removal_percent"),
+            approve=options.get("approve"),
+        )  # fmt: skip
     del found, prepared  # a 100,000-row roster kept alive during the writes costs the collector
     result = options.get("result") or SyncResult(plan=the_plan)
     result.plan, result.failures = the_plan, m.failures

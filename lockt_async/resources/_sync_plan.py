@@ -23,6 +23,8 @@ built:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -234,9 +236,25 @@ def diff(
 
 
 def removals(
-    kind: Kind, m: Matching, plan: SyncPlan, on_missing: str, max_removals: int | None
+    kind: Kind,
+    m: Matching,
+    plan: SyncPlan,
+    on_missing: str,
+    max_removals: int | None,
+    *,
+    max_removal_percent: float | None = None,
+    approve: str | None = None,
 ) -> None:
-    """Phase 4: the keyed objects no source record claimed, and the removal guard."""
+    """Phase 4: the keyed objects no source record claimed, and the removal guard.
+
+    The guard's limit is the smaller of ``max_removals`` (a count) and
+    ``max_removal_percent`` of the keyed objects (never below ``REMOVAL_FLOOR``, so
+    a small roster can still lose one person); with neither given, 5%. Over it,
+    nothing is removed: ``removals_blocked`` says so loudly, ``held_back`` lists
+    the objects and ``plan_id`` (a digest of exactly those removals) is what
+    ``approve`` must name to apply them. An ``approve`` that is not this plan's id
+    (the source or Lockt changed since the review) removes nothing.
+    """
     for rid, key, row in m.keyed:
         if rid not in m.claimed:
             name = row.get("name")
@@ -244,19 +262,71 @@ def removals(
                 PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))
             )
     plan.keyed, plan.unkeyed = len(m.keyed), m.unkeyed
-    plan.max_removals = default_max_removals(len(m.keyed)) if max_removals is None else max_removals
+    keyed = len(m.keyed)
+    if max_removals is None and max_removal_percent is None:
+        max_removal_percent = DEFAULT_REMOVAL_SHARE * 100
+    limits = [] if max_removals is None else [max_removals]
+    if max_removal_percent is not None:
+        limits.append(percent_limit(keyed, max_removal_percent))
+    plan.max_removals = min(limits)
+    plan.max_removal_percent = max_removal_percent
     if on_missing == "keep":
         return
     # an object already disabled needs no write
     todo = [x for x in plan.missing if on_missing == "delete" or x.enabled is not False]
-    if len(todo) > plan.max_removals:
+    if not todo:
+        return
+    plan.plan_id = removals_id(kind.name, on_missing, todo)
+    what = f"{len(todo)} {kind.name} would be {on_missing}d"
+    if approve is not None and approve != plan.plan_id:
+        plan.held_back = todo
         plan.removals_blocked = (
-            f"{len(todo)} {kind.name} would be {on_missing}d, more than max_removals="
-            f"{plan.max_removals} (of {len(m.keyed)} keyed in Lockt); nothing removed. "
-            "Check the source is complete, or pass a larger max_removals."
+            f"{what}, but approve={approve!r} is not this plan's id ({plan.plan_id}): the "
+            "source or Lockt changed since that plan was reviewed; nothing removed. Review "
+            f"this plan (a dry run) and approve its id."
+        )
+    elif approve is None and len(todo) > plan.max_removals:
+        plan.held_back = todo
+        detail = _guard_detail(keyed, max_removals, max_removal_percent, plan.max_removals)
+        plan.removals_blocked = (
+            f"{what}, more than the removal guard's limit of {plan.max_removals} ({detail}); "
+            f"nothing removed. Plan id {plan.plan_id}: check the source is complete, then "
+            f"apply exactly these removals with approve={plan.plan_id!r}."
         )
     else:
         plan.removals = todo
+        plan.approved = approve is not None
+
+
+def _guard_detail(keyed: int, count: int | None, percent: float | None, limit: int) -> str:
+    """How the guard's limit was reached, in the arguments' names."""
+    if percent is None:
+        return f"max_removals={count}, of {keyed} keyed in Lockt"
+    share = f"{percent:g}% of {keyed} keyed in Lockt, at least {REMOVAL_FLOOR}"
+    if count is None and percent == DEFAULT_REMOVAL_SHARE * 100:
+        return f"max_removals={limit} by default: {share}"
+    if count is None:
+        return f"max_removal_percent={percent:g}: {share}"
+    return f"max_removals={count} and max_removal_percent={percent:g} ({share}): the smaller"
+
+
+#: The percentage limit never drops below this many objects (a roster of 10 at 5%).
+REMOVAL_FLOOR = 1
+
+
+def percent_limit(keyed: int, percent: float) -> int:
+    """``percent`` of ``keyed`` objects, rounded down, at least ``REMOVAL_FLOOR``."""
+    return max(REMOVAL_FLOOR, math.floor(keyed * percent / 100))
+
+
+def removals_id(kind: str, mode: str, todo: Sequence[PlannedRemoval]) -> str:
+    """The plan id: a digest of exactly which objects would be removed, and how.
+
+    The same source against the same instance gives the same id; one more or one
+    fewer removal, or disable instead of delete, gives another.
+    """
+    text = json.dumps([kind, mode, sorted([r.id, r.key] for r in todo)], separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def default_max_removals(keyed: int) -> int:

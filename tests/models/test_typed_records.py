@@ -49,7 +49,10 @@ def test_every_record_call_has_a_typeddict() -> None:
     with_model = [
         name
         for name, spec in vars(_specs).items()
-        if isinstance(spec, _specs.WriteSpec) and spec.model is not None
+        if isinstance(spec, _specs.WriteSpec)
+        and spec.model is not None
+        # A sync's source spec (fobs.sync: a POST /fob record plus its holder) is no call.
+        and not spec.operation.endswith(".sync")
     ]
     assert with_model and all(id(getattr(_specs, n)) in covered for n in with_model), with_model
 

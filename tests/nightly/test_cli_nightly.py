@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 
 from lockt_async.testing import Simulator
 from tests.support import users
@@ -182,6 +183,7 @@ def cron(env: dict[str, str], tmp: Path, src: Path, mapping: Path) -> tuple[int,
     return int((run / "exit_code").read_text()), report(run / "report.json")
 
 
+@pytest.mark.slow
 def test_cron_script_sees_each_exit_code_and_a_report(tmp_path: Path) -> None:
     """Done-when: a cron-style script gets 0, 1, 2, 3 and 4 and a report file each time."""
     sim = prefilled(0)
@@ -230,6 +232,7 @@ def _after_writes(sim: Simulator, n: int) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path) -> None:
     """Done-when: SIGINT mid-sync (served with latency): report, exit 130, rerun converges."""
     sim = Simulator(latency=0.05)
@@ -290,3 +293,67 @@ def test_sigint_ignored_by_the_parent_is_not_honoured(tmp_path: Path) -> None:
         stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 0, stdout + stderr
     assert len(sim.users) == 600
+
+
+@pytest.mark.slow
+def test_guard_cut_file_approve_exactly_and_stale_id(tmp_path: Path) -> None:
+    """Done-when: a cut file trips the guard loudly (plan id); --approve applies exactly it."""
+    sim = Simulator()
+    mapping = map_file(tmp_path)
+    args = ("--map-file", str(mapping), *MAP_ARGS, "--new-pin", "random6",
+            "--on-missing", "delete")  # fmt: skip
+    with served(sim) as env:
+        full = lockt(env, "sync", "users", str(hr_file(tmp_path / "full.csv", 40)), *args)
+        assert full.returncode == 0, full.stdout + full.stderr
+        cut = hr_file(tmp_path / "cut.csv", 30)
+        dry = lockt(env, "sync", "users", str(cut), *args, "--dry-run")
+        tripped = lockt(env, "sync", "users", str(cut), *args, "--report",
+                        str(tmp_path / "r.json"))  # fmt: skip
+        plan_id = report(tmp_path / "r.json")["guard"]["plan_id"]
+        cut_more = hr_file(tmp_path / "cut2.csv", 29)
+        stale = lockt(env, "sync", "users", str(cut_more), *args, "--approve", plan_id)
+        after_stale = len(sim.users)
+        approved = lockt(env, "sync", "users", str(cut), *args, "--approve", plan_id,
+                         "--report", str(tmp_path / "a.json"))  # fmt: skip
+    assert dry.returncode == 4 and f"plan id: {plan_id}" in dry.stdout
+    assert tripped.returncode == 4, tripped.stdout + tripped.stderr
+    assert "REMOVAL GUARD: nothing was deleted." in tripped.stdout
+    assert "held back (10): U00030 (id" in tripped.stdout
+    assert f"--approve {plan_id}" in tripped.stdout and f"plan id {plan_id}" in tripped.stderr
+    assert stale.returncode == 4 and "is not this plan's id" in stale.stdout
+    assert after_stale == 40
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert f"Plan id: {plan_id} (approved)" in approved.stdout
+    assert sorted(u["id_num"] for u in sim.users.values()) == [f"U{i:05}" for i in range(30)]
+    a = report(tmp_path / "a.json")
+    assert a["outcomes"]["deleted"] == 10 and a["guard"]["approved"] is True
+
+
+def test_hints_name_cli_options_not_python_arguments(tmp_path: Path) -> None:
+    """Issue 23: hints say --update-existing, --api-user, --approve, not Python arguments."""
+    from lockt_async.cli._io import cli_hint
+
+    ignored = "sent with update_existing=False; pass update_existing=True to update it"
+    assert cli_hint(ignored) == "sent with --update-existing not given; run with " \
+        "--update-existing to update it"  # fmt: skip
+    assert cli_hint("apply them with approve='ab12'.") == "apply them with --approve ab12."
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")}
+    proc = lockt(env, "sync", "users", str(hr_file(tmp_path / "hr.csv", 1)))
+    assert proc.returncode == 2 and "pass --api-user or set LOCKT_API_USER" in proc.stderr
+
+
+def test_exit_code_of_each_stop() -> None:
+    """Issue 23: the documented exit code of each way a run ends, in one table."""
+    import click
+
+    from lockt_async import AuthenticationError, ConfigurationError
+    from lockt_async.cli import EXIT_CODES
+    from lockt_async.cli._config import exit_code_for
+    from lockt_async.cli._run import Terminated
+
+    assert EXIT_CODES == {0: "ok", 1: "failed", 2: "bad-input", 3: "connection", 4: "guard",
+                          130: "interrupted", 143: "terminated"}  # fmt: skip
+    cases = [(KeyboardInterrupt(), 130), (Terminated(), 143), (click.UsageError("x"), 2),
+             (ConfigurationError("x"), 2), (AuthenticationError("x", status_code=401), 3),
+             (OSError(), 2), (RuntimeError(), 1)]  # fmt: skip
+    assert [exit_code_for(exc) for exc, _ in cases] == [code for _, code in cases]

@@ -94,6 +94,8 @@ async def test_sync_span_tree(telemetry: Telemetry) -> None:
     assert phases == ["sync.read", "sync.plan", "sync.write", "sync.removals"]
     assert sync.attributes["lockt.records.inserted"] == 2  # type: ignore[index]
     assert sync.attributes["lockt.records.deleted"] == 1  # type: ignore[index]
+    (plan,) = telemetry.named("sync.plan")
+    assert "sync.enrich" in [s.name for s in telemetry.children(plan)]
     (read,) = telemetry.named("sync.read")
     assert [s.name for s in telemetry.children(read)] == ["GET /user"]
     (write,) = telemetry.named("sync.write")

@@ -155,7 +155,7 @@ def test_guard_blocks_and_exits_4(tmp_path: Path) -> None:
         proc = lockt(env, "sync", "users", str(path), "--on-missing", "delete")
         fobs = lockt(env, "sync", "fobs", str(path), "--on-missing", "disable")
     assert proc.returncode == 4, proc.stdout + proc.stderr
-    assert "Removal guard" in proc.stdout and "max_removals=1" in proc.stdout
+    assert "REMOVAL GUARD" in proc.stdout and "--max-removals 1 by default" in proc.stdout
     assert len(sim.users) == 10 and written(sim) == 0
     assert fobs.returncode == 2 and "users only" in fobs.stderr
 
