@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
+from tests.support.cli import served
 
 SECRET = "s3cret-KEY-do-not-print"
 HEADER = "id_num,first_name,last_name,email,phone,pin,card_num,access_effective,access_expires\n"
@@ -41,14 +41,8 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
+    with served(sim) as environ:
+        yield environ
 
 
 def lockt(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
+from tests.support.cli import served
 
 LOCKT = Path(sys.executable).with_name("lockt")
 HEADER = b"id_num,first_name,last_name,email,phone,pin\n"
@@ -36,14 +36,8 @@ def sim() -> Simulator:
 
 @pytest.fixture
 def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
+    with served(sim) as environ:
+        yield environ
 
 
 def lockt(
