@@ -212,6 +212,8 @@ class LocktClient:
             max_response_bytes=max_response_bytes,
         )
         self._read_limiter = anyio.Semaphore(read_concurrency)
+        #: Reads in flight at most (the sync planner's route estimate uses it).
+        self.read_concurrency = read_concurrency
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
         self._write_gate = _resolve_gate(write_gate, self.instance_key)

@@ -323,6 +323,8 @@ def test_ctrl_c_stops_after_page_and_writes_failures(env, sim, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As at a terminal: SIGINT at its default even if pytest runs in the background.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     while len(sim.journal.writes()) < 2 and time.monotonic() < deadline:

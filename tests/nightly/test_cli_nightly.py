@@ -215,13 +215,18 @@ def _popen(env: dict[str, str], *args: str, ignore_sigint: bool = False) -> subp
     def ignore() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def foreground() -> None:
+        # A Ctrl-C at a terminal reaches a command whose SIGINT is at its default;
+        # pytest itself may run with SIGINT ignored (started in the background).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     return subprocess.Popen(
         [sys.executable, "-m", "lockt_async", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=ignore if ignore_sigint else None,  # the test's point
+        preexec_fn=ignore if ignore_sigint else foreground,  # the test's point
     )
 
 
