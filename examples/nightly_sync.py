@@ -29,15 +29,7 @@ from typing import Any, cast
 
 import anyio
 
-from lockt_async import (
-    AuthenticationError,
-    ConfigurationError,
-    LocktClient,
-    LocktError,
-    SyncResult,
-    TransportError,
-    UserRecord,
-)
+from lockt_async import ConfigurationError, LocktClient, LocktError, SyncResult, UserRecord
 
 
 def read_staff(path: Path) -> list[UserRecord]:
@@ -93,10 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (TransportError, AuthenticationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    except LocktError as exc:  # the server refused the run (its answer is in the message)
+    except LocktError as exc:  # no connection, credentials refused, or the server's error
         print(f"error: {exc}", file=sys.stderr)
         return 3
     data = report(result)
