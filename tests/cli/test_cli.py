@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +15,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from lockt_async.testing import Simulator
-from tests.support.cli import served
 
 SECRET = "s3cret-KEY-do-not-print"
 HEADER = "id_num,first_name,last_name,email,phone,pin,card_num,access_effective,access_expires\n"
@@ -37,12 +35,6 @@ BAD = [
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator(api_key=SECRET)
-
-
-@pytest.fixture
-def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with served(sim) as environ:
-        yield environ
 
 
 def lockt(

@@ -12,13 +12,11 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from lockt_async.testing import Simulator
-from tests.support.cli import served
 
 LOCKT = Path(sys.executable).with_name("lockt")
 HEADER = b"id_num,first_name,last_name,email,phone,pin\n"
@@ -32,12 +30,6 @@ def contact(i: int) -> dict[str, str]:
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator()
-
-
-@pytest.fixture
-def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with served(sim) as environ:
-        yield environ
 
 
 def lockt(
