@@ -3,9 +3,10 @@
 Reads the HR system's CSV export (a header row of the document's field names:
 ``id_num, first_name, last_name, email, phone, pin``, ...), makes Lockt's users equal
 to it with ``users.sync`` (people gone from the file are disabled, unless the
-removal guard refuses), writes a JSON report, and exits with a code a scheduler can act
-on: 0 everything applied; 1 some records failed or removals were skipped (read the
-report); 2 it could not run (configuration, connection, credentials).
+removal guard refuses), writes a JSON report, and exits with the codes of ``lockt sync``:
+0 everything applied; 1 some records failed (read the report); 2 bad input or
+configuration; 3 connection or authentication failure; 4 the removal guard held
+removals back (review the plan in the report).
 
     export LOCKT_API_USER=... LOCKT_API_KEY=... LOCKT_BASE_URL=https://...
     python examples/nightly_sync.py staff.csv --report sync-report.json
@@ -28,7 +29,7 @@ from typing import Any, cast
 
 import anyio
 
-from lockt_async import LocktClient, LocktError, SyncResult, UserRecord
+from lockt_async import ConfigurationError, LocktClient, LocktError, SyncResult, UserRecord
 
 
 def read_staff(path: Path) -> list[UserRecord]:
@@ -81,9 +82,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         rows = read_staff(args.csv)
         result = anyio.run(lambda: sync(rows, dry_run=args.dry_run))
-    except (OSError, LocktError) as exc:
+    except (OSError, ConfigurationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except LocktError as exc:  # no connection, credentials refused, or the server's error
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     data = report(result)
     if args.report:
         args.report.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
@@ -91,9 +95,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"inserted {result.inserted}, updated {result.updated}, unchanged "
         f"{result.unchanged}, disabled {result.disabled}, failed {len(result.failures)}"
     )
+    if result.failures or result.removal_failures:
+        failed = len(result.failures) + len(result.removal_failures)
+        print(f"error: {failed} records failed", file=sys.stderr)
+        return 1
     if result.removals_skipped:
-        print(f"removals skipped: {result.removals_skipped}", file=sys.stderr)
-    return 0 if result.ok else 1
+        print(f"error: removals skipped: {result.removals_skipped}", file=sys.stderr)
+        return 4
+    return 0
 
 
 if __name__ == "__main__":

@@ -158,47 +158,20 @@ class LocktClient:
         settle: float | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ):
-        api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
-        api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
-        if not api_user or not api_user.strip():
-            raise ConfigurationError("api_user is missing: pass api_user=... or set LOCKT_API_USER")
-        if not api_key or not api_key.strip():
-            raise ConfigurationError("api_key is missing: pass api_key=... or set LOCKT_API_KEY")
+        api_user, api_key = _credentials(api_user, api_key)
         base = base_url or os.environ.get("LOCKT_BASE_URL") or DEFAULT_BASE_URL
         self.base_url = _check_base_url(base, allow_insecure_http)
-        if record_limit is not None and (not isinstance(record_limit, int) or record_limit < 1):
-            raise ConfigurationError(f"record_limit must be a positive int, got {record_limit!r}")
-        if not isinstance(timeout, int | float) or timeout <= 0:
-            raise ConfigurationError(f"timeout must be a positive number, got {timeout!r}")
+        _check_settings(
+            record_limit=record_limit,
+            timeout=timeout,
+            max_response_bytes=max_response_bytes,
+            settle=settle,
+            read_concurrency=read_concurrency,
+            coalesce_window=coalesce_window,
+            coalesce_max_pending=coalesce_max_pending,
+            required_fields=required_fields,
+        )
         retry = _retry_policy(retry, max_retries)
-        if max_response_bytes is not None and (
-            isinstance(max_response_bytes, bool)
-            or not isinstance(max_response_bytes, int)
-            or max_response_bytes < 1
-        ):
-            raise ConfigurationError(
-                f"max_response_bytes must be a positive int or None, got {max_response_bytes!r}"
-            )
-        if settle is not None and (
-            not isinstance(settle, int | float) or isinstance(settle, bool) or not settle >= 0
-        ):
-            raise ConfigurationError(f"settle must be a number of seconds >= 0, got {settle!r}")
-        if not isinstance(read_concurrency, int) or read_concurrency < 1:
-            raise ConfigurationError(
-                f"read_concurrency must be a positive int, got {read_concurrency!r}"
-            )
-        if not isinstance(coalesce_window, int | float) or coalesce_window < 0:
-            raise ConfigurationError(
-                f"coalesce_window must be a number of seconds >= 0, got {coalesce_window!r}"
-            )
-        if not isinstance(coalesce_max_pending, int) or coalesce_max_pending < 1:
-            raise ConfigurationError(
-                f"coalesce_max_pending must be a positive int, got {coalesce_max_pending!r}"
-            )
-        if required_fields not in ("client", "server"):
-            raise ConfigurationError(
-                f"required_fields must be 'client' or 'server', got {required_fields!r}"
-            )
         if transport is not None and http_client is not None:
             raise ConfigurationError("pass either transport or http_client, not both")
         if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
@@ -239,6 +212,8 @@ class LocktClient:
             max_response_bytes=max_response_bytes,
         )
         self._read_limiter = anyio.Semaphore(read_concurrency)
+        #: Reads in flight at most (the sync planner's route estimate uses it).
+        self.read_concurrency = read_concurrency
         self._converter: LocktConverter | None = None
         self._zone_lock = anyio.Lock()
         self._write_gate = _resolve_gate(write_gate, self.instance_key)
@@ -457,6 +432,48 @@ class LocktClient:
     @cached_property
     def schedules(self) -> Schedules:
         return Schedules(self)
+
+
+def _credentials(api_user: str | None, api_key: str | None) -> tuple[str, str]:
+    """The api user and key from the arguments or the environment; both non-blank."""
+    api_user = api_user if api_user is not None else os.environ.get("LOCKT_API_USER")
+    api_key = api_key if api_key is not None else os.environ.get("LOCKT_API_KEY")
+    if not api_user or not api_user.strip():
+        raise ConfigurationError("api_user is missing: pass api_user=... or set LOCKT_API_USER")
+    if not api_key or not api_key.strip():
+        raise ConfigurationError("api_key is missing: pass api_key=... or set LOCKT_API_KEY")
+    return api_user, api_key
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+#: The client's settings checked at construction: what each must be, and the test.
+_SETTINGS: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "record_limit": ("a positive int", lambda v: v is None or (isinstance(v, int) and v >= 1)),
+    "timeout": ("a positive number", lambda v: isinstance(v, int | float) and not v <= 0),
+    "max_response_bytes": (
+        "a positive int or None",
+        lambda v: v is None or (_number(v) and isinstance(v, int) and v >= 1),
+    ),
+    "settle": ("a number of seconds >= 0", lambda v: v is None or (_number(v) and v >= 0)),
+    "read_concurrency": ("a positive int", lambda v: isinstance(v, int) and v >= 1),
+    "coalesce_window": (
+        "a number of seconds >= 0",
+        lambda v: isinstance(v, int | float) and v >= 0,
+    ),
+    "coalesce_max_pending": ("a positive int", lambda v: isinstance(v, int) and v >= 1),
+    "required_fields": ("'client' or 'server'", lambda v: v in ("client", "server")),
+}
+
+
+def _check_settings(**settings: object) -> None:
+    """Each setting as ``_SETTINGS`` says, or a ``ConfigurationError`` naming it."""
+    for name, value in settings.items():
+        what, ok = _SETTINGS[name]
+        if not ok(value):
+            raise ConfigurationError(f"{name} must be {what}, got {value!r}")
 
 
 def _retry_policy(retry: RetryPolicy | None, max_retries: int | None) -> RetryPolicy:

@@ -183,7 +183,7 @@ def decode_body(
         ) from None
 
 
-def interpret(
+def interpret(  # noqa: C901 - one branch per row of the table in the docstring, in its order
     method: str,
     path: str,
     status: int,

@@ -309,19 +309,22 @@ def _check_doors(
         if door_id is None:
             out.append(f"Invalid door id: {_show(item.get('id'))}")
         if schedules:
-            # "Schedule ID is valid": a door of an access level needs one.
-            schedule = item.get("schedule_id")
-            where = f" for door {door_id}" if door_id is not None else ""
-            if _blank(schedule):
-                if schedules_required:
-                    out.append(f"Missing or blank schedule_id{where}")
-            elif _positive(schedule) is None:
-                out.append(f"Invalid schedule_id{where}: {_show(schedule)}")
+            _check_schedule(out, item.get("schedule_id"), door_id, schedules_required)
         if door_id is not None and seen is not None:
             if door_id in seen:
                 out.append(f"Duplicate door id: {door_id}")
             else:
                 seen.add(door_id)
+
+
+def _check_schedule(out: list[str], schedule: object, door_id: int | None, required: bool) -> None:
+    """ "Schedule ID is valid": a door of an access level needs one."""
+    where = f" for door {door_id}" if door_id is not None else ""
+    if _blank(schedule):
+        if required:
+            out.append(f"Missing or blank schedule_id{where}")
+    elif _positive(schedule) is None:
+        out.append(f"Invalid schedule_id{where}: {_show(schedule)}")
 
 
 def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool) -> None:
@@ -338,7 +341,7 @@ def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool
 # --------------------------------------------------------------------------- users
 
 
-def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:
+def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:  # noqa: C901 - one inline test per field, in table order: the import's hot path
     """True when ``rec`` is a valid ``POST /user`` record of the usual shape (text
     fields as ``str``, digits as digit strings, dates already seen valid): the
     import's hot path, inline checks only. False means "not sure": the full check

@@ -119,6 +119,15 @@ class _Run:
         self.building = []
         self.handoff = None
 
+    async def _let_answers_in(self, index: int, record: Any) -> None:
+        """Let the consumer handle an answer that came in while this page is being
+        built: the answer is on the critical path, this is not."""
+        try:
+            await anyio.lowlevel.checkpoint()
+        except anyio.get_cancelled_exc_class():
+            self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
+            raise
+
     async def _produce(
         self,
         records: Iterable[Any] | AsyncIterable[Any],
@@ -145,13 +154,7 @@ class _Run:
                 return
             self.result.total = index + 1
             if index % _YIELD_EVERY == 0:
-                # Let the consumer handle an answer that came in while this page
-                # is being built: the answer is on the critical path, this is not.
-                try:
-                    await anyio.lowlevel.checkpoint()
-                except anyio.get_cancelled_exc_class():
-                    self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
-                    raise
+                await self._let_answers_in(index, record)
             stopped = self.result.stopped_by
             if stopped is not None:
                 self.fail(index, record, FailureReason.NOT_SENT, [_stop_note(stopped)])
@@ -159,31 +162,44 @@ class _Run:
             if wire is None:
                 wire, messages = prepare_item(self.spec, conv, record, tracker)
                 if wire is None:
-                    self.fail(index, record, FailureReason.INVALID, messages)
-                    self.done += 1
-                    if self.sender.vfb:
-                        # All-or-nothing per page: the page this record belonged
-                        # to is not sent; pages already handed over stand.
-                        for i, rec, _ in self.building:
-                            self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
-                        self.building = []
-                        self.result.stopped_by = ClientValidationError(
-                            f"{self.spec.operation}: record {index} is invalid: "
-                            + "; ".join(messages),
-                            failures=[self.result.failures[-1]],
-                        )
+                    self._refuse(index, record, messages)
                     continue
-            if self.spec.page_keys is not None:
-                keys = self.spec.page_keys(wire)
-                if self.building and not self.building_keys.isdisjoint(keys):
-                    await self.hand_over(send)
-                self.building_keys.update(keys)
-            self.building.append((index, record, wire))
-            if len(self.building) >= self.page_size():
-                if tracker is not None and self.streamed:
-                    tracker.reset()
-                await self.hand_over(send)
+            await self._add(send, tracker, (index, record, wire))
         if self.building:
+            await self.hand_over(send)
+
+    def _refuse(self, index: int, record: Any, messages: list[str]) -> None:
+        """An invalid record; with validate_fails_batch, its page and the rest are not sent."""
+        self.fail(index, record, FailureReason.INVALID, messages)
+        self.done += 1
+        if self.sender.vfb:
+            # All-or-nothing per page: the page this record belonged
+            # to is not sent; pages already handed over stand.
+            for i, rec, _ in self.building:
+                self.fail(i, rec, FailureReason.NOT_SENT, [_INVALID_STOP])
+            self.building = []
+            self.result.stopped_by = ClientValidationError(
+                f"{self.spec.operation}: record {index} is invalid: " + "; ".join(messages),
+                failures=[self.result.failures[-1]],
+            )
+
+    async def _add(
+        self,
+        send: anyio.abc.ObjectSendStream[_Page],
+        tracker: DuplicateTracker | None,
+        item: Item,
+    ) -> None:
+        """Add a checked record to the page being built; hand the page over when full
+        (or first, when the record's page keys meet it)."""
+        if self.spec.page_keys is not None:
+            keys = self.spec.page_keys(item[2])
+            if self.building and not self.building_keys.isdisjoint(keys):
+                await self.hand_over(send)
+            self.building_keys.update(keys)
+        self.building.append(item)
+        if len(self.building) >= self.page_size():
+            if tracker is not None and self.streamed:
+                tracker.reset()
             await self.hand_over(send)
 
     async def hand_over(self, send: anyio.abc.ObjectSendStream[_Page]) -> None:
@@ -357,49 +373,14 @@ async def run_batch(
     _require_records(spec, records)
     result = result if result is not None else BatchResult()
     result.operation = spec.operation
-    try:
-        conv = await ctx.converter()  # may read GET /time first
-    except anyio.get_cancelled_exc_class():
-        result.cancelled = True
-        if isinstance(records, Sequence):
-            for index, record in enumerate(records):
-                result.failures.append(
-                    Failure(index, record, FailureReason.NOT_SENT, (_CANCELLED,))
-                )
-            result.total = len(records)
-        raise
+    conv = await _converter(ctx, records, result)
     vfb = bool(options.get("validate_fails_batch", True))
     is_sequence = isinstance(records, Sequence)
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     prebuilt: list[Item] | None = None
     if is_sequence and vfb:
         # All-or-nothing: a list can be checked whole before the first page goes out.
-        prebuilt, invalid = [], []
-        taken: list[Any] = []
-        try:
-            for record in records:  # type: ignore[union-attr]
-                index = len(taken)
-                taken.append(record)
-                wire, messages = prepare_item(spec, conv, record, tracker)
-                if wire is None:
-                    invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-                else:
-                    prebuilt.append((index, record, wire))
-        except Exception as exc:  # the caller's sequence raised while being read
-            note = f"reading the input raised {type(exc).__name__} after {len(taken)} record(s)"
-            result.total = len(taken)
-            result.failures.extend(
-                Failure(i, r, FailureReason.NOT_SENT, (f"not sent: {note}",))
-                for i, r in enumerate(taken)
-            )
-            raise _interrupted(spec, result, note) from exc
-        if invalid:
-            detail = "; ".join(f"[{f.index}] {' / '.join(f.messages)}" for f in invalid[:5])
-            more = f" (and {len(invalid) - 5} more)" if len(invalid) > 5 else ""
-            raise ClientValidationError(
-                f"{spec.operation}: {len(invalid)} invalid record(s), nothing sent: {detail}{more}",
-                failures=invalid,
-            )
+        prebuilt = _check_whole(spec, conv, records, tracker, result)  # type: ignore[arg-type]
     total = len(records) if is_sequence else None  # type: ignore[arg-type]
     run = _Run(ctx, spec, options, result, on_progress, stop_on_failure, total, not is_sequence)
     send, receive = anyio.create_memory_object_stream[_Page](0)
@@ -419,6 +400,67 @@ async def run_batch(
     if run.interrupted is not None:
         raise _interrupted(spec, result, run.interrupted_note) from run.interrupted
     return result
+
+
+async def _converter(
+    ctx: WriteContext, records: Iterable[Any] | AsyncIterable[Any], result: BatchResult
+) -> LocktConverter:
+    """The converter (may read ``GET /time`` first); cancelled there, a list's records
+    are all ``not_sent``."""
+    try:
+        return await ctx.converter()
+    except anyio.get_cancelled_exc_class():
+        result.cancelled = True
+        if isinstance(records, Sequence):
+            for index, record in enumerate(records):
+                result.failures.append(
+                    Failure(index, record, FailureReason.NOT_SENT, (_CANCELLED,))
+                )
+            result.total = len(records)
+        raise
+
+
+def _check_whole(
+    spec: WriteSpec,
+    conv: LocktConverter,
+    records: Sequence[Any],
+    tracker: DuplicateTracker | None,
+    result: BatchResult,
+) -> list[Item]:
+    """Every record of a list checked before the first page goes out (all or nothing).
+
+    Raises:
+        ClientValidationError: some records are invalid (nothing is sent).
+        BatchInterruptedError: the sequence raised while being read.
+    """
+    prebuilt: list[Item] = []
+    invalid: list[Failure] = []
+    taken: list[Any] = []
+    try:
+        for record in records:
+            index = len(taken)
+            taken.append(record)
+            wire, messages = prepare_item(spec, conv, record, tracker)
+            if wire is None:
+                invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
+            else:
+                prebuilt.append((index, record, wire))
+    except Exception as exc:  # the caller's sequence raised while being read
+        note = f"reading the input raised {type(exc).__name__} after {len(taken)} record(s)"
+        result.total = len(taken)
+        result.failures.extend(
+            Failure(i, r, FailureReason.NOT_SENT, (f"not sent: {note}",))
+            for i, r in enumerate(taken)
+        )
+        raise _interrupted(spec, result, note) from exc
+    if invalid:
+        detail = "; ".join(f"[{f.index}] {' / '.join(f.messages)}" for f in invalid[:5])
+        more = f" (and {len(invalid) - 5} more)" if len(invalid) > 5 else ""
+        raise ClientValidationError(
+            f"{spec.operation}: {len(invalid)} invalid record(s), nothing sent: {detail}{more}",
+            failures=invalid,
+        )
+    return prebuilt
 
 
 def _interrupted(spec: WriteSpec, result: BatchResult, note: str) -> BatchInterruptedError:

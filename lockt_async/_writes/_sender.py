@@ -148,13 +148,24 @@ class PageSender:
         if out.stop is not None:
             _fail_all(items, out, FailureReason.NOT_SENT, "not sent: import stopped")
             return
+        items, body = self._encoded(items, body, out)
+        if body is not None:
+            await self._attempts(items, body, out)
+
+    def _encoded(
+        self, items: Sequence[Item], body: bytes | None, out: PageOutcome
+    ) -> tuple[Sequence[Item], bytes | None]:
+        """The page and its body; records no encoder can send are refused first
+        (``invalid``), and None is the body when none is left."""
         if body is None:
             body = self.body(items)
         if body is None:
             items = self._refuse_unencodable(items, out)
             body = self.body(items) if items else None
-            if body is None:
-                return
+        return items, body
+
+    async def _attempts(self, items: Sequence[Item], body: bytes, out: PageOutcome) -> None:
+        """Send the page through the gate until its verdict is final (resends, a re-split)."""
         attempt = 0
         resends = Resends(self._ctx.retry, f"{self._spec.method} {self._spec.path}")
         settled = 0.0
@@ -229,7 +240,7 @@ class PageSender:
             return  # never sent: the caller accounts for it
         out.resolved.update(index for index, _, _ in items)
 
-    def _apply(
+    def _apply(  # noqa: C901 - one branch per Action of the classify table, in its order
         self, items: Sequence[Item], verdict: Verdict, out: PageOutcome, page: PageResult
     ) -> None:
         """Record what ``verdict`` means for each record of the page."""

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     _state["debug"] = False
     _never_fail_on_print()
-    from ._run import note_inherited_signals
+    from ._run import Terminated, note_inherited_signals
 
     note_inherited_signals()
     try:
@@ -163,7 +163,9 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         code = exc.exit_code
     except ConfigurationError as exc:
-        code = _fail(str(exc), EXIT_USAGE)
+        from ._io import cli_hint
+
+        code = _fail(cli_hint(str(exc)), EXIT_USAGE)
     except (TransportError, AuthenticationError) as exc:
         if _state["debug"]:
             traceback.print_exc()
@@ -174,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
         code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
         code = _fail("interrupted", EXIT_SIGINT)
+    except Terminated:
+        code = _fail("terminated (SIGTERM)", EXIT_SIGTERM)
     except OSError as exc:  # a file that cannot be written, a full disk
         if _state["debug"]:
             traceback.print_exc()

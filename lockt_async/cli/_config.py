@@ -10,6 +10,7 @@ import click
 
 from .._client import LocktClient
 from ..errors import AuthenticationError, ConfigurationError, TransportError
+from ._run import Terminated
 
 __all__ = [
     "EXIT_CODES",
@@ -76,6 +77,8 @@ def exit_code_for(exc: BaseException) -> int:
     """The exit code ``main`` gives an exception that ends a command."""
     if isinstance(exc, KeyboardInterrupt | click.exceptions.Abort):
         return EXIT_SIGINT
+    if isinstance(exc, Terminated):
+        return EXIT_SIGTERM
     if isinstance(exc, click.UsageError | ConfigurationError):
         return EXIT_USAGE
     if isinstance(exc, click.ClickException):

@@ -550,6 +550,8 @@ _CLI_HINTS = (
     ("pass a larger max_removals", "pass a larger --max-removals"),
     ('required_fields="server"', "--required-fields server"),
     ('unknown_fields="ignore"', "--unknown-fields ignore"),
+    ("pass api_user=... or set LOCKT_API_USER", "pass --api-user or set LOCKT_API_USER"),
+    ("pass api_key=... or set LOCKT_API_KEY", "set LOCKT_API_KEY (or pass --api-key)"),
 )
 
 

@@ -24,9 +24,23 @@ T = TypeVar("T")
 _inherited = {"sigint_ignored": False}
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived outside a write (reading the file, planning): stop as Ctrl-C does."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def note_inherited_signals() -> None:
-    """Remember whether SIGINT was ignored by the parent (call first thing in ``main``)."""
+    """Remember whether SIGINT was ignored by the parent (call first thing in ``main``).
+
+    SIGTERM, unless ignored, raises ``Terminated`` until a write's own handler takes
+    over (``until_signal``), so a stop while the file is read still writes the report.
+    """
     _inherited["sigint_ignored"] = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 def watched_signals() -> tuple[signal.Signals, ...]:

@@ -229,9 +229,13 @@ def _sync(
             report.failures(unsent, _KEYS[kind])
             _write_failures(failures_path, fmt, reader, encoding, unsent, out)
             raise
-    report.mark("write" if planned and not dry_run else "plan")
+    if not planned:
+        report.mark("plan")  # stopped while reading Lockt or planning
+    elif not dry_run:
+        report.mark("write")
     if not planned:  # interrupted before the plan: nothing sent
         result.failures = _unsent(records, None)
+        result.cancelled = stop.signum is not None
     result.failures = [io.explain(f) for f in result.failures]
     _print_result(out, result, kind)
     _report_sync(report, result, kind, stop, planned)

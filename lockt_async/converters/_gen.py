@@ -104,7 +104,7 @@ def _fname(cls: type, prefix: str) -> str:
 
 
 @cache
-def structure_code(cls: type) -> types.CodeType:
+def structure_code(cls: type) -> types.CodeType:  # noqa: C901 - one branch per field kind: a table of the generated line for each kind
     """Compiled source defining ``s_<Class>(d, _cl=None)``."""
     aliases = READ_ALIASES.get(cls, {})
     lines = [

@@ -93,6 +93,12 @@ class FobRecord(TypedDict, total=False):
     access_expires: Date
 
 
+class FobSyncRecord(FobRecord, total=False):
+    """``fobs.sync``: a fob as ``FobRecord`` plus the ``user_id`` it is assigned to."""
+
+    user_id: int | str
+
+
 class FobReassignRecord(TypedDict, total=False):
     """``fobs.reassign`` (``PUT /fob``): ``user_id`` 0 unassigns the fob ``id``."""
 

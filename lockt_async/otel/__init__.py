@@ -22,7 +22,8 @@ What it records (names follow OpenTelemetry's semantic conventions where they fi
   ``lockt.page.attempt``, ``http.request.resend_count`` on a resend,
   ``lockt.page.verdict`` (accepted, rejected, resent, resplit, unknown),
   ``lockt.page.gate_wait`` (seconds); a refused or unknown page has status ERROR;
-* sync phases (``sync.read``, ``sync.plan``, ``sync.write``, ``sync.removals``)
+* sync phases (``sync.read``, ``sync.enrich``, ``sync.plan``, ``sync.write``,
+  ``sync.removals``)
   as children of the sync call's span;
 * an HTTP client span per request (``POST /user``): ``http.request.method``,
   ``url.full`` (without user info; the api key travels in a header, never in the

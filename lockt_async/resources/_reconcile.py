@@ -100,6 +100,22 @@ async def reconcile(
             value = extract(failure.record)
             if value is not None:
                 todo[pos] = value
+    found = await _look_up(todo, lookup)
+    message = f"not applied (checked by {checked_by} after an unknown outcome)"
+    failures: list[Failure] = []
+    for pos, failure in enumerate(result.failures):
+        if pos not in found:
+            failures.append(failure)
+        elif not found[pos]:
+            failures.append(
+                attrs.evolve(failure, reason=FailureReason.NOT_SENT, messages=(message,))
+            )
+    return attrs.evolve(result, pages=list(result.pages), failures=failures)
+
+
+async def _look_up(todo: dict[int, str], lookup: Lookup) -> dict[int, bool]:
+    """Each failure position -> whether its key was found: one lookup per distinct key,
+    concurrently; the first error other than "not found" is raised."""
     found: dict[int, bool] = {}
     errors: list[LocktError] = []
     cache: dict[str, bool] = {}
@@ -120,16 +136,7 @@ async def reconcile(
                 tg.start_soon(check, pos, value)
     if errors:
         raise errors[0]
-    message = f"not applied (checked by {checked_by} after an unknown outcome)"
-    failures: list[Failure] = []
-    for pos, failure in enumerate(result.failures):
-        if pos not in found:
-            failures.append(failure)
-        elif not found[pos]:
-            failures.append(
-                attrs.evolve(failure, reason=FailureReason.NOT_SENT, messages=(message,))
-            )
-    return attrs.evolve(result, pages=list(result.pages), failures=failures)
+    return found
 
 
 __all__ = ["Lookup", "natural_key", "not_found_lookup", "reconcile"]

@@ -167,8 +167,9 @@ class Doors(Deletable, Checkable):
         guards against an empty or cut source: above it nothing is removed and
         ``plan.removals_blocked`` says why. ``dry_run=True`` returns the plan and sends
         nothing; ``on_plan(plan)`` is called once the plan is made, before anything is sent.
-        A second sync of the same source sends no write. No write call changes an
-        existing door, so only presence (by ``name``) is compared.
+        A second sync of the same source sends no write. ``location_id`` is compared
+        (``GET /door`` shows the location's name; ``GET /location`` maps it to its id), but
+        no write call changes an existing door: a difference is listed in ``plan.ignored``.
 
         ``field_map`` renames a source's columns to the document's fields (as in
         ``upsert``; a target this call does not take is a ``ConfigurationError``).

@@ -9,7 +9,7 @@ from .._envelope import require_id, require_text
 from .._results import BatchResult
 from .._sync_results import SyncResult
 from ..errors import RecordError
-from ..models import Fob, FobReassignRecord, FobRecord, WriteSummary
+from ..models import Fob, FobReassignRecord, FobRecord, FobSyncRecord, WriteSummary
 from . import _specs
 from ._base import only_one
 from ._reconcile import not_found_lookup, reconcile
@@ -93,7 +93,7 @@ class Fobs(Deletable, Checkable):
 
     async def sync(
         self,
-        records: Records[Fob | FobRecord],
+        records: Records[Fob | FobSyncRecord],
         **options: Unpack[SyncOptions],
     ) -> SyncResult:
         """Keep Lockt's fobs equal to ``records`` (a system of record).

@@ -187,9 +187,18 @@ class Users(Deletable, Checkable):
         is sent.
         A second sync of the same source sends no write. Compared: the fields
         the source supplies, as the write path would send them (``email`` ignoring case,
-        access levels as sets). A ``card_num`` of a user who already holds a card (the
-        server ignores it on update), ``credential_key`` and fields ``GET /user`` does not
-        return (``pin``) are listed in ``plan.ignored`` and sent only with another change.
+        access levels as sets); ``plan.compared`` lists them. A ``card_num`` of a user who
+        already holds a card (the server ignores it on update) and ``credential_key`` are
+        listed in ``plan.ignored``. ``pin``, which the ``GET /user`` list does not show, is
+        in ``plan.not_compared`` and sent with records written anyway (``unlisted="carry"``),
+        or read per person and compared (``unlisted="verify"``).
+
+        Every update and disable must carry the fields the document's validation table
+        requires (``pin`` included); what neither the source nor the list holds comes by
+        the plan's route (``plan.route``; ``route="auto"`` picks by estimated cost):
+        ``GET /user?id=`` reads merged into the ``POST /user`` pages, or ``PUT /user`` with
+        only the changed fields. Never a blank: a record the route cannot complete is
+        refused before sending. A dry run places every record as the real run does.
 
         ``field_map`` renames a source's columns to the document's fields (as in
         ``upsert``; a target this call does not take is a ``ConfigurationError``).

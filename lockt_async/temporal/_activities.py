@@ -158,11 +158,12 @@ class LocktActivities:
         if request.on_missing == "keep":
             removal = []
         elif plan.removals_blocked:
-            removal = [m.id for m in plan.missing]
+            removal = [m.id for m in plan.held_back]
         else:
             removal = [m.id for m in plan.removals]
         return PlanSummary(
-            plan_id=plan_id(plan),
+            # sync's own id of the held-back removals (what approve= names), else a digest.
+            plan_id=plan.plan_id or plan_id(plan),
             inserts=len(plan.inserts),
             updates=len(plan.updates),
             unchanged=len(plan.unchanged),
@@ -217,15 +218,20 @@ class LocktActivities:
                     type="PlanChanged", non_retryable=True,
                 )  # fmt: skip
 
-        result = await self._sync(
-            request, on_plan=check, on_missing=request.on_missing,
-            max_removals=max(1, len(approved)),
-        )  # fmt: skip
+        limits: dict[str, Any] = (
+            # the guard tripped and a person approved this plan id: sync applies exactly
+            # those removals, and none if the plan is no longer the approved one
+            {"max_removals": request.max_removals, "approve": removal.plan_id}
+            if removal.guarded
+            else {"max_removals": max(1, len(approved))}
+        )
+        result = await self._sync(request, on_plan=check, on_missing=request.on_missing, **limits)
         return RemovalReport(
             disabled=result.disabled,
             deleted=result.deleted,
             failures=_failures(result.removal_failures),
             attempt=activity.info().attempt,
+            skipped=result.removals_skipped,
         )
 
     def all(self) -> list[Callable[..., Any]]:

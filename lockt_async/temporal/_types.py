@@ -49,8 +49,8 @@ class PlanSummary:
     updates: int
     unchanged: int
     missing: int
-    #: Lockt ids the removal step may touch: the plan's removals, or the
-    #: guarded ones (``plan.missing``) when the guard blocked them.
+    #: Lockt ids the removal step may touch: the plan's removals, or the ones
+    #: the guard held back (``plan.held_back``) when it tripped.
     removal_ids: list[int]
     removals_blocked: str | None
     failures: int
@@ -80,6 +80,8 @@ class RemovalRequest:
     request: SyncRequest
     plan_id: str
     approved_ids: list[int]
+    #: The removal guard held these back and ``plan_id`` was approved (``sync(approve=)``).
+    guarded: bool = False
 
 
 @dataclass
@@ -90,6 +92,8 @@ class RemovalReport:
     deleted: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
     attempt: int = 1
+    #: Why nothing was removed (the instance's plan no longer had the approved id...).
+    skipped: str | None = None
 
 
 @dataclass
@@ -117,6 +121,6 @@ class SyncReport:
     def ok(self) -> bool:
         """True when nothing failed and no needed removal was left undone."""
         failed = bool(self.applied and self.applied.failures) or bool(
-            self.removed and self.removed.failures
+            self.removed and (self.removed.failures or self.removed.skipped)
         )
         return not failed and self.approval in ("not_needed", "approved")

@@ -38,7 +38,8 @@ class SyncWorkflow:
     whose fate was unknown is matched, never resent blindly); ``lockt.remove``
     disables or deletes what the plan listed. When the removal guard blocked the
     plan, the workflow waits for the ``approve(plan_id)`` signal (or ``reject``)
-    instead of failing, then removes exactly the approved plan's objects.
+    instead of failing, then removes exactly the approved plan's objects
+    (``sync(approve=plan_id)``: nothing if the plan changed since).
     """
 
     def __init__(self) -> None:
@@ -85,7 +86,9 @@ class SyncWorkflow:
                 self._state = "removing"
                 report.removed = await workflow.execute_activity(
                     "lockt.remove",
-                    RemovalRequest(request, plan.plan_id, list(plan.removal_ids)),
+                    RemovalRequest(
+                        request, plan.plan_id, list(plan.removal_ids), bool(plan.removals_blocked)
+                    ),
                     result_type=RemovalReport,
                     start_to_close_timeout=ACTIVITY_DEADLINE,
                     heartbeat_timeout=heartbeat,

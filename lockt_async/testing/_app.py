@@ -140,6 +140,24 @@ class Served(Protocol):
     instance: Instance
 
 
+#: The counts each kind of write summary shows (beside ``submitted`` and ``errors``).
+_SUMMARY_COUNTS: dict[str, tuple[str, ...]] = {
+    "write": ("inserted", "updated"),
+    "delete": ("deleted",),
+    "process": ("processed",),
+}
+
+
+def _parse_json(raw: bytes) -> Any:
+    """The request body as JSON, or None (empty or not JSON)."""
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
 def _error(status: int, message: str) -> Response:
     return _json(status, {"data": {"error": message}})
 
@@ -172,20 +190,42 @@ class _Handler:
             # Outside the API's base path a real deployment's web server answers,
             # not the API: a plain "Not Found" without the Lockt envelope.
             return self._done(entry, 404, "not_found", PlainTextResponse("Not Found", 404))
-        raw = await request.body()
-        parsed: Any = None
-        if raw:
-            try:
-                parsed = json.loads(raw)
-            except ValueError:
-                parsed = None
+        parsed = _parse_json(await request.body())
         if isinstance(parsed, dict):
             entry.records = sum(len(x) for x in parsed.values() if isinstance(x, list))
         headers = request.headers
         if headers.get("apiuser") != sim.api_user or headers.get("apikey") != sim.api_key:
             return self._done(entry, 401, "denied", _error(401, v.ACCESS_DENIED))
         action = sim.faults.pick(RequestInfo(method, path, entry.query, entry.records))
-        delay = 0.0
+        early = self._fault_before(entry, action)
+        if early is not None:
+            return early
+        query = dict(parse_qsl(entry.query, keep_blank_values=True))
+        answer: tuple[int, Any, str] | Response | None = None
+        if method == "GET":
+            answer = await self._read(path, query)
+        elif method in WRITE_METHODS:
+            answer = await self._write_request(entry, query, parsed)
+        if answer is None:
+            return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
+        if isinstance(answer, Response):
+            return answer
+        return await self._fault_after(entry, action, *answer)
+
+    async def _fault_after(
+        self, entry: Entry, action: object, status: int, payload: Any, outcome: str
+    ) -> Response:
+        """The answer, unless a fault cuts it off (applied) or delays it."""
+        if isinstance(action, Drop):
+            return self._done(entry, 0, "fault:drop_after", _CutResponse())
+        delay = action.seconds if isinstance(action, Delay) else 0.0
+        if delay:
+            await anyio.sleep(delay)
+            outcome = f"fault:delay:{outcome}"
+        return self._done(entry, status, outcome, _json(status, payload))
+
+    def _fault_before(self, entry: Entry, action: object) -> Response | None:
+        """The reply of a fault that answers instead of processing (nothing applied)."""
         if isinstance(action, Respond):
             reply = Response(action.body, action.status, media_type=action.content_type)
             return self._done(entry, action.status, "fault:respond", reply)
@@ -193,52 +233,50 @@ class _Handler:
             return self._done(entry, 429, "fault:rate_limit", _error(429, v.RATE_LIMITED))
         if isinstance(action, Drop) and not action.after_apply:
             return self._done(entry, 0, "fault:drop_before", _CutResponse())
-        if isinstance(action, Delay):
-            delay = action.seconds
-        query = dict(parse_qsl(entry.query, keep_blank_values=True))
-        if method == "GET":
-            reader = READERS.get(path)
-            if path == "/settings":
-                status, payload = 200, {"data": self._settings()}
-            elif reader is None:
-                return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
+        return None
+
+    async def _read(self, path: str, query: dict[str, str]) -> tuple[int, Any, str] | None:
+        """A GET: (status, payload, outcome), or None for an unknown path."""
+        sim = self.sim
+        if path == "/settings":
+            return 200, {"data": self._settings()}, "ok"
+        reader = READERS.get(path)
+        if reader is None:
+            return None
+        if sim.read_latency:
+            await anyio.sleep(sim.read_latency)
+        status, payload = reader(sim.instance, query, sim.defects)
+        return status, payload, "ok" if status == 200 else "rejected"
+
+    async def _write_request(
+        self, entry: Entry, query: dict[str, str], parsed: Any
+    ) -> tuple[int, Any, str] | Response | None:
+        """A write, one at a time: (status, payload, outcome); a 429 reply while another
+        write holds the slot; None for an unknown path."""
+        sim, method, path = self.sim, entry.method, entry.path
+        spec = WRITERS.get((method, path))
+        special = method == "POST" and (
+            path in _SPECIAL_POSTS or (path in ("/delegate", "/delegates") and "purge" in query)
+        )
+        if spec is None and not special:
+            return None
+        if not sim.write_lock.acquire(blocking=False):
+            return self._done(entry, 429, "rate_limited", _error(429, v.RATE_LIMITED))
+        try:
+            if spec is None or "purge" in query:
+                status, payload, applied = self._special(path, query, parsed)
             else:
-                if sim.read_latency:
-                    await anyio.sleep(sim.read_latency)
-                status, payload = reader(sim.instance, query, sim.defects)
-            outcome = "ok" if status == 200 else "rejected"
-        elif method in WRITE_METHODS:
-            spec = WRITERS.get((method, path))
-            special = (method == "POST" and path in _SPECIAL_POSTS) or (
-                method == "POST" and path in ("/delegate", "/delegates") and "purge" in query
-            )
-            if spec is None and not special:
-                return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
-            if not sim.write_lock.acquire(blocking=False):
-                return self._done(entry, 429, "rate_limited", _error(429, v.RATE_LIMITED))
-            try:
-                if spec is None or "purge" in query:
-                    status, payload, applied = self._special(path, query, parsed)
-                else:
-                    status, payload, applied = self._write(spec, parsed)
-                # ``latency`` is the server's whole time per write, its own work
-                # included, as a remote instance that takes that long would be.
-                if sim.latency:
-                    await sleep_until(entry.started + sim.latency)
-            finally:
-                sim.write_lock.release()
-            entry.applied = applied
-            outcome = "ok" if status == 200 and "errors" not in payload else "rejected"
-            if status == 200 and "errors" in payload:
-                outcome = "partial"
-        else:
-            return self._done(entry, 404, "not_found", _error(404, f"Not Found: {path}"))
-        if isinstance(action, Drop):
-            return self._done(entry, 0, "fault:drop_after", _CutResponse())
-        if delay:
-            await anyio.sleep(delay)
-            outcome = f"fault:delay:{outcome}"
-        return self._done(entry, status, outcome, _json(status, payload))
+                status, payload, applied = self._write(spec, parsed)
+            # ``latency`` is the server's whole time per write, its own work
+            # included, as a remote instance that takes that long would be.
+            if sim.latency:
+                await sleep_until(entry.started + sim.latency)
+        finally:
+            sim.write_lock.release()
+        entry.applied = applied
+        if status != 200:
+            return status, payload, "rejected"
+        return status, payload, "partial" if "errors" in payload else "ok"
 
     @staticmethod
     def _done(entry: Entry, status: int, outcome: str, reply: Response) -> Response:
@@ -275,12 +313,7 @@ class _Handler:
         for op in ops:
             counts[op()] += 1
         summary: dict[str, int] = {"submitted": len(records)}
-        if spec.summary == "write":
-            summary.update(inserted=counts["inserted"], updated=counts["updated"])
-        elif spec.summary == "delete":
-            summary["deleted"] = counts["deleted"]
-        else:
-            summary["processed"] = counts["processed"]
+        summary.update({name: counts[name] for name in _SUMMARY_COUNTS[spec.summary]})
         summary["errors"] = len(errors)
         payload: dict[str, Any] = {"data": summary}
         if errors:
@@ -288,44 +321,56 @@ class _Handler:
         return 200, payload, len(ops) > counts["ignored"]
 
     def _special(self, path: str, query: dict[str, str], parsed: Any) -> tuple[int, Any, bool]:
-        """POST /unlock, /delegate?purge, /anonymize?user_id=."""
-        inst = self.sim.instance
+        """POST /unlock, /doorstate?lowbattery=, /anonymize?user_id=, /delegate?purge."""
         if path == "/unlock":
-            doors = parsed.get("doors") if isinstance(parsed, dict) else None
-            if not isinstance(doors, list) or not doors:
-                return 400, {"data": {"error": v.NO_DATA}}, False
-            if len(doors) > self.sim.record_limit:
-                return 400, {"data": {"error": v.batch_limit_message(self.sim.record_limit)}}, False
-            options = Options.parse(parsed.get("options"))
-            if options.validate_fails_batch:
-                unknown = [
-                    {"error": [f"Door id is not valid: {v.text(_door_ref(d))}"], "input_data": d}
-                    for d in doors
-                    if self._door_of(d) is None
-                ]
-                if unknown:
-                    return 400, {"result": [v.BATCH_FAILED], "errors": unknown}, False
-            return 200, {"data": [self._unlock(d) for d in doors]}, False
+            return self._unlock_doors(parsed)
         if path == "/doorstate":
-            raw = query.get("lowbattery")
-            if raw is None:
-                return 404, {"data": {"error": "Not Found: /doorstate"}}, False
-            try:
-                threshold = float(raw)
-            except ValueError:
-                threshold = -1.0
-            if not 0 <= threshold <= 100:
-                return 400, {"data": {"error": f"Invalid lowbattery threshold: {raw}"}}, False
-            inst.low_battery_threshold = threshold
-            return 200, {"data": {"lowbattery": raw, "notifications": "enabled"}}, True
+            return self._low_battery(query)
         if path == "/anonymize":
-            uid = query.get("user_id", "")
-            user = inst.users.get(int(uid)) if uid.isdigit() else None
-            if user is None:
-                return 400, {"data": {"error": f"user_id is not valid: {uid}"}}, False
-            user.update(first_name="Anonymized", last_name="Anonymized", name="Anonymized",
-                        email="", phone="")  # fmt: skip
-            return 200, {"data": {"submitted": 1, "processed": 1, "errors": 0}}, True
+            return self._anonymize(query)
+        return self._purge_delegates()
+
+    def _unlock_doors(self, parsed: Any) -> tuple[int, Any, bool]:
+        doors = parsed.get("doors") if isinstance(parsed, dict) else None
+        if not isinstance(doors, list) or not doors:
+            return 400, {"data": {"error": v.NO_DATA}}, False
+        if len(doors) > self.sim.record_limit:
+            return 400, {"data": {"error": v.batch_limit_message(self.sim.record_limit)}}, False
+        options = Options.parse(parsed.get("options"))
+        if options.validate_fails_batch:
+            unknown = [
+                {"error": [f"Door id is not valid: {v.text(_door_ref(d))}"], "input_data": d}
+                for d in doors
+                if self._door_of(d) is None
+            ]
+            if unknown:
+                return 400, {"result": [v.BATCH_FAILED], "errors": unknown}, False
+        return 200, {"data": [self._unlock(d) for d in doors]}, False
+
+    def _low_battery(self, query: dict[str, str]) -> tuple[int, Any, bool]:
+        raw = query.get("lowbattery")
+        if raw is None:
+            return 404, {"data": {"error": "Not Found: /doorstate"}}, False
+        try:
+            threshold = float(raw)
+        except ValueError:
+            threshold = -1.0
+        if not 0 <= threshold <= 100:
+            return 400, {"data": {"error": f"Invalid lowbattery threshold: {raw}"}}, False
+        self.sim.instance.low_battery_threshold = threshold
+        return 200, {"data": {"lowbattery": raw, "notifications": "enabled"}}, True
+
+    def _anonymize(self, query: dict[str, str]) -> tuple[int, Any, bool]:
+        uid = query.get("user_id", "")
+        user = self.sim.instance.users.get(int(uid)) if uid.isdigit() else None
+        if user is None:
+            return 400, {"data": {"error": f"user_id is not valid: {uid}"}}, False
+        user.update(first_name="Anonymized", last_name="Anonymized", name="Anonymized",
+                    email="", phone="")  # fmt: skip
+        return 200, {"data": {"submitted": 1, "processed": 1, "errors": 0}}, True
+
+    def _purge_delegates(self) -> tuple[int, Any, bool]:
+        inst = self.sim.instance
         now = inst.now()
         expired = [g for g, rec in inst.delegates.items() if rec["access_expires"] < now]
         submitted = len(inst.delegates)

@@ -45,33 +45,31 @@ _NEW_USER_REST = {"custom1": "", "custom2": "", "custom3": "", "custom4": "",
 
 
 def _custom(rec: Record, target: Record) -> None:
+    if not _CUSTOM_KEYS & rec.keys():
+        return
     for key in ("custom1", "custom2", "custom3", "custom4"):
         if key in rec:
             target[key] = v.text(rec[key])
 
 
-def prepare_user(rec: Record, batch: Batch) -> Prepared:
-    """POST /user: id -1 inserts, a valid id updates (the user behaviour table)."""
-    inst, errors = batch.inst, list[str]()
-    uid = v.record_id(rec.get("id"), errors)
-    if uid is None:
-        return errors
-    insert = uid == -1
-    if not insert:
-        if uid not in inst.users:
-            return [f"Id is not valid: {uid}"]
-        if not batch.options.update_existing:
-            return lambda: "ignored"
-    id_num = v.required(rec, "id_num", errors)
-    first = v.required(rec, "first_name", errors)
-    last = v.required(rec, "last_name", errors)
-    mail = v.email(rec.get("email"), errors)
-    tel = v.phone(rec.get("phone"), errors)
-    pin = v.pin(rec.get("pin"), errors, batch.limits)
-    card = v.card_num(rec.get("card_num"), errors, batch.limits)
-    eff, exp = v.dates(rec, inst.zone, errors)
-    levels = _levels(rec.get("accesslevels"), batch, errors)
-    owner = None if insert else uid
+def _ignored() -> str:
+    return "ignored"
+
+
+def _update_refused(batch: Batch, uid: int) -> Prepared | None:
+    """An update of an unknown id is an error; with update_existing=false it is ignored."""
+    if uid not in batch.inst.users:
+        return [f"Id is not valid: {uid}"]
+    if not batch.options.update_existing:
+        return _ignored
+    return None
+
+
+def _check_unique(
+    batch: Batch, owner: int | None, id_num: str, mail: str, errors: list[str]
+) -> None:
+    """id_num and email unique in the system (but for ``owner``) and within the page."""
+    inst = batch.inst
     if id_num and (
         inst.user_by_id_num.get(id_num, owner) != owner or ("id_num", id_num) in batch.claims
     ):
@@ -81,22 +79,51 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
         or ("email", mail.lower()) in batch.claims
     ):
         errors.append(f"Email Already Exists: {mail}")
-    if insert:
-        use_card = card not in ("", "-1")
-    else:
-        # card_num is used on update only when the user holds no card (or -1 clears).
-        use_card = card not in ("", "-1") and not any(
-            not c["fob"] for c in inst.user_credentials(uid)
-        )
+
+
+def _card_used(inst: Instance, uid: int | None, card: str) -> bool:
+    """Whether ``card_num`` adds a card: on insert (``uid`` None) any real one; on update
+    only when the user holds no card (-1 clears instead)."""
+    if card in ("", "-1"):
+        return False
+    return uid is None or not any(not c["fob"] for c in inst.user_credentials(uid))
+
+
+def _claim(batch: Batch, id_num: str, mail: str, card: str) -> None:
+    """Later records of the page may not reuse these."""
+    batch.claims.add(("id_num", id_num))
+    if mail:
+        batch.claims.add(("email", mail.lower()))
+    if card:
+        batch.claims.add(("card", card))
+
+
+def prepare_user(rec: Record, batch: Batch) -> Prepared:
+    """POST /user: id -1 inserts, a valid id updates (the user behaviour table)."""
+    inst, errors = batch.inst, list[str]()
+    uid = v.record_id(rec.get("id"), errors)
+    if uid is None:
+        return errors
+    insert = uid == -1
+    refused = None if insert else _update_refused(batch, uid)
+    if refused is not None:
+        return refused
+    id_num = v.required(rec, "id_num", errors)
+    first = v.required(rec, "first_name", errors)
+    last = v.required(rec, "last_name", errors)
+    mail = v.email(rec.get("email"), errors)
+    tel = v.phone(rec.get("phone"), errors)
+    pin = v.pin(rec.get("pin"), errors, batch.limits)
+    card = v.card_num(rec.get("card_num"), errors, batch.limits)
+    eff, exp = v.dates(rec, inst.zone, errors)
+    levels = _levels(rec.get("accesslevels"), batch, errors)
+    _check_unique(batch, None if insert else uid, id_num, mail, errors)
+    use_card = _card_used(inst, None if insert else uid, card)
     if use_card and batch.taken("card", card, inst.cred_by_card):
         errors.append(f"card_num Already Exists: {card}")
     if errors:
         return errors
-    batch.claims.add(("id_num", id_num))
-    if mail:
-        batch.claims.add(("email", mail.lower()))
-    if use_card:
-        batch.claims.add(("card", card))
+    _claim(batch, id_num, mail, card if use_card else "")
     enabled = v.flag(rec.get("enabled"), True)
     fields: Record = {
         "id_num": id_num, "first_name": first, "last_name": last, "name": f"{last}, {first}",
@@ -113,8 +140,7 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
             user = inst.users[uid]
             inst.unindex_user(user)
             user.update(fields)
-        if _CUSTOM_KEYS & rec.keys():
-            _custom(rec, user)
+        _custom(rec, user)
         inst.index_user(user)
         if card == "-1" and not insert:
             _drop_cards(inst, user["id"])
@@ -127,6 +153,18 @@ def prepare_user(rec: Record, batch: Batch) -> Prepared:
     return apply
 
 
+def _put_dates(inst: Instance, rec: Record, user: Record, errors: list[str]) -> tuple[Any, Any]:
+    """The access dates after a PUT: those given (checked), else the user's own."""
+    new_eff, new_exp = user["access_effective"], user["access_expires"]
+    if "access_effective" in rec:
+        new_eff = v.local_date(rec["access_effective"], "access_effective", inst.zone, errors)
+    if "access_expires" in rec:
+        new_exp = v.local_date(rec["access_expires"], "access_expires", inst.zone, errors)
+        v.not_past(new_exp, rec["access_expires"], inst.now(), errors)
+    v.date_order(new_eff, new_exp, errors, inst.zone)
+    return new_eff, new_exp
+
+
 def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
     """PUT /user: one object, only the supplied properties change."""
     inst, errors = batch.inst, list[str]()
@@ -137,15 +175,7 @@ def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
         return [f"Id is not valid: {uid}"]
     user = inst.users[uid]
     card = v.card_num(rec.get("card_num"), errors, batch.limits)
-    eff = exp = None
-    if "access_effective" in rec:
-        eff = v.local_date(rec["access_effective"], "access_effective", inst.zone, errors)
-    if "access_expires" in rec:
-        exp = v.local_date(rec["access_expires"], "access_expires", inst.zone, errors)
-        v.not_past(exp, rec["access_expires"], inst.now(), errors)
-    new_eff = eff if "access_effective" in rec else user["access_effective"]
-    new_exp = exp if "access_expires" in rec else user["access_expires"]
-    v.date_order(new_eff, new_exp, errors, inst.zone)
+    new_eff, new_exp = _put_dates(inst, rec, user, errors)
     levels = _levels(rec.get("accesslevels"), batch, errors)
     has_card = any(not c["fob"] for c in inst.user_credentials(uid))
     use_card = card not in ("", "-1") and not has_card

@@ -154,21 +154,19 @@ def prepare_fob(rec: Record, batch: Batch) -> Prepared:
     return apply
 
 
-def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
-    """PUT /fob: reassign ``user_id`` (0 unassigns) and change dates/name/card."""
-    inst, errors = batch.inst, list[str]()
-    fid = v.record_id(rec.get("id"), errors)
-    if fid is None:
-        return errors
-    if fid not in inst.fobs:
-        return [f"Id is not a Fob: {fid}" if fid in inst.credentials else f"Id is not valid: {fid}"]
-    fob = inst.fobs[fid]
-    owner: int | None = fob["user_id"]
-    if "user_id" in rec:
-        wanted = _int(rec["user_id"])
-        if wanted is None or (wanted != 0 and wanted not in inst.users):
-            errors.append(f"user_id is not valid: {v.text(rec['user_id'])}")
-        owner = wanted or None
+def _fob_owner(inst: Instance, rec: Record, owner: int | None, errors: list[str]) -> int | None:
+    """The fob's holder after a PUT: ``user_id`` when given (0 unassigns), else ``owner``."""
+    if "user_id" not in rec:
+        return owner
+    wanted = _int(rec["user_id"])
+    if wanted is None or (wanted != 0 and wanted not in inst.users):
+        errors.append(f"user_id is not valid: {v.text(rec['user_id'])}")
+    return wanted or None
+
+
+def _fob_changes(batch: Batch, rec: Record, fob: Record, errors: list[str]) -> Record:
+    """The fields a PUT /fob changes (dates, name, id_num, card_num), each checked."""
+    inst = batch.inst
     changes: Record = v.date_changes(rec, fob, inst.zone, errors)
     if "name" in rec:
         name = v.required(rec, "name", errors)
@@ -182,17 +180,36 @@ def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
         if card != fob["card_num"] and batch.taken("card", card, inst.cred_by_card):
             errors.append(f"card_num Already Exists: {card}")
         changes["card_num"] = card
+    return changes
+
+
+def _reindex_fob(inst: Instance, fid: int, fob: Record, changes: Record) -> None:
+    """Move the fob's name and card index entries to their new values."""
+    if "name" in changes:
+        inst.fob_by_name.pop(fob["name"], None)
+        inst.fob_by_name[changes["name"]] = fid
+    if "card_num" in changes:
+        inst.cred_by_card.pop(fob["card_num"], None)
+        if changes["card_num"]:
+            inst.cred_by_card[changes["card_num"]] = fid
+
+
+def prepare_fob_put(rec: Record, batch: Batch) -> Prepared:
+    """PUT /fob: reassign ``user_id`` (0 unassigns) and change dates/name/card."""
+    inst, errors = batch.inst, list[str]()
+    fid = v.record_id(rec.get("id"), errors)
+    if fid is None:
+        return errors
+    if fid not in inst.fobs:
+        return [f"Id is not a Fob: {fid}" if fid in inst.credentials else f"Id is not valid: {fid}"]
+    fob = inst.fobs[fid]
+    owner = _fob_owner(inst, rec, fob["user_id"], errors)
+    changes = _fob_changes(batch, rec, fob, errors)
     if errors:
         return errors
 
     def apply() -> str:
-        if "name" in changes:
-            inst.fob_by_name.pop(fob["name"], None)
-            inst.fob_by_name[changes["name"]] = fid
-        if "card_num" in changes:
-            inst.cred_by_card.pop(fob["card_num"], None)
-            if changes["card_num"]:
-                inst.cred_by_card[changes["card_num"]] = fid
+        _reindex_fob(inst, fid, fob, changes)
         fob.update(changes)
         inst.attach_credential(fob, owner)
         holder = inst.users[owner]["name"] if owner in inst.users else ""

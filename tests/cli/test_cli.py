@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
 SECRET = "s3cret-KEY-do-not-print"
 HEADER = "id_num,first_name,last_name,email,phone,pin,card_num,access_effective,access_expires\n"
@@ -37,18 +35,6 @@ BAD = [
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator(api_key=SECRET)
-
-
-@pytest.fixture
-def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
 
 
 def lockt(
@@ -329,6 +315,8 @@ def test_ctrl_c_stops_after_page_and_writes_failures(env, sim, tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As at a terminal: SIGINT at its default even if pytest runs in the background.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 30
     while len(sim.journal.writes()) < 2 and time.monotonic() < deadline:

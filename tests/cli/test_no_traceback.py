@@ -10,15 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
 LOCKT = Path(sys.executable).with_name("lockt")
 HEADER = b"id_num,first_name,last_name,email,phone,pin\n"
@@ -32,18 +30,6 @@ def contact(i: int) -> dict[str, str]:
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator()
-
-
-@pytest.fixture
-def env(sim: Simulator) -> Iterator[dict[str, str]]:
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
 
 
 def lockt(

@@ -130,7 +130,7 @@ def test_nightly_sync_script_disables_a_leaver(simulator_env: Simulator, tmp_pat
 def test_nightly_sync_script_exit_codes(
     simulator_env: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Issue 25: exit 1 with the failing CSV line in the report; 2 when it cannot run."""
+    """Issue 25: exit 1 with the failing CSV line in the report; 3 bad credentials; 2 no file."""
     nightly = load_example("nightly_sync")
     staff, report = tmp_path / "staff.csv", tmp_path / "report.json"
     bad = "E2003,Bad,Email,not-an-email,555 123 4569,1234"
@@ -141,5 +141,19 @@ def test_nightly_sync_script_exit_codes(
     assert simulator_env.journal.writes() == []  # a dry run sends nothing
 
     monkeypatch.setenv("LOCKT_API_KEY", "wrong-key")
-    assert nightly.main([str(staff)]) == 2
+    assert nightly.main([str(staff)]) == 3
     assert nightly.main([str(tmp_path / "missing.csv")]) == 2
+
+
+def test_nightly_sync_script_exits_4_when_the_guard_holds_removals(
+    simulator_env: Simulator, tmp_path: Path
+) -> None:
+    """Issue 25: an export that lost most people removes nobody, and the job exits 4."""
+    nightly = load_example("nightly_sync")
+    staff, report = tmp_path / "staff.csv", tmp_path / "report.json"
+    staff.write_text("\n".join(STAFF) + "\n", encoding="utf-8")
+    assert nightly.main([str(staff)]) == 0
+    staff.write_text(STAFF[0] + "\n" + STAFF[3] + "\n", encoding="utf-8")  # Ada and Alan gone
+    assert nightly.main([str(staff), "--report", str(report)]) == 4
+    data = json.loads(report.read_text())
+    assert data["disabled"] == 0 and data["plan"]["removals_blocked"]

@@ -182,3 +182,14 @@ def test_every_extra_is_listed_in_getting_started() -> None:
     table = section("docs/getting-started.md", "Install")
     for name in set(extras) - {"dev"}:
         assert f"| `[{name}]` |" in table, name
+
+
+def test_readme_links_lead_to_pages_that_exist() -> None:
+    """Issue 25: the README is the landing page: every relative link it has leads somewhere."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    relative = [link for link in links if "://" not in link]
+    assert len(relative) >= 10
+    for link in relative:
+        assert (ROOT / link).exists(), link
+    assert len(readme.splitlines()) < 200

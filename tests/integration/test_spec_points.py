@@ -167,7 +167,7 @@ async def test_simulator_put_credential_never_ignores_a_field(sim: Simulator) ->
 
     headers = {"apiuser": sim.api_user, "apikey": sim.api_key}
     async with httpx.AsyncClient(
-        transport=sim.transport(), base_url="http://lockt.test/api/v1", headers=headers
+        transport=sim.transport(), base_url=sim.url, headers=headers
     ) as http:
         r = await http.put("/credential", json={"credentials": [{"id": 335, "card_num": "5"}]})
     assert r.status_code == 400
@@ -228,7 +228,7 @@ async def test_accesslevel_defect_on_by_default_in_the_simulator(sim: Simulator)
     headers = {"apiuser": sim.api_user, "apikey": sim.api_key}
     body = {"accesslevels": _levels_sharing_a_door()}
     async with httpx.AsyncClient(
-        transport=sim.transport(), base_url="http://lockt.test/api/v1", headers=headers
+        transport=sim.transport(), base_url=sim.url, headers=headers
     ) as http:
         r = await http.post("/accesslevel", json=body)
         assert r.status_code == 400

@@ -21,6 +21,7 @@ CALLS: list[tuple[Any, Any, type]] = [
     (models.UserUpdateRecord, _specs.USERS_UPDATE, models.User),
     (models.FobRecord, _specs.FOBS_CREATE, models.Fob),
     (models.FobReassignRecord, _specs.FOBS_REASSIGN, models.Fob),
+    (models.FobSyncRecord, _specs.FOBS_SYNC, models.Fob),
     (models.DoorRecord, _specs.DOORS_CREATE, models.Door),
     (models.AccessLevelRecord, _specs.ACCESS_LEVELS_CREATE, models.AccessLevel),
     (models.CredentialUpdateRecord, _specs.CREDENTIALS_UPDATE, models.Credential),

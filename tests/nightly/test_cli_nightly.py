@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 
 from lockt_async.testing import Simulator
 from tests.support import users
@@ -182,6 +183,7 @@ def cron(env: dict[str, str], tmp: Path, src: Path, mapping: Path) -> tuple[int,
     return int((run / "exit_code").read_text()), report(run / "report.json")
 
 
+@pytest.mark.slow
 def test_cron_script_sees_each_exit_code_and_a_report(tmp_path: Path) -> None:
     """Done-when: a cron-style script gets 0, 1, 2, 3 and 4 and a report file each time."""
     sim = prefilled(0)
@@ -213,13 +215,18 @@ def _popen(env: dict[str, str], *args: str, ignore_sigint: bool = False) -> subp
     def ignore() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
+    def foreground() -> None:
+        # A Ctrl-C at a terminal reaches a command whose SIGINT is at its default;
+        # pytest itself may run with SIGINT ignored (started in the background).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     return subprocess.Popen(
         [sys.executable, "-m", "lockt_async", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=ignore if ignore_sigint else None,  # the test's point
+        preexec_fn=ignore if ignore_sigint else foreground,  # the test's point
     )
 
 
@@ -230,6 +237,7 @@ def _after_writes(sim: Simulator, n: int) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.slow
 def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path) -> None:
     """Done-when: SIGINT mid-sync (served with latency): report, exit 130, rerun converges."""
     sim = Simulator(latency=0.05)
@@ -292,6 +300,7 @@ def test_sigint_ignored_by_the_parent_is_not_honoured(tmp_path: Path) -> None:
     assert len(sim.users) == 600
 
 
+@pytest.mark.slow
 def test_guard_cut_file_approve_exactly_and_stale_id(tmp_path: Path) -> None:
     """Done-when: a cut file trips the guard loudly (plan id); --approve applies exactly it."""
     sim = Simulator()
@@ -323,3 +332,33 @@ def test_guard_cut_file_approve_exactly_and_stale_id(tmp_path: Path) -> None:
     assert sorted(u["id_num"] for u in sim.users.values()) == [f"U{i:05}" for i in range(30)]
     a = report(tmp_path / "a.json")
     assert a["outcomes"]["deleted"] == 10 and a["guard"]["approved"] is True
+
+
+def test_hints_name_cli_options_not_python_arguments(tmp_path: Path) -> None:
+    """Issue 23: hints say --update-existing, --api-user, --approve, not Python arguments."""
+    from lockt_async.cli._io import cli_hint
+
+    ignored = "sent with update_existing=False; pass update_existing=True to update it"
+    assert cli_hint(ignored) == "sent with --update-existing not given; run with " \
+        "--update-existing to update it"  # fmt: skip
+    assert cli_hint("apply them with approve='ab12'.") == "apply them with --approve ab12."
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")}
+    proc = lockt(env, "sync", "users", str(hr_file(tmp_path / "hr.csv", 1)))
+    assert proc.returncode == 2 and "pass --api-user or set LOCKT_API_USER" in proc.stderr
+
+
+def test_exit_code_of_each_stop() -> None:
+    """Issue 23: the documented exit code of each way a run ends, in one table."""
+    import click
+
+    from lockt_async import AuthenticationError, ConfigurationError
+    from lockt_async.cli import EXIT_CODES
+    from lockt_async.cli._config import exit_code_for
+    from lockt_async.cli._run import Terminated
+
+    assert EXIT_CODES == {0: "ok", 1: "failed", 2: "bad-input", 3: "connection", 4: "guard",
+                          130: "interrupted", 143: "terminated"}  # fmt: skip
+    cases = [(KeyboardInterrupt(), 130), (Terminated(), 143), (click.UsageError("x"), 2),
+             (ConfigurationError("x"), 2), (AuthenticationError("x", status_code=401), 3),
+             (OSError(), 2), (RuntimeError(), 1)]  # fmt: skip
+    assert [exit_code_for(exc) for exc, _ in cases] == [code for _, code in cases]

@@ -94,6 +94,8 @@ async def test_sync_span_tree(telemetry: Telemetry) -> None:
     assert phases == ["sync.read", "sync.plan", "sync.write", "sync.removals"]
     assert sync.attributes["lockt.records.inserted"] == 2  # type: ignore[index]
     assert sync.attributes["lockt.records.deleted"] == 1  # type: ignore[index]
+    (plan,) = telemetry.named("sync.plan")
+    assert "sync.enrich" in [s.name for s in telemetry.children(plan)]
     (read,) = telemetry.named("sync.read")
     assert [s.name for s in telemetry.children(read)] == ["GET /user"]
     (write,) = telemetry.named("sync.write")
@@ -179,3 +181,36 @@ async def test_metric_values_of_a_known_run(telemetry: Telemetry) -> None:
         7.5,
         10,
     ]
+
+
+async def test_httpx_instrumentation_spans_nest_under_the_page(telemetry: Telemetry) -> None:
+    """Issue 19 point 1: with http_spans=False the library makes no HTTP spans, and an httpx
+    instrumentation's span (here a transport that opens one, as it does) is the page's child."""
+    import httpx
+    from opentelemetry.trace import SpanKind
+
+    from lockt_async import LocktClient
+    from lockt_async.otel import instrument
+    from tests.integration.helpers import IN_PROCESS_URL
+
+    instrument(telemetry.tracer_provider, http_spans=False)
+    tracer = telemetry.tracer_provider.get_tracer("httpx-instrumentation-stand-in")
+    sim = Simulator()
+    inner = sim.transport()
+
+    class Traced(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            with tracer.start_as_current_span(request.method, kind=SpanKind.CLIENT):
+                return await inner.handle_async_request(request)
+
+    async with LocktClient(
+        sim.api_user,
+        sim.api_key,
+        base_url=IN_PROCESS_URL,
+        transport=Traced(),
+        timezone=sim.timezone,
+    ) as lockt:
+        await lockt.users.upsert(users(3))
+    assert not [s for s in telemetry.spans() if s.name.startswith("POST /")]
+    (page,) = telemetry.named("users.upsert page")
+    assert [(s.name, s.kind) for s in telemetry.children(page)] == [("POST", SpanKind.CLIENT)]

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
+from tests.support.cli import served
 
-
-@contextmanager
-def served(sim: Simulator) -> Iterator[dict[str, str]]:
-    """The environment a ``lockt`` subprocess needs to reach ``sim``."""
-    with serve_in_thread(sim) as url:
-        yield {
-            **os.environ,
-            "LOCKT_BASE_URL": url,
-            "LOCKT_API_USER": sim.api_user,
-            "LOCKT_API_KEY": sim.api_key,
-            "COLUMNS": "200",
-        }
+__all__ = ["lockt", "served", "writes"]
 
 
 def lockt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -102,6 +102,7 @@ async def test_pinless_source_disables_every_leaver(backend: Backend, route: str
     assert result.failures == [] and result.removal_failures == [], result.failures
     assert (result.disabled, result.updated, result.inserted) == (4, 3, 2)
     assert result.route.fields == ("pin",)
+    assert result.plan.to_dict()["route"]["name"] == result.route.name
     assert result.route.name == (
         "read" if route == "auto" else route if route == "read" else "read+put"
     )

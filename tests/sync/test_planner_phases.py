@@ -165,3 +165,21 @@ async def test_checks_refuse_an_insert_missing_a_required_field() -> None:
     await client.aclose()
     assert plan.inserts == [] and out.inserts == []
     assert "Missing or blank pin" in m.failures[0].messages
+
+
+async def test_route_estimate_uses_the_clients_read_bound() -> None:
+    """Point 2: with read_concurrency=1, reads cost one round trip each: 4 leavers go by PUT."""
+    async with Simulator().client(read_concurrency=1) as client:
+        ctx = Context(client, await client.converter(), {})
+        ctx.on_missing = "disable"
+        rows = [row(i, f"E{i}") for i in range(1, 40)]
+        source = [{"id_num": r["id_num"]} for r in rows[4:]]
+        prepared = [({"id_num": r["id_num"]}, []) for r in rows[4:]]
+        m = phases.match(USERS, source, prepared, rows)
+        ctx.roster = {rid: r for rid, _, r in m.keyed}
+        plan = SyncPlan("users", "id_num", "disable")
+        phases.diff(USERS, ctx, m, source, prepared, plan)
+        phases.removals(USERS, m, plan, "disable", 5)
+        phases.choose_route(USERS, ctx, plan, m, prepared)
+    assert ctx.read_concurrency == 1
+    assert (plan.route.name, plan.route.cost_read, plan.route.cost_put) == ("put", 5, 4)

@@ -10,7 +10,7 @@ import pytest
 
 from lockt_async.testing import Simulator
 
-BASE_URL = "http://lockt.test/api/v1"
+BASE_URL = Simulator.url
 HEADERS = {"apiuser": "sim-user", "apikey": "sim-key"}
 
 

@@ -6,13 +6,13 @@ import anyio
 import httpx
 import pytest
 
-from lockt_async.testing import SimulatorFleet, serve
+from lockt_async.testing import Simulator, SimulatorFleet, serve
 
 from .conftest import new_user
 
 pytestmark = pytest.mark.anyio
 
-BASE = "http://lockt.test/api/v1"
+BASE = Simulator.url
 
 
 def _headers(fleet: SimulatorFleet, name: str) -> dict[str, str]:
