@@ -5,9 +5,10 @@ of the people changed, 0.5% new and 0.5% leavers (``bench_sync.source``).
 ``users.sync(source, on_missing="disable")`` against a sync written by hand as an
 expert would (``hand_sync``: plain httpx and ``json``; one ``GET /user``, the
 caller's fields compared as dicts, pages of the changed rows, then the leavers
-disabled). Where the roster's list rows carry no ``pin`` (the document's list
-table), a disable needs it from a per-id ``GET /user?id=`` read, so the hand
-sync reads it too (10 at a time, as the library's ``read_concurrency``). Each
+disabled). The roster's list rows carry no ``pin`` (the document's list table)
+and neither does the HR source, so an update or a disable needs it from a
+per-id ``GET /user?id=`` read: the hand sync reads it too (10 at a time, as the
+library's ``read_concurrency``). Each
 sync runs in a fresh process (``python -m benchmarks.bench_sync_hand --child``)
 that reports its wall time and its peak RSS growth over its size before the sync
 (the source already built); between runs the instance is put back, untimed,
@@ -53,7 +54,11 @@ METRICS = [
     Metric("n", "people in the instance", fmt="{:,.0f}"),
     Metric("latency_ms", "server latency per write", "ms", fmt="{:.0f}"),
     Metric("writes", "records written (changed + new + leavers disabled)", fmt="{:,.0f}"),
-    Metric("pin_reads", "per-id reads the hand sync needed (rows without pin)", fmt="{:,.0f}"),
+    Metric(
+        "pin_reads",
+        "per-id reads the hand sync made (pin: not in the list nor source)",
+        fmt="{:,.0f}",
+    ),
     Metric("lib_left", "leavers the library left enabled", "", "0", lambda v: v == 0, "{:,.0f}"),
     Metric("lib", "library users.sync: wall", "s", fmt="{:.2f}"),
     Metric("hand", "hand-written sync: wall", "s", fmt="{:.2f}"),
@@ -117,17 +122,20 @@ async def hand_sync(
     resp.raise_for_status()
     roster = json.loads(resp.content)["data"]
     by_key = {row["id_num"]: row for row in roster if row.get("id_num")}
-    writes: list[dict[str, Any]] = []
+    inserts: list[dict[str, Any]] = []
+    changed: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for rec in src:
         row = by_key.pop(rec["id_num"], None)
         if row is None:
-            writes.append({**rec, "id": -1})
+            inserts.append({**rec, "id": -1})
         elif any(k in row and row[k] != v for k, v in rec.items()):
-            writes.append({**_as_held(row, zone), **rec, "id": row["id"]})
+            changed.append((rec, row))
     leavers = [row for row in by_key.values() if row.get("enabled") is not False]
     del roster, by_key
-    # The document's list rows have no pin, which an update must carry: read it.
-    lacking = [row for row in leavers if "pin" not in row]
+    # An update must carry pin, which the document's list rows lack: read it per id
+    # for the people written whose source row lacks it too (changed people, leavers).
+    lacking = [row for rec, row in changed if "pin" not in rec and "pin" not in row]
+    lacking += [row for row in leavers if "pin" not in row]
     if lacking:
         sem = asyncio.Semaphore(READ_CONCURRENCY)
 
@@ -138,6 +146,7 @@ async def hand_sync(
             row["pin"] = json.loads(r.content)["data"][0]["pin"]
 
         await asyncio.gather(*(read_pin(row) for row in lacking))
+    writes = [{**_as_held(row, zone), **rec, "id": row["id"]} for rec, row in changed] + inserts
     disables = [{**_as_held(row, zone), "enabled": False} for row in leavers]
     done = 0
     for batch in (writes, disables):
