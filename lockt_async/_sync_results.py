@@ -106,16 +106,20 @@ class SyncPlan:
     kind: str
     key: str
     on_missing: str
+    #: Source records with no object in Lockt, checked as they will be sent.
     inserts: list[PlannedInsert] = attrs.Factory(list)
+    #: Source records whose object differs, each with its field changes.
     updates: list[PlannedUpdate] = attrs.Factory(list)
+    #: Indexes of the source records equal to their object: nothing is sent for them.
     unchanged: list[int] = attrs.Factory(list)
-    missing: list[PlannedRemoval] = attrs.Factory(list)
-    removals: list[PlannedRemoval] = attrs.Factory(list)
+    #: Differences not sent, each with the reason (``IgnoredDifference``).
     ignored: list[IgnoredDifference] = attrs.Factory(list)
     #: Objects in Lockt with the key (candidates for matching and removal).
     keyed: int = 0
     #: Objects in Lockt without the key (fob-holder rows of ``GET /user``...): never touched.
     unkeyed: int = 0
+    missing: list[PlannedRemoval] = attrs.Factory(list)
+    removals: list[PlannedRemoval] = attrs.Factory(list)
     max_removals: int = 0
     #: Why nothing is removed although ``on_missing`` asked for it (the removal guard).
     removals_blocked: str | None = None
@@ -204,15 +208,18 @@ class SyncResult:
 
     plan: SyncPlan
     dry_run: bool = False
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    disabled: int = 0
-    deleted: int = 0
-    failures: list[Failure] = attrs.Factory(list)
-    removal_failures: list[Failure] = attrs.Factory(list)
     #: The write calls made (one ``BatchResult`` per call), in order.
     batches: list[BatchResult] = attrs.Factory(list)
+    #: Records written: created, and changed (their write accepted).
+    inserted: int = 0
+    updated: int = 0
+    #: Source records equal to their object in Lockt (nothing sent).
+    unchanged: int = 0
+    failures: list[Failure] = attrs.Factory(list)
+    #: Missing objects removed, per ``on_missing``.
+    disabled: int = 0
+    deleted: int = 0
+    removal_failures: list[Failure] = attrs.Factory(list)
     #: Why removals were skipped (the guard, or the writes stopped early), if they were.
     removals_skipped: str | None = None
     #: Per-id reads made for server-held fields (``plan.route``), and ``PUT /user`` calls.

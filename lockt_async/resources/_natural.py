@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -188,27 +189,26 @@ async def resolve_ids(client: ResourceClient, records: Any) -> Any:
         return [resolved(r, ids) for r in records]
     if isinstance(records, AsyncIterable):
         ait = aiter(records)
-        head: list[Any] = []
-        async for record in ait:
-            head.append(record)
-            if len(head) > LOOKUP_READS_MAX:
-                break
-        else:
+        head = [record async for record in _first(ait, LOOKUP_READS_MAX + 1)]
+        if len(head) <= LOOKUP_READS_MAX:  # the whole input: resolved as a list
             return await resolve_ids(client, head)
-        ids = ids_by_key(await roster_rows(client))
-        return _resolve_async(head, ait, ids)
+        return _resolve_async(head, ait, ids_by_key(await roster_rows(client)))
     if isinstance(records, Iterable) and not isinstance(records, str | bytes | Mapping):
         it = iter(records)
-        head = []
-        for record in it:
-            head.append(record)
-            if len(head) > LOOKUP_READS_MAX:
-                break
-        else:
+        head = list(islice(it, LOOKUP_READS_MAX + 1))
+        if len(head) <= LOOKUP_READS_MAX:
             return await resolve_ids(client, head)
-        ids = ids_by_key(await roster_rows(client))
-        return _resolve_sync(head, it, ids)
+        return _resolve_sync(head, it, ids_by_key(await roster_rows(client)))
     return records  # not an iterable: the write path names the error
+
+
+async def _first(ait: AsyncIterator[Any], n: int) -> AsyncIterator[Any]:
+    """The first ``n`` items of ``ait`` (it goes on from the next one afterwards)."""
+    for _ in range(n):
+        try:
+            yield await anext(ait)
+        except StopAsyncIteration:
+            return
 
 
 def _resolve_sync(head: list[Any], rest: Iterator[Any], ids: Ids) -> Iterator[Any]:

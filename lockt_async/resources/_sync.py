@@ -52,14 +52,15 @@ import attrs
 
 from .._field_map import OnInsert, check_field_map, check_on_insert, rename
 from .._gcpause import PAUSE_ROWS, gc_paused
-from .._results import BatchResult, Failure, FailureReason
+from .._results import Failure, FailureReason
 from .._sync_results import SyncPlan, SyncResult
 from .._telemetry import in_phase, phase
 from .._validation import DuplicateTracker
-from .._writes import prepare_item
+from .._writes import WriteSpec, prepare_item
+from ..converters._gen import field_specs
 from ..errors import ConfigurationError, LocktError, RecordError
 from . import _sync_plan as phases
-from ._sync_base import ON_MISSING, Context, Item, Kind, OnProgress, Prepared, _Progress
+from ._sync_base import ON_MISSING, Context, Kind, OnProgress, Prepared, Sent, Wire, _Progress
 from ._sync_plan import DEFAULT_REMOVAL_SHARE, default_max_removals
 
 if TYPE_CHECKING:
@@ -169,48 +170,97 @@ async def _collect(records: Any) -> list[Any]:
 async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Prepared:
     """Each record converted and checked as a write would (``prepare_item``), in order.
 
-    Runs while the roster read is in flight: it yields to the event loop every
-    few hundred records, so the read's bytes keep arriving meanwhile.
+    A plain record (a dict of text, ``Plain``) is its own wire form: it is checked
+    as is, not converted, and the caller's dict is held (a 100,000-row source is not
+    copied). Runs while the roster read is in flight: it yields to the event loop
+    every few hundred records, so the read's bytes keep arriving meanwhile.
     """
     spec = kind.source_spec or kind.spec
     tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
-    out: Prepared = []
+    out = Prepared()
+    views, refusals = out.views, out.refusals
     conv = ctx.conv
+    plain = Plain(spec)
     large = len(source) > PAUSE_ROWS
     for lo in range(0, len(source), _YIELD_EVERY):
         await anyio.lowlevel.checkpoint()
-        # Each chunk is synchronous and makes three containers per record, none in a
-        # cycle: with the collector paused it runs once per chunk, not every few
+        # Each chunk is synchronous and makes a container or two per record, none in
+        # a cycle: with the collector paused it runs once per chunk, not every few
         # hundred records over the whole heap (the roster's rows included).
         with gc_paused(large):
-            for record in source[lo : lo + _YIELD_EVERY]:
-                wire, messages = prepare_item(spec, conv, record, tracker)
-                if wire is not None and _same_text(wire, record):
-                    # The wire form is the caller's own dict (plus ``id: -1``): hold the
-                    # caller's dict, not a copy per person (a 100,000-row source: ~40 MB).
-                    # Nothing in the planner writes to it; what is sent is built anew.
-                    wire, messages = record, _NO_MESSAGES
-                out.append((wire, messages))
+            for i, record in enumerate(source[lo : lo + _YIELD_EVERY], lo):
+                checked = plain.check(record, tracker) if plain(record) else None
+                view, messages = checked or prepare_item(spec, conv, record, tracker)
+                views.append(view)
+                if view is None:
+                    refusals[i] = messages
     return out
 
 
-#: The messages of every valid record held by ``prepare_source`` (never written to).
-_NO_MESSAGES: list[str] = []
+class Plain:
+    """Tells a plain record: a ``dict`` whose values are all ``str``, for fields of
+    text (or dates already in the wire's local ``YYYY-MM-DD HH:MM:SS``).
 
+    The write path's encoder (``converters._wire``) copies such a record field by
+    field and drops its blanks (``""`` means "not given"); the spec's ``prepare``
+    then adds its defaults (``id: -1``). So its wire form is known without
+    converting: the record itself when it has no blank. A test holds this to
+    ``to_wire`` for random records.
+    """
 
-def _same_text(wire: dict[str, Any], record: Any) -> bool:
-    """``record`` is a plain dict of text whose wire form adds at most ``id: -1``."""
-    if type(record) is not dict:
-        return False
-    extra = len(wire) - len(record)
-    if extra == 1:
-        if wire.get("id") != -1 or "id" in record:
+    def __init__(self, spec: WriteSpec) -> None:
+        model: type | None = spec.model
+        kinds = {s.name: s.kind for s in field_specs(model)} if model is not None else {}
+        self.spec = spec
+        self.text = frozenset(f for f in spec.fields if kinds.get(f) == "str")
+        self.dates = frozenset(f for f in spec.fields if kinds.get(f) == "dt")
+
+    def __call__(self, record: Any) -> bool:
+        if type(record) is not dict:
             return False
-    elif extra != 0:
-        return False
-    return record.items() <= wire.items() and all(type(v) is str for v in record.values())
+        if self.text.issuperset(record):
+            for v in record.values():  # noqa: SIM110 - a loop: half the cost of all(genexpr), per record
+                if v.__class__ is not str:
+                    return False
+            return True
+        text, dates = self.text, self.dates
+        for k, v in record.items():
+            if v.__class__ is not str or (
+                k not in text and not (k in dates and len(v) == 19 and v[10] == " ")
+            ):
+                return False
+        return True
+
+    def check(
+        self, record: dict[str, str], tracker: DuplicateTracker | None
+    ) -> tuple[Wire | None, list[str]] | None:
+        """``(view, [])`` for a valid plain record, ``(None, messages)`` for an invalid
+        one; None when a check raised (the caller then takes the whole write path,
+        which words the error as it does for any record).
+
+        The view is the record itself when its wire form only adds ``id: -1`` (which
+        nothing compares), else its wire form.
+        """
+        blanks = "" in record.values()
+        wire: Wire = {k: v for k, v in record.items() if v} if blanks else dict(record)
+        if self.spec.prepare is not None:
+            self.spec.prepare(wire)
+        try:
+            messages = self.spec.check(wire)
+            if tracker is not None and not messages:
+                messages = tracker.check(wire)
+        except Exception:  # prepare_item words it, as for any record
+            return None
+        if messages:
+            return None, messages
+        extra = len(wire) - len(record)
+        if not blanks and (extra == 0 or (extra == 1 and wire.get("id") == -1)):
+            return record, _NO_MESSAGES  # the same text: hold the caller's dict
+        return wire, _NO_MESSAGES
 
 
+#: The messages of every valid record (never written to).
+_NO_MESSAGES: list[str] = []
 _YIELD_EVERY = 512
 
 
@@ -244,22 +294,26 @@ async def plan(
     """Every phase up to the records to send (the same in a dry run and a real run).
 
     Returns the plan, the matching (its ``failures``), what to send, and the reads made.
+    ``found`` is emptied once indexed: from then on the planner holds each row only
+    while it is needed (an unchanged person's row is dropped once compared).
     """
     plan = SyncPlan(kind=kind.name, key=" or ".join(kind.keys), on_missing=ctx.on_missing)
-    # Planning allocates a dict per record and row, none in a cycle: the collector's
-    # scans would cost more than the plan (gc_paused's note).
-    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+    large = len(found) + len(source) > PAUSE_ROWS
+    # Planning allocates a container or two per record, none in a cycle: the
+    # collector's scans would cost more than the plan (gc_paused's note).
+    with gc_paused(large):
         m = phases.match(kind, source, prepared, found)
-    ctx.roster = {rid: row for rid, _, row in m.keyed}
+        found.clear()
     reads = 0
     if ctx.unlisted_mode == "verify":
         reads += await in_phase("sync.enrich", phases.verify(kind, ctx, m, source, prepared))
-    with gc_paused(len(found) + len(source) > PAUSE_ROWS):
+    with gc_paused(large):
         phases.diff(kind, ctx, m, source, prepared, plan)
         phases.removals(
             kind, m, plan, ctx.on_missing, max_removals,
             max_removal_percent=max_removal_percent, approve=approve,
         )  # fmt: skip
+    ctx.roster = m.roster
     chosen = phases.choose_route(kind, ctx, plan, m, prepared)
     reads += await in_phase("sync.enrich", phases.enrich(kind, ctx, chosen))
     out = phases.checks(kind, ctx, plan, m, prepared, source, chosen)
@@ -366,7 +420,7 @@ _INTERRUPTED = "not sent: the sync was interrupted"
 
 def _account_writes(
     result: SyncResult,
-    sent: list[tuple[BatchResult, list[Item]]],
+    sent: Sent,
     source: Sequence[Any],
     inserting: set[int],
     planned: set[int],
@@ -404,7 +458,7 @@ def _account_writes(
 
 def _account_removals(
     result: SyncResult,
-    sent: list[tuple[BatchResult, list[Item]]],
+    sent: Sent,
     out: phases.Outgoing,
     mode: str,
 ) -> None:

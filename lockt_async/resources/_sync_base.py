@@ -8,7 +8,7 @@ doors.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,6 +21,7 @@ from .._sync_results import FieldChange
 from .._writes import WriteSpec
 from ..errors import RecordError
 from ._natural import row_id
+from ._write_api import bulk
 
 if TYPE_CHECKING:
     from .._protocol import ResourceClient
@@ -28,24 +29,55 @@ if TYPE_CHECKING:
 
 ON_MISSING = ("keep", "disable", "delete")
 OnProgress = Callable[[Progress], None] | None
-#: A keyed row of the roster: (its id, its first key value, the row).
-Row = tuple[int, str, Mapping[str, Any]]
-#: Each source record converted and checked: (wire dict, []) or (None, messages).
-Prepared = list[tuple[dict[str, Any] | None, list[str]]]
+#: A source record's wire form (what is compared and, when written, sent).
+Wire = dict[str, Any]
+#: A roster row as read (decoded JSON).
+RowData = Mapping[str, Any]
+#: A record to send, and the messages that refuse it (empty: send it).
+Built = tuple[dict[str, Any], list[str]]
 #: (source index, or position in ``plan.removals``; the record to send)
 Item = tuple[int, dict[str, Any]]
+#: The write calls a phase made: each one's result, with the items it was given.
+Sent = list[tuple[BatchResult, list[Item]]]
+
+
+@attrs.define(eq=False)
+class Prepared:
+    """Each source record checked as a write would check it, in source order.
+
+    ``views[i]`` is record ``i``'s wire form, or None when it is refused (its
+    messages in ``refusals[i]``). A plain text record's view is the caller's own
+    dict (its wire form but for ``id: -1``, which nothing compares): a 100,000-row
+    source is not copied. Nothing in the planner writes to a view.
+    """
+
+    views: list[Wire | None] = attrs.Factory(list)
+    refusals: dict[int, list[str]] = attrs.Factory(dict)
+
+    @classmethod
+    def of(cls, items: Iterable[tuple[Wire | None, list[str]]]) -> Prepared:
+        """From (view, messages) pairs (a phase test's source)."""
+        out = cls()
+        for i, (view, messages) in enumerate(items):
+            out.views.append(view)
+            if view is None:
+                out.refusals[i] = messages
+        return out
 
 
 @attrs.define(eq=False)
 class Outgoing:
-    """Phase 7's answer: what the write phase sends, every record checked."""
+    """Phase 7's answer: what the write phase sends, every record checked.
+
+    ``puts`` and ``removal_puts`` name the items sent by ``PUT`` (source indexes,
+    and positions in ``plan.removals``); ``removal_failures`` are removals refused
+    before sending.
+    """
 
     inserts: list[Item] = attrs.Factory(list)
     updates: list[Item] = attrs.Factory(list)
-    #: Source indexes of updates sent by ``PUT``.
-    puts: set[int] = attrs.Factory(set)
-    #: (position in ``plan.removals``, record); and the positions sent by ``PUT``.
     removals: list[Item] = attrs.Factory(list)
+    puts: set[int] = attrs.Factory(set)
     removal_puts: set[int] = attrs.Factory(set)
     removal_failures: list[Failure] = attrs.Factory(list)
 
@@ -73,7 +105,7 @@ class Context:
         self.on_insert: OnInsert | None = None
         #: Every write call of the current phase as it starts: (its result, its items).
         #: Filled before the call returns, so an interrupted sync still accounts for them.
-        self.sent: list[tuple[BatchResult, list[Item]]] = []
+        self.sent: Sent = []
         self._dates: dict[str, str] = {}
 
     def date(self, value: Any, field: str) -> str:
@@ -96,7 +128,11 @@ class Context:
 
 
 class Kind:
-    """What differs between users, fobs and doors; the engine does the rest."""
+    """What differs between users, fobs and doors; the engine does the rest.
+
+    A kind states its name, path, keys and spec as class keywords
+    (``class DoorKind(Kind, name="doors", path="/door", keys=("name",), spec=...)``).
+    """
 
     name = ""
     path = ""
@@ -111,21 +147,40 @@ class Kind:
     #: The kind has server-held fields and a selective update (``route``, ``unlisted``).
     has_routes = False
 
+    def __init_subclass__(
+        cls,
+        *,
+        name: str = "",
+        path: str = "",
+        keys: tuple[str, ...] = (),
+        spec: WriteSpec | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name, cls.path, cls.keys = name or cls.name, path or cls.path, keys or cls.keys
+        if spec is not None:
+            cls.spec = spec
+
     async def read(self, client: ResourceClient) -> list[Any]:
         """The instance's rows of this kind (one read of ``path``)."""
         return rows(await client.get(self.path), self.path)
 
     def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
+        self, ctx: Context, wire: Wire, row: RowData
     ) -> tuple[list[FieldChange], list[tuple[FieldChange, str]]]:
         """The differences to send, and those that cannot be sent (with the reason)."""
         raise NotImplementedError
 
-    def blanked(self, record: Any, row: Mapping[str, Any]) -> list[str]:
+    def blanked(self, record: Any, row: RowData) -> list[str]:
         """Required fields the source record states blank while the row holds a value."""
         return []
 
-    def server_held(self, wire: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[str]:
+    def same_text(self, ctx: Context, record: Wire, row: RowData) -> bool:
+        """True when ``record`` (a plain record that is its own view) is unchanged for
+        sure: its every field's text is the row's. False means "compare it"."""
+        return False
+
+    def server_held(self, wire: Wire | None, row: RowData) -> list[str]:
         """Fields the update call requires that neither ``wire`` (None: a disable) nor
         the roster row holds: they must come from the server (``SyncRoute``)."""
         return []
@@ -139,36 +194,24 @@ class Kind:
         return f"GET {self.path} does not return {field}: not compared"
 
     def outgoing_update(
-        self,
-        ctx: Context,
-        wire: dict[str, Any],
-        row: Mapping[str, Any],
-        changes: list[FieldChange],
-        *,
-        put: bool,
-    ) -> tuple[dict[str, Any], list[str]]:
+        self, ctx: Context, wire: Wire, row: RowData, changes: list[FieldChange], *, put: bool
+    ) -> Built:
         """The record an update sends, and the messages that refuse it (empty: send)."""
         raise NotImplementedError
 
-    def outgoing_removal(
-        self, ctx: Context, row: Mapping[str, Any], mode: str, *, put: bool
-    ) -> tuple[dict[str, Any], list[str]]:
+    def outgoing_removal(self, ctx: Context, row: RowData, mode: str, *, put: bool) -> Built:
         """The record a removal sends (default: ``{"id"}`` for a delete)."""
         return {"id": row_id(row)}, []
 
-    async def write(
-        self, ctx: Context, out: Outgoing, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def write(self, ctx: Context, out: Outgoing, progress: _Progress) -> Sent:
         """Send inserts and updates; each batch with the items it was given, in order."""
         raise NotImplementedError
 
-    async def remove(
-        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def remove(self, ctx: Context, out: Outgoing, mode: str, progress: _Progress) -> Sent:
         """Send ``out.removals`` (items indexed by position in ``plan.removals``)."""
         raise NotImplementedError
 
-    def enabled(self, row: Mapping[str, Any]) -> bool | None:
+    def enabled(self, row: RowData) -> bool | None:
         value = row.get("enabled")
         if isinstance(value, str):
             return value.strip().lower() not in ("false", "0", "no")
@@ -219,8 +262,6 @@ async def send_batch(
 
     The call is recorded in ``ctx.sent`` before it starts (see ``Context.sent``).
     """
-    from ._write_api import bulk
-
     result = BatchResult()
     ctx.sent.append((result, items))
     await bulk(
@@ -240,12 +281,15 @@ async def send_batch(
 
 __all__ = [
     "ON_MISSING",
+    "Built",
     "Context",
     "Item",
     "Kind",
     "OnProgress",
     "Outgoing",
     "Prepared",
-    "Row",
+    "RowData",
+    "Sent",
+    "Wire",
     "send_batch",
 ]

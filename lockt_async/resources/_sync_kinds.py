@@ -56,11 +56,22 @@ from functools import partial
 from typing import Any
 
 from .._envelope import rows
-from .._results import BatchResult
 from .._sync_results import FieldChange
 from . import _specs
 from ._natural import row_id, row_key
-from ._sync_base import ON_MISSING, Context, Item, Kind, Outgoing, _Progress, send_batch
+from ._sync_base import (
+    ON_MISSING,
+    Built,
+    Context,
+    Item,
+    Kind,
+    Outgoing,
+    RowData,
+    Sent,
+    Wire,
+    _Progress,
+    send_batch,
+)
 
 _DATES = ("access_effective", "access_expires")
 _ABSENT = object()
@@ -155,22 +166,16 @@ _CARD_KEPT = (
 )
 
 
-class UserKind(Kind):
+class UserKind(Kind, name="users", path="/user", keys=("id_num",), spec=_specs.USERS_UPSERT):
     """``users.sync``: see the module docstring."""
 
-    name = "users"
-    path = "/user"
-    keys = ("id_num",)
-    spec = _specs.USERS_UPSERT
     # A source row may leave out email/phone/pin (an update keeps Lockt's values,
     # merged from the roster); the record sent is checked with every required row.
     source_spec = _specs.leave_required_to_server(_specs.USERS_UPSERT)
     removal_modes = ON_MISSING
     has_routes = True
 
-    def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
-    ) -> tuple[list[FieldChange], Ignored]:
+    def compare(self, ctx: Context, wire: Wire, row: RowData) -> tuple[list[FieldChange], Ignored]:
         changes: list[FieldChange] = []
         ignored: Ignored = []
         for field, raw in wire.items():
@@ -198,6 +203,16 @@ class UserKind(Kind):
             # Disabled by an earlier sync for being gone; back in the source: enabled again.
             changes.append(FieldChange("enabled", False, True))
         return changes, ignored
+
+    def same_text(self, ctx: Context, record: Wire, row: RowData) -> bool:
+        # What compare and blanked do first, for a plain record equal to its row: the
+        # same text is equal for every field, and no blank differs from a value.
+        get = row.get
+        for field, raw in record.items():
+            if get(field) != raw:
+                return False
+        enabled = get("enabled")
+        return ctx.on_missing != "disable" or enabled is True or _flag(enabled) is not False
 
     def _compare_special(
         self,
@@ -230,17 +245,19 @@ class UserKind(Kind):
     def unlisted_reason(self, field: str) -> str:
         return _NOT_RETURNED.format(path=self.path, field=field)
 
-    def blanked(self, record: Any, row: Mapping[str, Any]) -> list[str]:
+    def blanked(self, record: Any, row: RowData) -> list[str]:
         # Once per matched person: the mapping's get, not a helper call per field.
         get = record.get if isinstance(record, Mapping) else partial(getattr, record)
-        out = []
+        out: list[str] = []
         for field in _USER_BLANKABLE:
             raw = get(field, None)
+            if raw is None or (raw.__class__ is str and raw and not raw.isspace()):
+                continue  # the common cases: absent, or text
             if isinstance(raw, str) and not raw.strip() and _text(row.get(field)):
                 out.append(field)
         return out
 
-    def server_held(self, wire: Mapping[str, Any] | None, row: Mapping[str, Any]) -> list[str]:
+    def server_held(self, wire: Wire | None, row: RowData) -> list[str]:
         return [
             f for f in _USER_REQUIRED if (wire is None or f not in wire) and not _text(row.get(f))
         ]
@@ -248,7 +265,7 @@ class UserKind(Kind):
     def puttable(self, fields: Sequence[str]) -> bool:
         return all(f in _USER_PUT for f in fields)
 
-    def _base(self, ctx: Context, row: Mapping[str, Any]) -> dict[str, Any]:
+    def _base(self, ctx: Context, row: RowData) -> dict[str, Any]:
         """The user as Lockt holds it, in wire form (what an update must carry to keep it),
         with the server-held fields a per-id read returned."""
         rid = row_id(row)
@@ -275,14 +292,8 @@ class UserKind(Kind):
         return _specs.pick(ctx.client, self.spec).check(rec)
 
     def outgoing_update(
-        self,
-        ctx: Context,
-        wire: dict[str, Any],
-        row: Mapping[str, Any],
-        changes: list[FieldChange],
-        *,
-        put: bool,
-    ) -> tuple[dict[str, Any], list[str]]:
+        self, ctx: Context, wire: Wire, row: RowData, changes: list[FieldChange], *, put: bool
+    ) -> Built:
         reenable = "enabled" not in wire and any(c.field == "enabled" for c in changes)
         if put:
             rec: dict[str, Any] = {"id": row_id(row)}
@@ -301,9 +312,7 @@ class UserKind(Kind):
             rec["enabled"] = True
         return rec, self._complete(ctx, rec)
 
-    def outgoing_removal(
-        self, ctx: Context, row: Mapping[str, Any], mode: str, *, put: bool
-    ) -> tuple[dict[str, Any], list[str]]:
+    def outgoing_removal(self, ctx: Context, row: RowData, mode: str, *, put: bool) -> Built:
         if mode != "disable":
             return {"id": row_id(row)}, []
         if put:
@@ -320,17 +329,15 @@ class UserKind(Kind):
     def _put_options(self, ctx: Context) -> dict[str, bool]:
         return {"replace_privileges": ctx.options.get("replace_privileges", True)}
 
-    async def write(
-        self, ctx: Context, out: Outgoing, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def write(self, ctx: Context, out: Outgoing, progress: _Progress) -> Sent:
         posts = sorted(out.inserts + [u for u in out.updates if u[0] not in out.puts])
         puts = [u for u in out.updates if u[0] in out.puts]
         return await self._send(ctx, posts, puts, progress)
 
     async def _send(
         self, ctx: Context, posts: list[Item], puts: list[Item], progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
-        done: list[tuple[BatchResult, list[Item]]] = []
+    ) -> Sent:
+        done: Sent = []
         if posts:
             result = await send_batch(ctx, self.spec, posts, self._options(ctx), progress)
             done.append((result, posts))
@@ -341,9 +348,7 @@ class UserKind(Kind):
             done.append((result, puts))
         return done
 
-    async def remove(
-        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def remove(self, ctx: Context, out: Outgoing, mode: str, progress: _Progress) -> Sent:
         if mode == "disable":
             posts = [r for r in out.removals if r[0] not in out.removal_puts]
             puts = [r for r in out.removals if r[0] in out.removal_puts]
@@ -356,13 +361,8 @@ class UserKind(Kind):
 _FOB_FIXED = "PUT /fob (fobs.reassign) changes only the holder (user_id) and the dates"
 
 
-class FobKind(Kind):
+class FobKind(Kind, name="fobs", path="/fob", keys=("name", "card_num"), spec=_specs.FOBS_SYNC):
     """``fobs.sync``: see the module docstring."""
-
-    name = "fobs"
-    path = "/fob"
-    keys = ("name", "card_num")
-    spec = _specs.FOBS_SYNC
 
     async def read(self, client: Any) -> list[Any]:
         """``GET /fob`` rows with their holder as ``user_id``: the document's fob rows do
@@ -387,9 +387,7 @@ class FobKind(Kind):
             out.append(row)
         return out
 
-    def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
-    ) -> tuple[list[FieldChange], Ignored]:
+    def compare(self, ctx: Context, wire: Wire, row: RowData) -> tuple[list[FieldChange], Ignored]:
         changes: list[FieldChange] = []
         ignored: Ignored = []
         for field, raw in wire.items():
@@ -406,24 +404,16 @@ class FobKind(Kind):
         return changes, ignored
 
     def outgoing_update(
-        self,
-        ctx: Context,
-        wire: dict[str, Any],
-        row: Mapping[str, Any],
-        changes: list[FieldChange],
-        *,
-        put: bool,
-    ) -> tuple[dict[str, Any], list[str]]:
+        self, ctx: Context, wire: Wire, row: RowData, changes: list[FieldChange], *, put: bool
+    ) -> Built:
         """``PUT /fob``: the id and the changed fields only (a selective update)."""
         rec: dict[str, Any] = {"id": row_id(row)}
         for change in changes:
             rec[change.field] = wire.get(change.field, "")
         return rec, _specs.FOBS_REASSIGN.check(rec)
 
-    async def write(
-        self, ctx: Context, out: Outgoing, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
-        done: list[tuple[BatchResult, list[Item]]] = []
+    async def write(self, ctx: Context, out: Outgoing, progress: _Progress) -> Sent:
+        done: Sent = []
         inserts = out.inserts
         creates = [(i, {k: x for k, x in rec.items() if k != "user_id"}) for i, rec in inserts]
         holders = {rec["name"]: (i, rec["user_id"]) for i, rec in inserts if rec.get("user_id")}
@@ -446,9 +436,7 @@ class FobKind(Kind):
             done.append((sent, reassign))
         return done
 
-    async def remove(
-        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def remove(self, ctx: Context, out: Outgoing, mode: str, progress: _Progress) -> Sent:
         items = out.removals
         return [(await send_batch(ctx, _specs.FOBS_DELETE, items, {}, progress), items)]
 
@@ -459,13 +447,8 @@ _DOOR_FIXED = (
 )
 
 
-class DoorKind(Kind):
+class DoorKind(Kind, name="doors", path="/door", keys=("name",), spec=_specs.DOORS_CREATE):
     """``doors.sync``: see the module docstring."""
-
-    name = "doors"
-    path = "/door"
-    keys = ("name",)
-    spec = _specs.DOORS_CREATE
 
     async def read(self, client: Any) -> list[Any]:
         """``GET /door`` rows with ``location_id``: the rows show the location's name
@@ -487,9 +470,7 @@ class DoorKind(Kind):
             out.append(row)
         return out
 
-    def compare(
-        self, ctx: Context, wire: dict[str, Any], row: Mapping[str, Any]
-    ) -> tuple[list[FieldChange], Ignored]:
+    def compare(self, ctx: Context, wire: Wire, row: RowData) -> tuple[list[FieldChange], Ignored]:
         if "location_id" not in wire:
             return [], []
         after = _value(ctx, "user_id", wire["location_id"], from_row=False)
@@ -501,25 +482,15 @@ class DoorKind(Kind):
         return [], []
 
     def outgoing_update(
-        self,
-        ctx: Context,
-        wire: dict[str, Any],
-        row: Mapping[str, Any],
-        changes: list[FieldChange],
-        *,
-        put: bool,
-    ) -> tuple[dict[str, Any], list[str]]:  # pragma: no cover - doors have no updates
+        self, ctx: Context, wire: Wire, row: RowData, changes: list[FieldChange], *, put: bool
+    ) -> Built:  # pragma: no cover - doors have no updates
         raise AssertionError("doors have no update call")
 
-    async def write(
-        self, ctx: Context, out: Outgoing, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def write(self, ctx: Context, out: Outgoing, progress: _Progress) -> Sent:
         created = await send_batch(ctx, self.spec, out.inserts, {}, progress)
         return [(created, out.inserts)]
 
-    async def remove(
-        self, ctx: Context, out: Outgoing, mode: str, progress: _Progress
-    ) -> list[tuple[BatchResult, list[Item]]]:
+    async def remove(self, ctx: Context, out: Outgoing, mode: str, progress: _Progress) -> Sent:
         items = out.removals
         return [(await send_batch(ctx, _specs.DOORS_DELETE, items, {}, progress), items)]
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import attrs
 
+from .._field_map import fill_insert
 from .._results import Failure, FailureReason
 from .._sync_results import (
     IgnoredDifference,
@@ -40,61 +41,90 @@ from .._sync_results import (
     SyncPlan,
     SyncRoute,
 )
+from .._writes import prepare_item
 from ._natural import read_each, row_id, row_key
 from ._specs import pick
-from ._sync_base import Context, Kind, Outgoing, Prepared, Row
+from ._sync_base import Context, Kind, Outgoing, Prepared, RowData, Wire
 
 #: The default removal guard: this share of the keyed objects (at least one).
 DEFAULT_REMOVAL_SHARE = 0.05
+
+#: Per key field: key value -> the object id holding it (a list when several do).
+Index = dict[str, dict[str, int | list[int]]]
 
 
 @attrs.define(eq=False)
 class Matching:
     """What ``match`` found."""
 
-    #: Each keyed row once (collapsed by id), in roster order.
-    keyed: list[Row] = attrs.Factory(list)
+    #: Object id -> its row: each keyed object once (collapsed by id), in roster order.
+    #: After ``removals`` only the rows still needed (updates and removals) are kept.
+    roster: dict[int, RowData] = attrs.Factory(dict)
     unkeyed: int = 0
     #: Source index -> (key, row) for records matched to one object, in source order.
-    matched: dict[int, tuple[str, Mapping[str, Any]]] = attrs.Factory(dict)
+    #: After ``diff`` only the updates are kept: an unchanged person's row is dropped.
+    matched: dict[int, tuple[str, RowData]] = attrs.Factory(dict)
     #: Source index -> key for records with no match (inserts), in source order.
     new: dict[int, str] = attrs.Factory(dict)
     failures: list[Failure] = attrs.Factory(list)
     #: Object id -> the source index that claimed it (a refused record claims too:
-    #: a bad cell in the source must never disable or delete the person).
+    #: a bad cell in the source must never disable or delete the person). Emptied by
+    #: ``removals``, its last reader.
     claimed: dict[int, int] = attrs.Factory(dict)
 
 
 def index_roster(
     keys: Sequence[str], found: Sequence[Any]
-) -> tuple[dict[str, dict[str, list[Row]]], list[Row], int]:
-    """Rows by key value per key field, the keyed rows, and the count without a key.
+) -> tuple[Index, dict[int, RowData], int]:
+    """Object ids by key value per key field, the keyed rows by id, and the count
+    without a key.
 
-    A row whose ``id`` was already seen is skipped: one object listed twice is one object.
+    A row whose ``id`` was already seen is skipped: one object listed twice is one
+    object. Two ids with one key value are both listed (an ambiguity ``match`` refuses).
     """
-    index: dict[str, dict[str, list[Row]]] = {k: {} for k in keys}
-    keyed: list[Row] = []
+    index: Index = {k: {} for k in keys}
+    roster: dict[int, RowData] = {}
+    seen_unkeyed: set[int] = set()
     unkeyed = 0
-    seen: set[int] = set()
     for row in found:
-        rid = row_id(row)
-        if rid is None:
-            unkeyed += 1
+        # row_id and row_key, their common case inline: this runs once per roster row.
+        rid = row.get("id") if type(row) is dict else None
+        if type(rid) is not int or rid <= 0:
+            rid = row_id(row)
+            if rid is None:
+                unkeyed += 1
+                continue
+        if rid in roster or rid in seen_unkeyed:
             continue
-        if rid in seen:
-            continue
-        seen.add(rid)
-        first = None
+        keyed = False
         for k in keys:
-            value = row_key(row, k)
-            if value is not None:
-                first = first or value
-                index[k].setdefault(value, []).append((rid, first, row))
-        if first is None:
-            unkeyed += 1
+            value = row.get(k) if type(row) is dict else None
+            value = (value.strip() or None) if type(value) is str else row_key(row, k)
+            if value is None:
+                continue
+            keyed = True
+            ids = index[k]
+            held = ids.setdefault(value, rid)
+            if held is not rid:
+                if isinstance(held, list):
+                    held.append(rid)
+                else:
+                    ids[value] = [held, rid]
+        if keyed:
+            roster[rid] = row
         else:
-            keyed.append((rid, first, row))
-    return index, keyed, unkeyed
+            unkeyed += 1
+            seen_unkeyed.add(rid)
+    return index, roster, unkeyed
+
+
+def first_key(keys: Sequence[str], row: RowData) -> str:
+    """The row's first key value (what a removal is listed by)."""
+    for k in keys:
+        value = row_key(row, k)
+        if value is not None:
+            return value
+    return ""
 
 
 def _refuse(m: Matching, i: int, record: Any, message: str) -> None:
@@ -103,57 +133,59 @@ def _refuse(m: Matching, i: int, record: Any, message: str) -> None:
 
 def match(kind: Kind, source: Sequence[Any], prepared: Prepared, found: Sequence[Any]) -> Matching:
     """Phase 1: place each source record (see the module docstring)."""
-    index, keyed, unkeyed = index_roster(kind.keys, found)
-    m = Matching(keyed=keyed, unkeyed=unkeyed)
-    for i, record in enumerate(source):
-        wire, messages = prepared[i]
+    index, roster, unkeyed = index_roster(kind.keys, found)
+    m = Matching(roster=roster, unkeyed=unkeyed)
+    keys, claimed, matched, refusals = kind.keys, m.claimed, m.matched, prepared.refusals
+    single = index[keys[0]] if len(keys) == 1 else None
+    for i, wire in enumerate(prepared.views):
         if wire is None:
-            m.failures.append(Failure(i, record, FailureReason.INVALID, tuple(messages)))
-            _claim_invalid(m, index, kind.keys, i, record)
+            m.failures.append(Failure(i, source[i], FailureReason.INVALID, tuple(refusals[i])))
+            _claim_invalid(m, index, keys, i, source[i])
             continue
-        key, hits = _lookup(index, kind.keys, wire)
-        if len(hits) > 1:
-            ids = ", ".join(str(rid) for rid, _, _ in hits)
-            msg = f"not sent: {len(hits)} {kind.name} in Lockt carry {key!r} (ids {ids})"
-            _refuse(m, i, record, msg)
-            for rid, _, _ in hits:
-                m.claimed.setdefault(rid, i)
-        elif not hits:
-            m.new[i] = key
-        elif (rid := hits[0][0]) in m.claimed:
-            msg = f"not sent: it matches the object in Lockt (id {rid}) of record {m.claimed[rid]}"
-            _refuse(m, i, record, msg)
+        if single is not None:  # one key field (users, doors): the common case, inline
+            key = wire.get(keys[0])
+            key = (key.strip() if type(key) is str else row_key(wire, keys[0])) or ""
+            hit = single.get(key) if key else None
         else:
-            m.claimed[rid] = i
-            m.matched[i] = (key, hits[0][2])
+            key, hit = _lookup(index, keys, wire)
+        if hit is None:
+            m.new[i] = key
+        elif isinstance(hit, list):
+            ids = ", ".join(str(rid) for rid in hit)
+            msg = f"not sent: {len(hit)} {kind.name} in Lockt carry {key!r} (ids {ids})"
+            _refuse(m, i, source[i], msg)
+            for rid in hit:
+                claimed.setdefault(rid, i)
+        elif hit in claimed:
+            msg = f"not sent: it matches the object in Lockt (id {hit}) of record {claimed[hit]}"
+            _refuse(m, i, source[i], msg)
+        else:
+            claimed[hit] = i
+            matched[i] = (key, roster[hit])
     return m
 
 
-def _lookup(
-    index: Mapping[str, Mapping[str, list[Row]]], keys: Sequence[str], wire: Mapping[str, Any]
-) -> tuple[str, list[Row]]:
-    """The record's key (the first key field that matches, else its first key) and hits."""
-    key, hits = "", []
+def _lookup(index: Index, keys: Sequence[str], wire: Mapping[str, Any]) -> tuple[str, Any]:
+    """The record's key (the first key field that matches, else its first key) and hit."""
+    key = ""
     for k in keys:
         value = row_key(wire, k)
         if value is not None:
             key = key or value
-            hits = index[k].get(value, [])
-            if hits:
-                return value, hits
-    return key, hits
+            hit = index[k].get(value)
+            if hit is not None:
+                return value, hit
+    return key, None
 
 
-def _claim_invalid(
-    m: Matching, index: Mapping[str, Mapping[str, list[Row]]], keys: Sequence[str], i: int,
-    record: Any,
-) -> None:  # fmt: skip
+def _claim_invalid(m: Matching, index: Index, keys: Sequence[str], i: int, record: Any) -> None:
     """An invalid record's object in Lockt (if its key is readable) is not "missing":
     a bad cell in the source must never disable or delete the person."""
     fields = _fields(record, keys)
     for k in keys:
         value = row_key(fields, k)
-        for rid, _, _ in index[k].get(value, []) if value is not None else []:
+        hit = index[k].get(value) if value is not None else None
+        for rid in hit if isinstance(hit, list) else () if hit is None else (hit,):
             m.claimed.setdefault(rid, i)
 
 
@@ -166,8 +198,9 @@ def _fields(record: Any, keys: Sequence[str]) -> Mapping[str, Any]:
 def unlisted_targets(ctx: Context, m: Matching, prepared: Prepared) -> list[int]:
     """Matched records whose source carries a field their list row does not show."""
     out = []
+    views = prepared.views
     for i, (_, row) in m.matched.items():
-        wire = prepared[i][0] or {}
+        wire = views[i] or {}
         if any(f not in row for f in wire if f != "id"):
             out.append(i)
     return out
@@ -208,27 +241,38 @@ async def fetch_rows(kind: Kind, ctx: Context, ids: Sequence[int]) -> dict[int, 
 def diff(
     kind: Kind, ctx: Context, m: Matching, source: Sequence[Any], prepared: Prepared, plan: SyncPlan
 ) -> None:
-    """Phase 3: updates, unchanged and ignored differences; blank required fields refused."""
+    """Phase 3: updates, unchanged and ignored differences; blank required fields refused.
+
+    Afterwards ``m.matched`` holds the updates only: an unchanged person's row is not
+    needed again (``removals`` drops it from ``m.roster`` too).
+    """
     supplied: set[str] = set()
-    for i, (key, row) in list(m.matched.items()):
-        wire = prepared[i][0] or {}
+    views, compare, blanked, same_text = prepared.views, kind.compare, kind.blanked, kind.same_text
+    updates: dict[int, tuple[str, RowData]] = {}
+    for i, (key, row) in m.matched.items():
+        wire: Wire = views[i] or {}
         supplied.update(wire)
-        blank = kind.blanked(source[i], row)
+        record = source[i]
+        if wire is record and same_text(ctx, wire, row):  # an unchanged plain record
+            plan.unchanged.append(i)
+            continue
+        blank = blanked(record, row)
         if blank:
-            del m.matched[i]
             _refuse(
-                m, i, source[i],
+                m, i, record,
                 f"not sent: {', '.join(blank)} blank in the source, Lockt holds a value; an "
                 f"update cannot blank a required field (validation table: Missing or blank)",
             )  # fmt: skip
             continue
-        changes, ignored = kind.compare(ctx, wire, row)
+        changes, ignored = compare(ctx, wire, row)
         for change, reason in ignored:
             plan.ignored.append(IgnoredDifference(i, key, change, reason))
         if changes:
             plan.updates.append(PlannedUpdate(i, key, row_id(row) or 0, tuple(changes)))
+            updates[i] = (key, row)
         else:
             plan.unchanged.append(i)
+    m.matched = updates
     plan.inserts = [PlannedInsert(i, key) for i, key in m.new.items()]
     supplied -= {"id", *kind.keys}
     plan.not_compared = {f: kind.unlisted_reason(f) for f in sorted(ctx.unlisted & supplied)}
@@ -255,14 +299,19 @@ def removals(
     ``approve`` must name to apply them. An ``approve`` that is not this plan's id
     (the source or Lockt changed since the review) removes nothing.
     """
-    for rid, key, row in m.keyed:
-        if rid not in m.claimed:
+    claimed = m.claimed
+    for rid, row in m.roster.items():
+        if rid not in claimed:
             name = row.get("name")
+            key = first_key(kind.keys, row)
             plan.missing.append(
                 PlannedRemoval(rid, key, name if isinstance(name, str) else None, kind.enabled(row))
             )
-    plan.keyed, plan.unkeyed = len(m.keyed), m.unkeyed
-    keyed = len(m.keyed)
+    plan.keyed, plan.unkeyed = len(m.roster), m.unkeyed
+    keyed = len(m.roster)
+    # Only the rows of objects missing from the source are needed again (removals).
+    m.roster = {r.id: m.roster[r.id] for r in plan.missing}
+    m.claimed = {}
     if max_removals is None and max_removal_percent is None:
         max_removal_percent = DEFAULT_REMOVAL_SHARE * 100
     limits = [] if max_removals is None else [max_removals]
@@ -358,7 +407,7 @@ def choose_route(
     needs: dict[int, bool] = {}  # object id -> can go by PUT
     fields: set[str] = set()
     for u in plan.updates:
-        held = kind.server_held(prepared[u.index][0], m.matched[u.index][1])
+        held = kind.server_held(prepared.views[u.index], m.matched[u.index][1])
         if held:
             fields.update(held)
             needs[u.id] = kind.puttable([c.field for c in u.changes])
@@ -405,7 +454,7 @@ def checks(
     strict = pick(ctx.client, kind.spec) if kind.source_spec is not None else None
     inserts = []
     for p in plan.inserts:
-        rec = {k: v for k, v in (prepared[p.index][0] or {}).items() if k != "id"}
+        rec = {k: v for k, v in (prepared.views[p.index] or {}).items() if k != "id"}
         if ctx.on_insert is not None:
             # A new hire's pin: the hook fills blank fields; the record is then checked as
             # it will be sent, so the dry run refuses exactly what the real run would.
@@ -425,7 +474,7 @@ def checks(
     for u in plan.updates:
         put = chosen.get(u.id, False)
         rec, messages = kind.outgoing_update(
-            ctx, prepared[u.index][0] or {}, m.matched[u.index][1], list(u.changes), put=put
+            ctx, prepared.views[u.index] or {}, m.matched[u.index][1], list(u.changes), put=put
         )
         if messages:
             m.failures.append(
@@ -453,9 +502,6 @@ def _with_insert_hook(
     kind: Kind, ctx: Context, rec: dict[str, Any]
 ) -> tuple[dict[str, Any], list[str]]:
     """``rec`` with the insert hook's fields, converted as the write will (its messages)."""
-    from .._field_map import fill_insert
-    from .._writes import prepare_item
-
     assert ctx.on_insert is not None
     filled = fill_insert(rec, ctx.on_insert)
     if filled is rec:
@@ -473,6 +519,7 @@ __all__ = [
     "diff",
     "enrich",
     "estimate",
+    "first_key",
     "index_roster",
     "match",
     "removals",

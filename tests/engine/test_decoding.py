@@ -146,3 +146,19 @@ def test_without_orjson_the_whole_path_holds() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["read:malformed", "write:unknown"] * 4
+
+
+def test_a_large_body_is_decoded_by_the_stdlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 24 (sync memory): a body over LARGE_BODY_BYTES is decoded by json.loads, whose
+    peak is lower than orjson's whole-document parse; same value, same errors."""
+    import lockt_async._transport as t
+
+    def not_asked(raw: bytes | bytearray) -> Any:
+        raise AssertionError("the default decoder was asked for a large body")
+
+    body = json.dumps({"data": [{"id": i, "id_num": f"E{i}"} for i in range(50)]}).encode()
+    monkeypatch.setattr(t, "LARGE_BODY_BYTES", len(body) - 1)
+    monkeypatch.setattr(t, "_loads", not_asked)
+    assert decode_body(bytearray(body), status_code=200) == orjson.loads(body)
+    with pytest.raises(MalformedResponseError):
+        decode_body(body[:-1] + b"   ", status_code=200)

@@ -8,7 +8,7 @@ import pytest
 
 from lockt_async import SyncPlan
 from lockt_async.resources import _sync_plan as phases
-from lockt_async.resources._sync_base import Context
+from lockt_async.resources._sync_base import Context, Prepared
 from lockt_async.resources._sync_kinds import USERS
 from lockt_async.testing import Simulator
 
@@ -28,22 +28,22 @@ def wire(id_num: str, **fields: Any) -> tuple[dict[str, Any], list[str]]:
 
 def test_index_roster_collapses_a_row_listed_twice() -> None:
     """Point 4: a roster read repeating a row (same id, a paging overlap) is one object."""
-    index, keyed, unkeyed = phases.index_roster(
+    index, roster, unkeyed = phases.index_roster(
         ("id_num",), [row(1, "E1"), row(1, "E1"), row(2, "E2"), {"id": 3, "id_num": ""}]
     )
-    assert [rid for rid, _, _ in keyed] == [1, 2] and unkeyed == 1
-    assert len(index["id_num"]["E1"]) == 1
+    assert list(roster) == [1, 2] and unkeyed == 1
+    assert index["id_num"]["E1"] == 1
 
 
 def test_match_repeated_row_is_one_match_not_an_ambiguity() -> None:
     """Point 4: one person listed twice is matched once; no "2 users carry" refusal."""
-    m = phases.match(USERS, [{}], [wire("E1")], [row(1, "E1"), row(1, "E1")])
+    m = phases.match(USERS, [{}], Prepared.of([wire("E1")]), [row(1, "E1"), row(1, "E1")])
     assert m.failures == [] and list(m.matched) == [0] and m.matched[0][1]["id"] == 1
 
 
 def test_match_two_ids_with_one_key_stay_an_ambiguity() -> None:
     """Point 4: two ids with one id_num are refused, and both are claimed (never removed)."""
-    m = phases.match(USERS, [{}], [wire("E1")], [row(1, "E1"), row(2, "E1")])
+    m = phases.match(USERS, [{}], Prepared.of([wire("E1")]), [row(1, "E1"), row(2, "E1")])
     (failure,) = m.failures
     assert "2 users in Lockt carry 'E1' (ids 1, 2)" in failure.messages[0]
     assert m.claimed == {1: 0, 2: 0} and m.matched == {}
@@ -52,7 +52,9 @@ def test_match_two_ids_with_one_key_stay_an_ambiguity() -> None:
 def test_match_places_each_record_once() -> None:
     """Point 4: a record is matched, new, or refused (a second claim on one object)."""
     source = [{}, {}, {}, {"id_num": "E9"}]
-    prepared = [wire("E1"), wire("E1"), wire("E5"), (None, ["Missing or blank last_name"])]
+    prepared = Prepared.of(
+        [wire("E1"), wire("E1"), wire("E5"), (None, ["Missing or blank last_name"])]
+    )
     m = phases.match(USERS, source, prepared, [row(1, "E1"), row(9, "E9")])
     assert list(m.matched) == [0] and m.new == {2: "E5"}
     assert [f.index for f in m.failures] == [1, 3]
@@ -61,11 +63,12 @@ def test_match_places_each_record_once() -> None:
 
 def test_removals_guard_and_already_disabled() -> None:
     """Removal guard: more than max_removals blocks all; a disabled user needs no write."""
-    m = phases.Matching(keyed=[(1, "E1", row(1, "E1")), (2, "E2", row(2, "E2", enabled=False))])
+    m = phases.Matching(roster={1: row(1, "E1"), 2: row(2, "E2", enabled=False)})
     plan = SyncPlan("users", "id_num", "disable")
     phases.removals(USERS, m, plan, "disable", 1)
     assert [r.id for r in plan.missing] == [1, 2] and [r.id for r in plan.removals] == [1]
     blocked = SyncPlan("users", "id_num", "delete")
+    m = phases.Matching(roster={1: row(1, "E1"), 2: row(2, "E2", enabled=False)})
     phases.removals(USERS, m, blocked, "delete", 1)
     assert blocked.removals == [] and "2 users would be deleted" in (blocked.removals_blocked or "")
 
@@ -92,7 +95,7 @@ async def test_diff_blank_required_field_is_a_refusal_not_unchanged() -> None:
     """Point 4: first_name "" on an existing person is refused, never "unchanged"."""
     ctx, client = await context()
     source = [{"id_num": "E1", "first_name": "", "last_name": "L1"}]
-    prepared = [({"id_num": "E1", "last_name": "L1"}, [])]  # the write path drops blanks
+    prepared = Prepared.of([({"id_num": "E1", "last_name": "L1"}, [])])  # blanks dropped
     m = phases.match(USERS, source, prepared, [row(1, "E1")])
     plan = SyncPlan("users", "id_num", "keep")
     phases.diff(USERS, ctx, m, source, prepared, plan)
@@ -106,7 +109,7 @@ async def test_diff_reports_compared_and_not_compared_fields() -> None:
     """Point 3: pin (not in the list table) is not compared; the plan says so and why."""
     ctx, client = await context()
     source = [{"id_num": "E1", "first_name": "Ada", "last_name": "L1", "pin": "1234"}]
-    prepared = [({"id_num": "E1", "first_name": "Ada", "last_name": "L1", "pin": "1234"}, [])]
+    prepared = Prepared.of([(dict(source[0]), [])])
     m = phases.match(USERS, source, prepared, [row(1, "E1")])
     plan = SyncPlan("users", "id_num", "keep")
     phases.diff(USERS, ctx, m, source, prepared, plan)
@@ -123,12 +126,12 @@ async def test_route_by_cost_for_leavers(leavers: int, route: str) -> None:
     ctx, client = await context(on_missing="disable")
     rows = [row(i, f"E{i}") for i in range(1, 40)]
     source = [{"id_num": r["id_num"]} for r in rows[leavers:]]
-    prepared = [({"id_num": r["id_num"]}, []) for r in rows[leavers:]]
+    prepared = Prepared.of(({"id_num": r["id_num"]}, []) for r in rows[leavers:])
     m = phases.match(USERS, source, prepared, rows)
-    ctx.roster = {rid: r for rid, _, r in m.keyed}
     plan = SyncPlan("users", "id_num", "disable")
     phases.diff(USERS, ctx, m, source, prepared, plan)
     phases.removals(USERS, m, plan, "disable", 5)
+    ctx.roster = m.roster
     chosen = phases.choose_route(USERS, ctx, plan, m, prepared)
     out = phases.checks(USERS, ctx, plan, m, prepared, source, chosen)
     await client.aclose()
@@ -142,7 +145,7 @@ async def test_checks_refuse_an_update_the_route_cannot_complete() -> None:
     """Never a blank: a POST update whose pin no read returned is refused before sending."""
     ctx, client = await context(on_missing="keep", route="read")
     source = [{"id_num": "E1", "last_name": "New"}]
-    prepared = [({"id_num": "E1", "last_name": "New"}, [])]
+    prepared = Prepared.of([({"id_num": "E1", "last_name": "New"}, [])])
     m = phases.match(USERS, source, prepared, [row(1, "E1")])
     plan = SyncPlan("users", "id_num", "keep")
     phases.diff(USERS, ctx, m, source, prepared, plan)
@@ -157,7 +160,7 @@ async def test_checks_refuse_an_insert_missing_a_required_field() -> None:
     """Point 4: plan.inserts never lists a record refused before sending (pin on INSERT)."""
     ctx, client = await context()
     source = [{"id_num": "E5", "first_name": "A", "last_name": "B"}]
-    prepared = [({"id_num": "E5", "first_name": "A", "last_name": "B", "id": -1}, [])]
+    prepared = Prepared.of([({"id_num": "E5", "first_name": "A", "last_name": "B", "id": -1}, [])])
     m = phases.match(USERS, source, prepared, [])
     plan = SyncPlan("users", "id_num", "keep")
     phases.diff(USERS, ctx, m, source, prepared, plan)
@@ -174,12 +177,12 @@ async def test_route_estimate_uses_the_clients_read_bound() -> None:
         ctx.on_missing = "disable"
         rows = [row(i, f"E{i}") for i in range(1, 40)]
         source = [{"id_num": r["id_num"]} for r in rows[4:]]
-        prepared = [({"id_num": r["id_num"]}, []) for r in rows[4:]]
+        prepared = Prepared.of(({"id_num": r["id_num"]}, []) for r in rows[4:])
         m = phases.match(USERS, source, prepared, rows)
-        ctx.roster = {rid: r for rid, _, r in m.keyed}
         plan = SyncPlan("users", "id_num", "disable")
         phases.diff(USERS, ctx, m, source, prepared, plan)
         phases.removals(USERS, m, plan, "disable", 5)
+        ctx.roster = m.roster
         phases.choose_route(USERS, ctx, plan, m, prepared)
     assert ctx.read_concurrency == 1
     assert (plan.route.name, plan.route.cost_read, plan.route.cost_put) == ("put", 5, 4)
