@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.processes import free_port
+
 from .snippets import ROOT, section
 
 TESTING = "docs/guides/testing.md"
@@ -85,12 +87,6 @@ def test_examples_extra_covers_the_fastapi_example() -> None:
     assert names == {"fastapi", "uvicorn"}
     source = (ROOT / "examples" / "fastapi_app.py").read_text()
     assert "from fastapi import" in source
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_listening(port: int, proc: subprocess.Popen[str]) -> None:
