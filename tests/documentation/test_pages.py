@@ -25,7 +25,7 @@ import pytest
 
 from tests.support.processes import free_port
 
-from .snippets import ROOT, section
+from .snippets import ROOT, run_pytest, section
 
 TESTING = "docs/guides/testing.md"
 FASTAPI = "docs/guides/fastapi.md"
@@ -34,17 +34,6 @@ START_TIMEOUT = 30.0  # seconds for the simulator and uvicorn to listen
 
 def blocks(text: str, lang: str) -> list[str]:
     return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.DOTALL)
-
-
-def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory)],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_fixtures_without_starlette_fail_in_one_line_naming_the_extra(tmp_path: Path) -> None:
