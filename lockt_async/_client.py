@@ -26,6 +26,7 @@ from ._config import (
     DEFAULT_RECORD_LIMIT,
     DEFAULT_SETTLE_CAP,
     DEFAULT_TIMEOUT,
+    KEEPALIVE_EXPIRY,
     RetryPolicy,
 )
 from ._envelope import data_of, one, readonly, require_text, rows, structure
@@ -199,7 +200,14 @@ class LocktClient:
                 transport=transport,
                 timeout=timeout,
                 verify=ssl_context if ssl_context is not None else True,
-                limits=httpx.Limits(max_connections=max(read_concurrency + 2, 10)),
+                # Idle connections are dropped a second before a server with the
+                # common 5 s keep-alive (uvicorn, nginx's default is longer) closes
+                # them: a POST sent on a connection the server is just closing
+                # fails mid-send, and its outcome is then unknown.
+                limits=httpx.Limits(
+                    max_connections=max(read_concurrency + 2, 10),
+                    keepalive_expiry=KEEPALIVE_EXPIRY,
+                ),
             )
         self._transport = Transport(
             base_url=self.base_url,

@@ -24,6 +24,8 @@ DEFAULT_BASE_URL = "https://cloudapi.lockt.com/api/v1"
 DEFAULT_RECORD_LIMIT = 100
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_READ_CONCURRENCY = 10
+#: Seconds an idle pooled connection is kept: under the 5 s keep-alive of common servers.
+KEEPALIVE_EXPIRY = 4.0
 #: The bound on one response body (after content decoding). ``GET /user`` of a
 #: large instance is the biggest answer the document has: about 650 bytes per
 #: user with credentials and access levels, so 256 MiB holds some 400,000 users,

@@ -21,12 +21,16 @@ Log lines are formatted only when their level is on (``%``-style arguments).
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, TypeVar
+
+from ._results import BatchResult
+from ._sync_results import SyncResult
 
 logger = logging.getLogger("lockt_async")
 
@@ -152,9 +156,6 @@ VERDICTS = {
 
 def counts_of(result: object) -> dict[str, int]:
     """The counts a call's result reports (what its INFO line and span show)."""
-    from ._results import BatchResult
-    from ._sync_results import SyncResult
-
     if isinstance(result, BatchResult):
         counts = {
             "records": result.total,
@@ -245,8 +246,6 @@ async def _observed(
 
 def trace_group(cls: type, group: str) -> None:
     """Wrap every public coroutine method of resource group ``cls`` with :func:`traced`."""
-    import inspect
-
     for attr in dir(cls):
         if attr.startswith("_"):
             continue

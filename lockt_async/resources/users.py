@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any, Unpack
 
 from .._envelope import readonly, require_id, require_text
+from .._field_map import check_field_map, check_on_insert, fill_insert, is_insert, map_each
+from .._field_map import rename as rename_fields
 from .._results import BatchResult
 from .._sync_results import SyncResult
 from .._writes import send_single
@@ -93,15 +95,12 @@ class Users(Deletable, Checkable):
         (no system ``id`` once ``update_existing`` looked ids up), such as a new
         hire's ``pin``; they fill only fields the record lacks or has blank.
         """
-        from .._field_map import check_field_map, check_on_insert, fill_insert, is_insert, map_each
-        from .._field_map import rename as _rename
-
         fmap = check_field_map(
             options.pop("field_map", None), _specs.USERS_UPSERT.fields, "users.upsert"
         )
         on_insert = check_on_insert(options.pop("on_insert", None))
         if fmap:
-            records = map_each(records, lambda r: _rename(r, fmap))
+            records = map_each(records, lambda r: rename_fields(r, fmap))
         if options.get("update_existing") is True:
             records = await resolve_ids(self._client, records)
         if on_insert is not None:
