@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import yaml
 
 import lockt_async
 
-from .snippets import DOCS, ROOT
+from .snippets import DOCS, ROOT, build_site
 
 REFERENCE = DOCS / "reference"
 DIRECTIVE = re.compile(r"^::: (?P<path>[\w.]+)\s*$", flags=re.MULTILINE)
@@ -106,13 +105,7 @@ def test_the_built_site_has_an_entry_for_every_public_name(tmp_path: Path) -> No
     if shutil.which("mkdocs", path=str(Path(sys.executable).parent)) is None:
         pytest.skip("the docs extra is not installed")
     site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    build_site(site)
     html = "".join(p.read_text(encoding="utf-8") for p in (site / "reference").rglob("*.html"))
     anchors = set(re.findall(r'id="(lockt_async\.[\w.]+)"', html))
     for name in set(lockt_async.__all__) - {"__version__"}:

@@ -25,15 +25,10 @@ import pytest
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet
 from tests.support import user_record
+from tests.support.processes import free_port, stop
 
 _START_TIMEOUT = 30.0
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def temporal_binary() -> str:
@@ -77,12 +72,7 @@ def running_temporal() -> Iterator[str]:
                 time.sleep(0.1)
             yield f"127.0.0.1:{port}"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 10)
             log.close()
 
 

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -20,25 +19,12 @@ from tests.support import redis_server
 
 pytestmark = pytest.mark.anyio
 
-redis_url = redis_server.redis_url  # the module-scoped private redis-server fixture
+# The module-scoped private redis-server, a client on it, and asyncio only (redis-py).
+redis_url = redis_server.redis_url
+redis_client = redis_server.redis_client
+anyio_backend = redis_server.anyio_backend
 
 _PROCESS_TIMEOUT = 120.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """redis-py's asyncio client: the gate runs under asyncio only."""
-    return "asyncio"
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    r = aioredis.Redis.from_url(redis_url)
-    try:
-        await r.flushdb()
-        yield r
-    finally:
-        await r.aclose()
 
 
 def _env(redis_url: str, **extra: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import anyio
@@ -23,25 +23,12 @@ from tests.support.loopback import LoopbackServer, Reply, loopback
 
 pytestmark = pytest.mark.anyio
 
-redis_url = redis_server.redis_url  # the module-scoped private redis-server fixture
+# The module-scoped private redis-server, a client on it, and asyncio only (redis-py).
+redis_url = redis_server.redis_url
+redis_client = redis_server.redis_client
+anyio_backend = redis_server.anyio_backend
 
 _TIMEOUT = 120.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """redis-py's asyncio client: the gate runs under asyncio only."""
-    return "asyncio"
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    r = aioredis.Redis.from_url(redis_url)
-    try:
-        await r.flushdb()
-        yield r
-    finally:
-        await r.aclose()
 
 
 @pytest.mark.redis
