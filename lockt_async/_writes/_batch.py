@@ -101,9 +101,10 @@ class _Run:
         tracker: DuplicateTracker | None,
         prebuilt: list[Item] | None,
     ) -> None:
+        source: Any = _numbered(records) if prebuilt is None else _prebuilt(prebuilt)
         async with send:
             try:
-                await self._produce(records, send, conv, tracker, prebuilt)
+                await self._produce(source, send, conv, tracker)
             except Exception as exc:  # a defect: account for what was taken, then report it
                 self._interrupt(exc, f"interrupted by {type(exc).__name__}")
 
@@ -130,16 +131,11 @@ class _Run:
 
     async def _produce(
         self,
-        records: Iterable[Any] | AsyncIterable[Any],
+        source: Any,  # an async iterator of (index, record, wire or None)
         send: anyio.abc.ObjectSendStream[_Page],
         conv: LocktConverter,
         tracker: DuplicateTracker | None,
-        prebuilt: list[Item] | None,
     ) -> None:
-        if prebuilt is not None:
-            source: Any = _prebuilt(prebuilt)
-        else:
-            source = _numbered(records)
         while True:
             try:
                 index, record, wire = await source.__anext__()
