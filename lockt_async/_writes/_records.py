@@ -42,8 +42,9 @@ class WriteSpec:
     #: Natural keys that match a server error's echoed ``input_data`` to a record.
     match_fields: tuple[str, ...] = ("id",)
     one_per_call: bool = False
-    #: Fills in wire defaults (a user without ``id`` is an insert: ``id: -1``).
-    prepare: Callable[[dict[str, Any]], None] | None = None
+    #: Wire defaults, ``(field, value)``: a record without the field gets the value
+    #: (a user without ``id`` is an insert: ``id: -1``).
+    defaults: tuple[tuple[str, Any], ...] = ()
     #: Options that the endpoint takes (the others are not sent).
     option_names: tuple[str, ...] = ("validate_fails_batch",)
     #: Keys two records of one page must not share (a server defect makes them
@@ -68,7 +69,7 @@ def _plain_writer(spec: WriteSpec, conv: LocktConverter) -> Callable[[Any], Any]
     once per converter and endpoint; None for id-only bodies."""
     writer = None
     if spec.model is not None:
-        writer = conv.wire_encoder(spec.model, spec.fields).plain_writer(spec.prepare)
+        writer = conv.wire_encoder(spec.model, spec.fields).plain_writer(spec.defaults)
     if len(conv.write_cache) >= 256:  # specs built per call (a lenient check each time)
         conv.write_cache.clear()
     # Keyed by id: hashing a spec hashes all its fields. The entry holds the spec,
@@ -107,17 +108,15 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
             f"got {type(record).__name__}",
             field=None,
         )
-    wire = conv.wire_encoder(model, spec.fields)(record)  # _encode, inline: once per record
-    if spec.prepare is not None:
-        spec.prepare(wire)
-    return wire
+    return _encode(spec, conv, record)
 
 
 def _encode(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
     assert spec.model is not None
     wire = conv.wire_encoder(spec.model, spec.fields)(record)
-    if spec.prepare is not None:
-        spec.prepare(wire)
+    for field, value in spec.defaults:
+        if wire.get(field) is None:
+            wire[field] = value
     return wire
 
 

@@ -65,7 +65,11 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
 
 
 def dict_encoder_code(
-    cls: type, fields: frozenset[str], *, strict: bool = False, prepare: bool = False
+    cls: type,
+    fields: frozenset[str],
+    *,
+    strict: bool = False,
+    defaults: tuple[tuple[str, Any], ...] = (),
 ) -> types.CodeType:
     """Compiled source of ``w(r)``: the wire dict of a mapping whose values already have
     their wire types, straight-line per field; any other value hands the whole record
@@ -73,8 +77,8 @@ def dict_encoder_code(
 
     ``strict``: the write path's fused variant: a dict with a key outside ``_fields``
     or any value that is not already in its wire type gives None (the caller takes
-    the general way), never an exception; ``prepare`` calls ``_prepare(d)`` (the
-    endpoint's wire defaults) on the result."""
+    the general way), never an exception; ``defaults`` (the endpoint's wire
+    defaults, ``(field, value)``) fill the fields the result lacks."""
     kinds = {s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields}
     slow = "None" if strict else "_slow(r)"
     lines = ["def w(r):"]
@@ -114,8 +118,8 @@ def dict_encoder_code(
         else:
             lines.append("    if False: pass")
         lines.append(f"    elif v is not None: return {slow}")
-    if prepare:
-        lines.append("    _prepare(d)")
+    for i, (name, _) in enumerate(defaults):
+        lines.append(f"    if {name!r} not in d: d[{name!r}] = _default{i}")
     lines.append("    return d")
     src = "\n".join(lines).replace("return _slow(r)", f"return {slow}") + "\n"
     return compile(src, f"<lockt wire dict {cls.__name__}>", "exec")
@@ -148,17 +152,18 @@ class WireEncoder:
         self._writers: dict[Any, Callable[[Any], dict[str, Any] | None]] = {}
 
     def plain_writer(
-        self, prepare: Callable[[dict[str, Any]], None] | None
+        self, defaults: tuple[tuple[str, Any], ...] = ()
     ) -> Callable[[Any], dict[str, Any] | None]:
         """The write path's fused shortcut for a plain dict already in wire types: its
-        wire dict with ``prepare`` applied, in one generated call; None (never an
-        exception) for anything else, which then takes ``__call__``."""
-        writer = self._writers.get(prepare)
+        wire dict with the endpoint's ``defaults`` filled in, in one generated call;
+        None (never an exception) for anything else, which then takes ``__call__``."""
+        writer = self._writers.get(defaults)
         if writer is None:
-            namespace: dict[str, Any] = {"_fields": self._fields, "_prepare": prepare}
-            code = dict_encoder_code(self._cls, self._fields, strict=True, prepare=bool(prepare))
+            namespace: dict[str, Any] = {"_fields": self._fields}
+            namespace.update((f"_default{i}", value) for i, (_, value) in enumerate(defaults))
+            code = dict_encoder_code(self._cls, self._fields, strict=True, defaults=defaults)
             exec(code, namespace)
-            writer = self._writers[prepare] = namespace["w"]
+            writer = self._writers[defaults] = namespace["w"]
         return writer
 
     def __call__(self, record: Any) -> dict[str, Any]:

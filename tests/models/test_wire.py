@@ -140,17 +140,17 @@ def test_fused_plain_writer_matches_the_encoder(
     spec: Any, data: st.DataObject, unknown: bool
 ) -> None:
     """Wire encoding: the write path's fused shortcut (encode + the endpoint's wire
-    defaults) gives what the encoder then ``prepare`` give, or None; it never raises."""
+    defaults) gives what the encoder then the defaults give, or None; it never raises."""
     enc = CONV.wire_encoder(spec.model, spec.fields)
     rec = data.draw(records(spec))
     if unknown:
         rec["not_a_field"] = "x"
-    got = enc.plain_writer(spec.prepare)(rec)
+    got = enc.plain_writer(spec.defaults)(rec)
     if got is None:
         return
     expected = enc(rec)
-    if spec.prepare is not None:
-        spec.prepare(expected)
+    for field, value in spec.defaults:
+        expected.setdefault(field, value)
     assert got == expected
     assert to_wire(spec, CONV, rec) == expected
 
@@ -159,7 +159,7 @@ def test_fused_plain_writer_takes_the_usual_import_record() -> None:
     """Wire encoding: a plain text record (a CSV row) takes the fused shortcut, ``id: -1`` added."""
     rec = {"id_num": "E1", "first_name": "A", "last_name": "B", "pin": "1234", "custom1": ""}
     writer = CONV.wire_encoder(User, _specs.USERS_UPSERT.fields).plain_writer(
-        _specs.USERS_UPSERT.prepare
+        _specs.USERS_UPSERT.defaults
     )
     assert writer(rec) == {
         "id": -1,
