@@ -11,13 +11,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
 from .snippets import ROOT, assert_passed, python_blocks, run_pytest
 
@@ -64,17 +63,6 @@ def load_example(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def simulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A seeded simulator on 127.0.0.1, named by the LOCKT_* variables the examples read."""
-    sim = Simulator(seed=True)
-    with serve_in_thread(sim) as base_url:
-        monkeypatch.setenv("LOCKT_BASE_URL", base_url)
-        monkeypatch.setenv("LOCKT_API_USER", sim.api_user)
-        monkeypatch.setenv("LOCKT_API_KEY", sim.api_key)
-        yield sim
 
 
 STAFF = [

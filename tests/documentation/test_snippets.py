@@ -27,7 +27,7 @@ import anyio
 import pytest
 
 from lockt_async import LocktClient, RetryPolicy
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
 from .snippets import Block, assert_passed, python_blocks, run_pytest
 
@@ -75,17 +75,6 @@ PYTEST_FILES = [b for b in RUNNABLE if b.is_pytest_file]
 def compile_block(block: Block) -> Any:
     flags = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
     return compile(block.code, f"{block.id}", "exec", flags=flags, dont_inherit=True)
-
-
-@pytest.fixture
-def simulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A seeded simulator on 127.0.0.1, named by the LOCKT_* variables the pages rely on."""
-    sim = Simulator(seed=True)
-    with serve_in_thread(sim) as base_url:
-        monkeypatch.setenv("LOCKT_BASE_URL", base_url)
-        monkeypatch.setenv("LOCKT_API_USER", sim.api_user)
-        monkeypatch.setenv("LOCKT_API_KEY", sim.api_key)
-        yield sim
 
 
 def test_every_python_block_is_found_and_classified() -> None:

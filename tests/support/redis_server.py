@@ -7,7 +7,6 @@ CI (``CI=true``), which installs it: there a missing server is a failure.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from contextlib import contextmanager
 import pytest
 import redis.asyncio as aioredis
 
-from .processes import free_port, stop
+from .processes import free_port, installed, stop
 
 _START_TIMEOUT = 10.0
 
@@ -35,13 +34,8 @@ def _ping(port: int) -> bool:
 
 def redis_server_binary() -> str:
     """The path of ``redis-server``; skips the test (fails it under CI) when absent."""
-    path = shutil.which("redis-server")
-    if path is None:
-        message = "redis-server is not on PATH (apt-get install redis-server)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI must install it", pytrace=False)
-        pytest.skip(message)
-    return path
+    message = "redis-server is not on PATH (apt-get install redis-server)"
+    return installed(shutil.which("redis-server"), message)
 
 
 def _spawn(binary: str, port: int, workdir: str) -> subprocess.Popen[bytes] | None:

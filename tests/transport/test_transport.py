@@ -62,50 +62,47 @@ async def test_sends_credentials_headers() -> None:
     assert seen[0].url.path == "/api/v1/ping"
 
 
-async def test_reads_retry_5xx_then_succeed() -> None:
-    """Reads retry 5xx (max_retries=2): two 503s then a 200 succeed."""
-    calls = 0
+_503 = (503, {"error": "Service Unavailable"})
+
+
+@pytest.mark.parametrize(
+    ("answers", "retry", "raises", "calls"),
+    [
+        pytest.param(
+            [_503, _503, (200, {"status": "ok"})], RetryPolicy.instant(max_retries=2), None, 3,
+            id="5xx-retried-then-succeeds",
+        ),
+        pytest.param(
+            [(500, {"error": "boom"})], RetryPolicy.instant(max_retries=1), ServerError, 2,
+            id="gives-up-after-max_retries-with-the-last-typed-error",
+        ),
+        pytest.param(
+            [(401, {"error": "Access denied."})], None, AuthenticationError, 1,
+            id="401-is-final-AuthenticationError",
+        ),
+    ],
+)  # fmt: skip
+async def test_read_retries(
+    answers: list[tuple[int, dict[str, str]]],
+    retry: RetryPolicy | None,
+    raises: type[Exception] | None,
+    calls: int,
+) -> None:
+    """Reads retry 5xx up to max_retries, then raise the last typed error; 401 is not retried."""
+    seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        if calls < 3:
-            return httpx.Response(503, json={"data": {"error": "Service Unavailable"}})
-        return httpx.Response(200, json={"data": {"status": "ok"}})
+        seen.append(request)
+        status, data = answers[min(len(seen), len(answers)) - 1]
+        return httpx.Response(status, json={"data": data})
 
-    async with _client(handler, retry=RetryPolicy.instant(max_retries=2)) as lockt:
-        await lockt.ping()
-    assert calls == 3
-
-
-async def test_reads_give_up_after_max_retries() -> None:
-    """Reads stop after max_retries and raise the last typed error."""
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(500, json={"data": {"error": "boom"}})
-
-    async with _client(handler, retry=RetryPolicy.instant(max_retries=1)) as lockt:
-        with pytest.raises(ServerError):
+    async with _client(handler, **({"retry": retry} if retry else {})) as lockt:
+        if raises is None:
             await lockt.ping()
-    assert calls == 2
-
-
-async def test_reads_do_not_retry_401() -> None:
-    """401 is final: no retry, AuthenticationError."""
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(401, json={"data": {"error": "Access denied."}})
-
-    async with _client(handler) as lockt:
-        with pytest.raises(AuthenticationError):
-            await lockt.ping()
-    assert calls == 1
+        else:
+            with pytest.raises(raises):
+                await lockt.ping()
+    assert len(seen) == calls
 
 
 @pytest.mark.parametrize(

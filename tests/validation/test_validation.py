@@ -32,6 +32,7 @@ from lockt_async._validation import (
     check_user,
     check_user_put,
 )
+from tests.models import fixtures as doc
 
 
 def rhea(**changes: Any) -> dict[str, Any]:
@@ -534,13 +535,7 @@ def test_location() -> None:
 
 def test_delegate() -> None:
     """delegate | POST | CREATE — user ids, doors and ordered dates (document example)."""
-    good = {
-        "from_user_id": "613950",
-        "to_user_id": "614111",
-        "access_effective": "2022-09-07 22:20:00",
-        "access_expires": "2022-09-07 22:53:00",
-        "doors": [{"id": 187}, {"id": 446}],
-    }
+    good = dict(doc.DELEGATE_WRITE)
     assert check_delegate(good) == []
     assert check_delegate({}) == [
         "Missing or blank from_user_id",
