@@ -63,8 +63,30 @@ def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, st
     return {k: "true" if options[k] else "false" for k in spec.option_names if k in options}
 
 
+def _plain_writer(spec: WriteSpec, conv: LocktConverter) -> Callable[[Any], Any] | None:
+    """``spec``'s fused shortcut for plain dicts (``WireEncoder.plain_writer``), built
+    once per converter and endpoint; None for id-only bodies."""
+    writer = None
+    if spec.model is not None:
+        writer = conv.wire_encoder(spec.model, spec.fields).plain_writer(spec.prepare)
+    if len(conv.write_cache) >= 256:  # specs built per call (a lenient check each time)
+        conv.write_cache.clear()
+    # Keyed by id: hashing a spec hashes all its fields. The entry holds the spec,
+    # so the id cannot be reused while it is cached.
+    conv.write_cache[id(spec)] = (spec, writer)
+    return writer
+
+
 def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
     """The wire dict of one record; raises ``RecordError`` naming the field."""
+    if type(record) is dict:
+        # The import's usual record, a dict already in wire types: one generated call.
+        cached = conv.write_cache.get(id(spec))
+        writer = _plain_writer(spec, conv) if cached is None else cached[1]
+        if writer is not None:
+            wire: dict[str, Any] | None = writer(record)
+            if wire is not None:
+                return wire
     model = spec.model
     if model is None:
         return {"id": _id_of(record)}

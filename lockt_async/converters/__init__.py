@@ -44,6 +44,8 @@ class LocktConverter(cattrs.Converter):
         self.dates = DateCodec(zone)
         self._unstructure_fns: dict[type, Callable[[Any], dict[str, Any]]] = {}
         self._wire_encoders: dict[tuple[type, frozenset[str]], WireEncoder] = {}
+        #: The write path's per-endpoint shortcuts (``_writes._records``), keyed by its specs.
+        self.write_cache: dict[Any, Any] = {}
         namespace = self._namespace()
         structure, unstructure = build_hooks(namespace)
         structure[m.TimeInfo] = self._time_info_hook(structure[m.TimeInfo])

@@ -64,12 +64,23 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
     return compile("\n".join(lines) + "\n", f"<lockt wire {cls.__name__}>", "exec")
 
 
-def dict_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
+def dict_encoder_code(
+    cls: type, fields: frozenset[str], *, strict: bool = False, prepare: bool = False
+) -> types.CodeType:
     """Compiled source of ``w(r)``: the wire dict of a mapping whose values already have
     their wire types, straight-line per field; any other value hands the whole record
-    to ``_slow`` (the general per-key loop, which may send it the general way)."""
+    to ``_slow`` (the general per-key loop, which may send it the general way).
+
+    ``strict``: the write path's fused variant: a dict with a key outside ``_fields``
+    or any value that is not already in its wire type gives None (the caller takes
+    the general way), never an exception; ``prepare`` calls ``_prepare(d)`` (the
+    endpoint's wire defaults) on the result."""
     kinds = {s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields}
-    lines = ["def w(r):", "    d = {}", "    g = r.get"]
+    slow = "None" if strict else "_slow(r)"
+    lines = ["def w(r):"]
+    if strict:
+        lines.append("    if not _fields.issuperset(r): return None")
+    lines += ["    d = {}", "    g = r.get"]
     for n, kind in kinds.items():
         lines.append(f"    v = g({n!r})")
         if kind == "str":
@@ -102,9 +113,12 @@ def dict_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
             ]
         else:
             lines.append("    if False: pass")
-        lines.append("    elif v is not None: return _slow(r)")
+        lines.append(f"    elif v is not None: return {slow}")
+    if prepare:
+        lines.append("    _prepare(d)")
     lines.append("    return d")
-    return compile("\n".join(lines) + "\n", f"<lockt wire dict {cls.__name__}>", "exec")
+    src = "\n".join(lines).replace("return _slow(r)", f"return {slow}") + "\n"
+    return compile(src, f"<lockt wire dict {cls.__name__}>", "exec")
 
 
 class WireEncoder:
@@ -131,6 +145,21 @@ class WireEncoder:
         namespace = {"_slow": self._from_dict_loop}
         exec(dict_encoder_code(cls, fields), namespace)
         self._from_dict: Callable[[dict[str, Any]], dict[str, Any] | None] = namespace["w"]
+        self._writers: dict[Any, Callable[[Any], dict[str, Any] | None]] = {}
+
+    def plain_writer(
+        self, prepare: Callable[[dict[str, Any]], None] | None
+    ) -> Callable[[Any], dict[str, Any] | None]:
+        """The write path's fused shortcut for a plain dict already in wire types: its
+        wire dict with ``prepare`` applied, in one generated call; None (never an
+        exception) for anything else, which then takes ``__call__``."""
+        writer = self._writers.get(prepare)
+        if writer is None:
+            namespace: dict[str, Any] = {"_fields": self._fields, "_prepare": prepare}
+            code = dict_encoder_code(self._cls, self._fields, strict=True, prepare=bool(prepare))
+            exec(code, namespace)
+            writer = self._writers[prepare] = namespace["w"]
+        return writer
 
     def __call__(self, record: Any) -> dict[str, Any]:
         """The wire dict; raises ``RecordError`` (naming the field) for what cannot be sent."""
