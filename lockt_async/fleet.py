@@ -37,16 +37,14 @@ import time
 import tomllib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import attrs
 import httpx
 
+from ._client import LocktClient
 from .errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from ._client import LocktClient
 
 __all__ = ["Instance", "InstanceResult", "env_name", "load_instances", "run"]
 
@@ -124,8 +122,6 @@ class Instance:
     def client(self, **overrides: Any) -> LocktClient:
         """A ``LocktClient`` for this instance (credentials from the environment;
         ``overrides`` win over ``options``)."""
-        from ._client import LocktClient
-
         api_user, api_key = self.credentials()
         return LocktClient(api_user, api_key, **{**self.options, **overrides})
 

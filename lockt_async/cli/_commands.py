@@ -6,6 +6,7 @@ import contextlib
 import json
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -13,8 +14,11 @@ from typing import IO, Any
 import anyio
 import attrs
 import click
+from rich.console import Console
+from rich.table import Table
 
-from .._field_map import OnInsert
+from .. import models
+from .._field_map import OnInsert, fill_insert, is_insert, map_each
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
 from . import _io as io
@@ -304,8 +308,6 @@ async def _dry_run(
 
     The pin hook fills new rows first, as the real run's would.
     """
-    from .._field_map import fill_insert, is_insert, map_each
-
     if on_insert is not None:
         hook = on_insert
         records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
@@ -341,8 +343,6 @@ _EXPORTS = {
 @click.pass_obj
 def export(cfg: Config, kind: str, fmt: str, output: str | None) -> int:
     """Export KIND as CSV, JSON lines or a table (dates in the instance's local time)."""
-    from .. import models
-
     attr, model_name = _EXPORTS[kind]
     cls = getattr(models, model_name)
     client = cfg.client()
@@ -378,9 +378,6 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
 def _print_table(
     kind: str, columns: list[str], rows: list[dict[str, Any]], path: str | None
 ) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)] or columns
     table = Table(title=f"{kind} ({len(rows)})", title_justify="left")
     for c in used:
@@ -490,8 +487,8 @@ def serve(
     port: int, latency: float, record_limit: int, empty: bool, seed: bool, defects: str
 ) -> int:
     """Serve a simulator on 127.0.0.1 until Ctrl-C; prints the env lines to use it."""
-    import threading
-
+    # The simulator (starlette, uvicorn) is imported only by the commands that serve it,
+    # so that every other command starts without it.
     from ..testing import serve_in_thread
     from ..testing._sim import Simulator, env_lines, parse_defects
 

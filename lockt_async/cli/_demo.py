@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from .._client import LocktClient
 from ._exit import EXIT_FAILED, EXIT_OK
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
@@ -183,7 +184,7 @@ def demo(records: int, latency: float, limit: int, instance_limit: int | None) -
     (validate_fails_batch=False). A handful are invalid on purpose (bad email,
     non-numeric card, missing last name, ...): they are reported, the rest is sent.
     """
-    from .._client import LocktClient
+    # The simulator (starlette, uvicorn) is imported only by the commands that serve it.
     from ..testing import Simulator, serve
 
     out = console()

@@ -372,6 +372,22 @@ def _plan_counts(plan: SyncPlan, rows: int) -> list[tuple[str, int]]:
     ]
 
 
+def _print_route(out: Console, plan: SyncPlan) -> None:
+    """The fields compared with Lockt, and the route for server-held fields (``--report``'s)."""
+    compared = ", ".join(plan.compared) or "none"
+    if plan.not_compared:
+        compared += f" (not compared: {', '.join(plan.not_compared)}; --plan-out says why)"
+    out.print(f"  compared: {compared}")
+    route = plan.route
+    if route.name == "none":
+        out.print("  route: none (no record needs a field only Lockt holds)")
+    else:
+        out.print(
+            f"  route: {route.name} ({route.reads:,} read(s), {route.puts:,} PUT(s) for "
+            f"{', '.join(route.fields)}; {route.reason})"
+        )
+
+
 def _plan_tables(
     out: Console, plan: SyncPlan, counts: list[tuple[str, int]], diffs: list[_Diff]
 ) -> None:
@@ -382,6 +398,7 @@ def _plan_tables(
     for name, n in counts:
         table.add_row(name, f"{n:,}")
     out.print(table)
+    _print_route(out, plan)
     if diffs:
         changes = Table(title="First field differences", title_justify="left")
         for col in (plan.key, "field", "in Lockt", "in the file"):
@@ -398,6 +415,7 @@ def _plan_lines(
     out.print(f"Sync plan: {plan.kind}")
     for name, n in counts:
         out.print(f"  {name}: {n:,}")
+    _print_route(out, plan)
     for key, field, before, after in diffs:
         out.print(f"  update {key}: {field}: {_cell(before)!r} -> {_cell(after)!r}")
 

@@ -19,7 +19,7 @@ from lockt_async import (
     RetryPolicy,
     ServerError,
 )
-from lockt_async.errors import APIError
+from lockt_async.errors import APIError, TransportError
 
 pytestmark = pytest.mark.anyio
 
@@ -105,50 +105,31 @@ async def test_read_retries(
     assert len(seen) == calls
 
 
+_BEFORE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError)
+_AFTER = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
+
+
 @pytest.mark.parametrize(
-    "exc",
-    [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError],
+    ("exc", "typed", "not_sent"),
+    [
+        *[pytest.param(e, ConnectError, True, id=f"not-sent-{e.__name__}") for e in _BEFORE],
+        *[pytest.param(e, ConnectionDropped, False, id=f"after-sent-{e.__name__}") for e in _AFTER],
+        pytest.param(httpx.ReadTimeout, RequestTimeout, False, id="no-answer-in-time-ReadTimeout"),
+    ],
 )
-async def test_errors_before_sending_are_not_sent(exc: type[httpx.TransportError]) -> None:
-    """Errors raised before the request left are ConnectError (not_sent: safe to resend)."""
+async def test_transport_errors_are_typed(
+    exc: type[httpx.TransportError], typed: type[TransportError], not_sent: bool
+) -> None:
+    """Errors before the request left are ConnectError (not_sent: safe to resend); a connection
+    lost once it (or part of it) left is ConnectionDropped; no answer in time RequestTimeout."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc("boom", request=request)
 
     async with _client(handler, max_retries=0) as lockt:
-        with pytest.raises(ConnectError) as info:
+        with pytest.raises(typed) as info:
             await lockt.ping()
-    assert info.value.not_sent
-
-
-@pytest.mark.parametrize("exc", [httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError])
-async def test_errors_after_sending_are_dropped(exc: type[httpx.TransportError]) -> None:
-    """A connection lost once the request (or part of it) left is ConnectionDropped."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise exc("lost", request=request)
-
-    async with _client(handler, max_retries=0) as lockt:
-        with pytest.raises(ConnectionDropped) as info:
-            await lockt.ping()
-    assert not info.value.not_sent
-
-
-async def test_connect_error_and_timeout_are_typed() -> None:
-    """httpx connect errors and timeouts become ConnectError and RequestTimeout."""
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow", request=request)
-
-    async with _client(refuse, max_retries=0) as lockt:
-        with pytest.raises(ConnectError):
-            await lockt.ping()
-    async with _client(slow, max_retries=0) as lockt:
-        with pytest.raises(RequestTimeout):
-            await lockt.ping()
+    assert type(info.value) is typed and info.value.not_sent is not_sent
 
 
 @pytest.mark.parametrize(
