@@ -27,6 +27,7 @@ path but the (empty) result list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,7 @@ from ._duplicates import DuplicateTracker
 from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
 from ._shown import show as _show
 from ._shown import shown_repr as _shown_repr
+from .converters._wire import PlainRules
 from .converters.dates import date_problem
 
 __all__ = [
@@ -426,6 +428,63 @@ def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:  # 
     return enabled is None or type(enabled) is bool
 
 
+def _plain_email(v: str) -> bool:
+    """The usual address, as ``_user_plainly_valid`` tests it."""
+    local, _, domain = v.rpartition("@")
+    if domain in _VALID_DOMAINS and local.isalnum() and local.isascii():
+        return len(v) <= EMAIL_MAX_LEN
+    return email_format_ok(v)
+
+
+def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
+    """``_user_plainly_valid`` for the write path's fused writer (``converters._wire``):
+    the same tests, made on each value as the writer takes it. The writer has
+    already refused blanks and values of other types, and filled ``id: -1``."""
+    digits = "v.isdigit() and v.isascii()"
+    text = "not v.isspace()"
+    return PlainRules(
+        tests={
+            "id": "v == -1 or 0 < v <= _MAX_ID",
+            "id_num": text,
+            "first_name": text,
+            "last_name": text,
+            "email": "_plain_email(v)",
+            "phone": digits,
+            "pin": digits,
+            "card_num": digits,
+            "access_effective": "v in _VALID_DATES",
+            "access_expires": "v in _VALID_DATES",
+            "accesslevels": "_plain_levels(v)",
+        },
+        required=frozenset(required),
+        after=(
+            "'access_effective' not in d or 'access_expires' not in d "
+            "or d['access_effective'] < d['access_expires']",
+        ),
+        names={
+            "_MAX_ID": _MAX_ID,
+            "_VALID_DATES": _VALID_DATES,
+            "_plain_email": _plain_email,
+            "_plain_levels": _plain_levels,
+        },
+    )
+
+
+def plain_rules(check: Callable[..., list[str]]) -> PlainRules | None:
+    """The fused writer's rules that stand for ``check`` (``check_user``, also with
+    ``required=False``), or None: then the writer only encodes and ``check`` runs."""
+    if check is check_user:
+        return _USER_RULES
+    if (
+        isinstance(check, functools.partial)
+        and check.func is check_user
+        and not check.args
+        and check.keywords == {"required": False}
+    ):
+        return _USER_RULES_LENIENT
+    return None
+
+
 def _plain_levels(levels: object) -> bool:
     if type(levels) is not list:
         return False
@@ -477,6 +536,10 @@ def _check_user_full(rec: Record, required: bool) -> list[str]:
     _check_text(out, rec, "last_name", required)
     _check_user_fields(out, rec, update, required)
     return out
+
+
+_USER_RULES = _user_plain_rules(("id_num", "first_name", "last_name", "email", "phone", "pin"))
+_USER_RULES_LENIENT = _user_plain_rules(())
 
 
 def check_user_put(rec: Record, *, required: bool = True) -> list[str]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._results import Failure, FailureReason
-from .._validation import DuplicateTracker
+from .._validation import DuplicateTracker, plain_rules
 from ..errors import (
     ClientValidationError,
     LocktError,
@@ -64,26 +64,30 @@ def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, st
     return {k: "true" if options[k] else "false" for k in spec.option_names if k in options}
 
 
-def _plain_writer(spec: WriteSpec, conv: LocktConverter) -> Callable[[Any], Any] | None:
-    """``spec``'s fused shortcut for plain dicts (``WireEncoder.plain_writer``), built
-    once per converter and endpoint; None for id-only bodies."""
-    writer = None
+def _writers(spec: WriteSpec, conv: LocktConverter) -> tuple[Any, Any, Any]:
+    """``(spec, encode, encode_and_check)``: ``spec``'s fused shortcuts for plain dicts
+    (``WireEncoder.plain_writer``), built once per converter and endpoint; None for
+    id-only bodies, and for a check with no plain rules (``_validation.plain_rules``)."""
+    encode = checked = None
     if spec.model is not None:
-        writer = conv.wire_encoder(spec.model, spec.fields).plain_writer(spec.defaults)
+        encoder = conv.wire_encoder(spec.model, spec.fields)
+        encode = encoder.plain_writer(spec.defaults)
+        rules = plain_rules(spec.check)
+        if rules is not None:
+            checked = encoder.plain_writer(spec.defaults, rules)
     if len(conv.write_cache) >= 256:  # specs built per call (a lenient check each time)
         conv.write_cache.clear()
     # Keyed by id: hashing a spec hashes all its fields. The entry holds the spec,
     # so the id cannot be reused while it is cached.
-    conv.write_cache[id(spec)] = (spec, writer)
-    return writer
+    entry = conv.write_cache[id(spec)] = (spec, encode, checked)
+    return entry
 
 
 def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
     """The wire dict of one record; raises ``RecordError`` naming the field."""
     if type(record) is dict:
         # The import's usual record, a dict already in wire types: one generated call.
-        cached = conv.write_cache.get(id(spec))
-        writer = _plain_writer(spec, conv) if cached is None else cached[1]
+        writer = (conv.write_cache.get(id(spec)) or _writers(spec, conv))[1]
         if writer is not None:
             wire: dict[str, Any] | None = writer(record)
             if wire is not None:
@@ -139,6 +143,14 @@ def prepare_item(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Convert and check one record: ``(wire, [])`` or ``(None, messages)``."""
     try:
+        if type(record) is dict:
+            # The import's usual record: encoded and plainly valid in one generated call.
+            checked = (conv.write_cache.get(id(spec)) or _writers(spec, conv))[2]
+            if checked is not None:
+                wire = checked(record)
+                if wire is not None:
+                    messages = tracker.check(wire) if tracker is not None else []
+                    return (None, messages) if messages else (wire, [])
         wire = to_wire(spec, conv, record)
         messages = spec.check(wire)
         if tracker is not None and not messages:
