@@ -4,7 +4,7 @@ consumer sends the previous page, and the ``BatchResult`` that accounts for all.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -102,7 +102,15 @@ class _Run:
         tracker: DuplicateTracker | None,
         prebuilt: list[Item] | None,
     ) -> None:
-        source: Any = _numbered(records) if prebuilt is None else _prebuilt(prebuilt)
+        # A plain iterator where the input is not asynchronous: an async generator
+        # around it cost ~0.25 us per record.
+        source: Any
+        if prebuilt is not None:
+            source = iter(prebuilt)
+        elif isinstance(records, AsyncIterable):
+            source = _numbered(records)
+        else:
+            source = _numbered_sync(records)
         async with send:
             try:
                 await self._produce(source, send, conv, tracker)
@@ -132,15 +140,19 @@ class _Run:
 
     async def _produce(
         self,
-        source: Any,  # an async iterator of (index, record, wire or None)
+        source: Any,  # an iterator or async iterator of (index, record, wire or None)
         send: anyio.abc.ObjectSendStream[_Page],
         conv: LocktConverter,
         tracker: DuplicateTracker | None,
     ) -> None:
+        anext = getattr(source, "__anext__", None)
         while True:
             try:
-                index, record, wire = await source.__anext__()
-            except StopAsyncIteration:
+                if anext is None:
+                    index, record, wire = next(source)
+                else:
+                    index, record, wire = await anext()
+            except (StopIteration, StopAsyncIteration):
                 break
             except Exception as exc:  # the caller's iterable raised: the import ends here
                 taken = self.result.total
@@ -308,9 +320,9 @@ async def _numbered(records: Iterable[Any] | AsyncIterable[Any]) -> Any:
             yield index, record, None
 
 
-async def _prebuilt(items: list[Item]) -> Any:
-    for item in items:
-        yield item
+def _numbered_sync(records: Iterable[Any]) -> Iterator[Item | tuple[int, Any, None]]:
+    for index, record in enumerate(records):
+        yield index, record, None
 
 
 def _require_records(spec: WriteSpec, records: object) -> None:
