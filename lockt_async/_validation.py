@@ -27,7 +27,8 @@ path but the (empty) result list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from ._duplicates import DuplicateTracker
 from ._formats import _VALID_DOMAINS, EMAIL_MAX_LEN, email_format_ok, phone_format_ok
 from ._shown import show as _show
 from ._shown import shown_repr as _shown_repr
+from .converters._wire import PlainRules
 from .converters.dates import date_problem
 
 __all__ = [
@@ -338,6 +340,30 @@ def _check_user_fields(out: list[str], rec: Record, update: bool, required: bool
     _check_enabled(out, rec)
 
 
+#: A rule step's argument that takes the call's ``required``.
+_REQUIRED: Any = object()
+
+
+def _rules(name: str, doc: str, *steps: tuple[Any, ...]) -> Callable[..., list[str]]:
+    """A ``check_*`` function that runs ``steps`` in order, a table of rules: each
+    ``(fn, *args)`` is called as ``fn(out, rec, *args)``, ``_REQUIRED`` standing for
+    the call's ``required`` (both variants are resolved here, once)."""
+    variants = {
+        flag: tuple((fn, tuple(flag if a is _REQUIRED else a for a in args)) for fn, *args in steps)
+        for flag in (True, False)
+    }
+
+    def check(rec: Record, *, required: bool = True) -> list[str]:
+        out: list[str] = []
+        for fn, args in variants[bool(required)]:
+            fn(out, rec, *args)
+        return out
+
+    check.__name__ = check.__qualname__ = name
+    check.__doc__ = doc
+    return check
+
+
 # --------------------------------------------------------------------------- users
 
 
@@ -402,6 +428,63 @@ def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:  # 
     return enabled is None or type(enabled) is bool
 
 
+def _plain_email(v: str) -> bool:
+    """The usual address, as ``_user_plainly_valid`` tests it."""
+    local, _, domain = v.rpartition("@")
+    if domain in _VALID_DOMAINS and local.isalnum() and local.isascii():
+        return len(v) <= EMAIL_MAX_LEN
+    return email_format_ok(v)
+
+
+def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
+    """``_user_plainly_valid`` for the write path's fused writer (``converters._wire``):
+    the same tests, made on each value as the writer takes it. The writer has
+    already refused blanks and values of other types, and filled ``id: -1``."""
+    digits = "v.isdigit() and v.isascii()"
+    text = "not v.isspace()"
+    return PlainRules(
+        tests={
+            "id": "v == -1 or 0 < v <= _MAX_ID",
+            "id_num": text,
+            "first_name": text,
+            "last_name": text,
+            "email": "_plain_email(v)",
+            "phone": digits,
+            "pin": digits,
+            "card_num": digits,
+            "access_effective": "v in _VALID_DATES",
+            "access_expires": "v in _VALID_DATES",
+            "accesslevels": "_plain_levels(v)",
+        },
+        required=frozenset(required),
+        after=(
+            "'access_effective' not in d or 'access_expires' not in d "
+            "or d['access_effective'] < d['access_expires']",
+        ),
+        names={
+            "_MAX_ID": _MAX_ID,
+            "_VALID_DATES": _VALID_DATES,
+            "_plain_email": _plain_email,
+            "_plain_levels": _plain_levels,
+        },
+    )
+
+
+def plain_rules(check: Callable[..., list[str]]) -> PlainRules | None:
+    """The fused writer's rules that stand for ``check`` (``check_user``, also with
+    ``required=False``), or None: then the writer only encodes and ``check`` runs."""
+    if check is check_user:
+        return _USER_RULES
+    if (
+        isinstance(check, functools.partial)
+        and check.func is check_user
+        and not check.args
+        and check.keywords == {"required": False}
+    ):
+        return _USER_RULES_LENIENT
+    return None
+
+
 def _plain_levels(levels: object) -> bool:
     if type(levels) is not list:
         return False
@@ -455,6 +538,10 @@ def _check_user_full(rec: Record, required: bool) -> list[str]:
     return out
 
 
+_USER_RULES = _user_plain_rules(("id_num", "first_name", "last_name", "email", "phone", "pin"))
+_USER_RULES_LENIENT = _user_plain_rules(())
+
+
 def check_user_put(rec: Record, *, required: bool = True) -> list[str]:
     """``PUT /user``: a selective update; ``id`` is required, every other field optional."""
     out: list[str] = []
@@ -469,14 +556,14 @@ def check_user_put(rec: Record, *, required: bool = True) -> list[str]:
 # --------------------------------------------------------------------------- fobs, credentials
 
 
-def check_fob(rec: Record, *, required: bool = True) -> list[str]:
-    """``POST /fob``: ``name`` and ``id_num`` required; card number and dates formats."""
-    out: list[str] = []
-    _check_text(out, rec, "name", required)
-    _check_text(out, rec, "id_num", required, allow_int=True)
-    _check_card_num(out, rec, allow_remove=False, remove_error=False)
-    _check_dates(out, rec)
-    return out
+check_fob = _rules(
+    "check_fob",
+    """``POST /fob``: ``name`` and ``id_num`` required; card number and dates formats.""",
+    (_check_text, "name", _REQUIRED),
+    (_check_text, "id_num", _REQUIRED, True),
+    (_check_card_num, False, False),
+    (_check_dates,),
+)
 
 
 def check_fob_reassign(rec: Record, *, required: bool = True) -> list[str]:
@@ -501,55 +588,50 @@ def check_fob_reassign(rec: Record, *, required: bool = True) -> list[str]:
     return out
 
 
-def check_credential_update(rec: Record, *, required: bool = True) -> list[str]:
-    """``PUT /credential`` (fields undocumented): ``id`` required; the two dates."""
-    out: list[str] = []
-    _check_pos_id(out, rec, "id", required=True)
-    _check_dates(out, rec)
-    return out
+check_credential_update = _rules(
+    "check_credential_update",
+    """``PUT /credential`` (fields undocumented): ``id`` required; the two dates.""",
+    (_check_pos_id, "id", True),
+    (_check_dates,),
+)
 
 
 # --------------------------------------------------------------------------- doors, levels, ...
 
 
-def check_door(rec: Record, *, required: bool = True) -> list[str]:
-    """``POST /door``: ``name`` required (its length is the instance's); ``location_id``."""
-    out: list[str] = []
-    _check_text(out, rec, "name", required)
-    _check_pos_id(out, rec, "location_id", required=False)
-    return out
+check_door = _rules(
+    "check_door",
+    """``POST /door``: ``name`` required (its length is the instance's); ``location_id``.""",
+    (_check_text, "name", _REQUIRED),
+    (_check_pos_id, "location_id", False),
+)
 
+check_access_level = _rules(
+    "check_access_level",
+    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id}]``, no repeats.""",
+    (_check_text, "name", _REQUIRED),
+    # doors optional; schedules checked (required with ``required``); no repeated door
+    (_check_doors, False, True, True, _REQUIRED),
+)
 
-def check_access_level(rec: Record, *, required: bool = True) -> list[str]:
-    """``POST /accesslevel``: ``name`` required; doors ``[{id, schedule_id}]``, no repeats."""
-    out: list[str] = []
-    _check_text(out, rec, "name", required)
-    _check_doors(
-        out, rec, required=False, schedules=True, duplicates=True, schedules_required=required
-    )
-    return out
+check_location = _rules(
+    "check_location",
+    """``POST /location``: ``name`` and ``locationtype`` required.""",
+    (_check_text, "name", _REQUIRED),
+    (_check_pos_id, "locationtype", _REQUIRED),
+)
 
+check_id_only = _rules(
+    "check_id_only",
+    """Deletes (``/user``, ``/fob``, ``/door``, ``/credential``, ``/accesslevel``), ``/unlock``.""",
+    (_check_pos_id, "id", True),
+)
 
-def check_location(rec: Record, *, required: bool = True) -> list[str]:
-    """``POST /location``: ``name`` and ``locationtype`` required."""
-    out: list[str] = []
-    _check_text(out, rec, "name", required)
-    _check_pos_id(out, rec, "locationtype", required=required)
-    return out
-
-
-def check_id_only(rec: Record, *, required: bool = True) -> list[str]:
-    """Deletes (``/user``, ``/fob``, ``/door``, ``/credential``, ``/accesslevel``), ``/unlock``."""
-    out: list[str] = []
-    _check_pos_id(out, rec, "id", required=True)
-    return out
-
-
-def check_delegate(rec: Record, *, required: bool = True) -> list[str]:
-    """``POST /delegate``: both user ids, a non-empty door list and both dates, in order."""
-    out: list[str] = []
-    _check_pos_id(out, rec, "from_user_id", required=True)
-    _check_pos_id(out, rec, "to_user_id", required=True)
-    _check_doors(out, rec, required=True, schedules=False, duplicates=False)
-    _check_dates(out, rec, required=True)
-    return out
+check_delegate = _rules(
+    "check_delegate",
+    """``POST /delegate``: both user ids, a non-empty door list and both dates, in order.""",
+    (_check_pos_id, "from_user_id", True),
+    (_check_pos_id, "to_user_id", True),
+    (_check_doors, True, False, False),  # required, no schedules, repeats allowed
+    (_check_dates, True),
+)

@@ -37,16 +37,14 @@ import time
 import tomllib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import attrs
 import httpx
 
+from ._client import LocktClient
 from .errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from ._client import LocktClient
 
 __all__ = ["Instance", "InstanceResult", "env_name", "load_instances", "run"]
 
@@ -124,8 +122,6 @@ class Instance:
     def client(self, **overrides: Any) -> LocktClient:
         """A ``LocktClient`` for this instance (credentials from the environment;
         ``overrides`` win over ``options``)."""
-        from ._client import LocktClient
-
         api_user, api_key = self.credentials()
         return LocktClient(api_user, api_key, **{**self.options, **overrides})
 
@@ -181,28 +177,8 @@ async def run(
             (checked before anything runs).
     """
     todo = list(instances)
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ConfigurationError(f"concurrency must be a positive int, got {concurrency!r}")
-    if timeout is not None and (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, int | float)
-        or not (timeout > 0 and math.isfinite(timeout))
-    ):
-        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
-    seen: set[str] = set()
-    for item in todo:
-        if not isinstance(item, Instance):
-            raise ConfigurationError(
-                f"instances must be lockt_async.fleet.Instance, got {type(item).__name__}"
-            )
-        if item.name in seen:
-            raise ConfigurationError(f"instances: name {item.name!r} appears twice")
-        seen.add(item.name)
-    common = dict(client_options or {})
-    if not {"transport", "http_client", "ssl_context"} & set(common):
-        # One certificate store for the fleet: each client building its own costs
-        # ~75 ms of CPU (the CA bundle parsed again), 15 s for 200 instances.
-        common["ssl_context"] = httpx.create_ssl_context()
+    _check_run(todo, concurrency, timeout)
+    common = _shared_options(client_options)
     limiter = anyio.CapacityLimiter(concurrency)
     results = [InstanceResult[T](item.name) for item in todo]
 
@@ -227,6 +203,37 @@ async def run(
         for index in range(len(todo)):
             tg.start_soon(one, index)
     return results
+
+
+def _check_run(todo: list[Instance], concurrency: int, timeout: float | None) -> None:
+    """``run``'s arguments, checked before anything runs."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise ConfigurationError(f"concurrency must be a positive int, got {concurrency!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not (timeout > 0 and math.isfinite(timeout))
+    ):
+        raise ConfigurationError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    seen: set[str] = set()
+    for item in todo:
+        if not isinstance(item, Instance):
+            raise ConfigurationError(
+                f"instances must be lockt_async.fleet.Instance, got {type(item).__name__}"
+            )
+        if item.name in seen:
+            raise ConfigurationError(f"instances: name {item.name!r} appears twice")
+        seen.add(item.name)
+
+
+def _shared_options(client_options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What every instance's client is built with (one ``ssl_context`` unless given)."""
+    common = dict(client_options or {})
+    if not {"transport", "http_client", "ssl_context"} & set(common):
+        # One certificate store for the fleet: each client building its own costs
+        # ~75 ms of CPU (the CA bundle parsed again), 15 s for 200 instances.
+        common["ssl_context"] = httpx.create_ssl_context()
+    return common
 
 
 def load_instances(path: str | Path) -> list[Instance]:

@@ -4,7 +4,7 @@ consumer sends the previous page, and the ``BatchResult`` that accounts for all.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -12,6 +12,7 @@ import anyio.abc
 import anyio.lowlevel
 import attrs
 
+from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._transport import dumps
 from .._validation import DuplicateTracker
@@ -101,9 +102,18 @@ class _Run:
         tracker: DuplicateTracker | None,
         prebuilt: list[Item] | None,
     ) -> None:
+        # A plain iterator where the input is not asynchronous: an async generator
+        # around it cost ~0.25 us per record.
+        source: Any
+        if prebuilt is not None:
+            source = iter(prebuilt)
+        elif isinstance(records, AsyncIterable):
+            source = _numbered(records)
+        else:
+            source = _numbered_sync(records)
         async with send:
             try:
-                await self._produce(records, send, conv, tracker, prebuilt)
+                await self._produce(source, send, conv, tracker)
             except Exception as exc:  # a defect: account for what was taken, then report it
                 self._interrupt(exc, f"interrupted by {type(exc).__name__}")
 
@@ -130,20 +140,19 @@ class _Run:
 
     async def _produce(
         self,
-        records: Iterable[Any] | AsyncIterable[Any],
+        source: Any,  # an iterator or async iterator of (index, record, wire or None)
         send: anyio.abc.ObjectSendStream[_Page],
         conv: LocktConverter,
         tracker: DuplicateTracker | None,
-        prebuilt: list[Item] | None,
     ) -> None:
-        if prebuilt is not None:
-            source: Any = _prebuilt(prebuilt)
-        else:
-            source = _numbered(records)
+        anext = getattr(source, "__anext__", None)
         while True:
             try:
-                index, record, wire = await source.__anext__()
-            except StopAsyncIteration:
+                if anext is None:
+                    index, record, wire = next(source)
+                else:
+                    index, record, wire = await anext()
+            except (StopIteration, StopAsyncIteration):
                 break
             except Exception as exc:  # the caller's iterable raised: the import ends here
                 taken = self.result.total
@@ -311,9 +320,9 @@ async def _numbered(records: Iterable[Any] | AsyncIterable[Any]) -> Any:
             yield index, record, None
 
 
-async def _prebuilt(items: list[Item]) -> Any:
-    for item in items:
-        yield item
+def _numbered_sync(records: Iterable[Any]) -> Iterator[Item | tuple[int, Any, None]]:
+    for index, record in enumerate(records):
+        yield index, record, None
 
 
 def _require_records(spec: WriteSpec, records: object) -> None:
@@ -437,14 +446,18 @@ def _check_whole(
     invalid: list[Failure] = []
     taken: list[Any] = []
     try:
-        for record in records:
-            index = len(taken)
-            taken.append(record)
-            wire, messages = prepare_item(spec, conv, record, tracker)
-            if wire is None:
-                invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-            else:
-                prebuilt.append((index, record, wire))
+        # Synchronous, and it makes two containers per record, none in a cycle: with
+        # the collector paused it does not walk the ever larger heap every few
+        # hundred records (the read path's reason, see _gcpause).
+        with gc_paused(len(records) > PAUSE_ROWS):
+            for record in records:
+                index = len(taken)
+                taken.append(record)
+                wire, messages = prepare_item(spec, conv, record, tracker)
+                if wire is None:
+                    invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
+                else:
+                    prebuilt.append((index, record, wire))
     except Exception as exc:  # the caller's sequence raised while being read
         note = f"reading the input raised {type(exc).__name__} after {len(taken)} record(s)"
         result.total = len(taken)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._results import Failure, FailureReason
-from .._validation import DuplicateTracker
+from .._validation import DuplicateTracker, plain_rules
 from ..errors import (
     ClientValidationError,
     LocktError,
@@ -42,8 +42,9 @@ class WriteSpec:
     #: Natural keys that match a server error's echoed ``input_data`` to a record.
     match_fields: tuple[str, ...] = ("id",)
     one_per_call: bool = False
-    #: Fills in wire defaults (a user without ``id`` is an insert: ``id: -1``).
-    prepare: Callable[[dict[str, Any]], None] | None = None
+    #: Wire defaults, ``(field, value)``: a record without the field gets the value
+    #: (a user without ``id`` is an insert: ``id: -1``).
+    defaults: tuple[tuple[str, Any], ...] = ()
     #: Options that the endpoint takes (the others are not sent).
     option_names: tuple[str, ...] = ("validate_fails_batch",)
     #: Keys two records of one page must not share (a server defect makes them
@@ -63,8 +64,34 @@ def encode_options(spec: WriteSpec, options: Mapping[str, bool]) -> dict[str, st
     return {k: "true" if options[k] else "false" for k in spec.option_names if k in options}
 
 
+def _writers(spec: WriteSpec, conv: LocktConverter) -> tuple[Any, Any, Any]:
+    """``(spec, encode, encode_and_check)``: ``spec``'s fused shortcuts for plain dicts
+    (``WireEncoder.plain_writer``), built once per converter and endpoint; None for
+    id-only bodies, and for a check with no plain rules (``_validation.plain_rules``)."""
+    encode = checked = None
+    if spec.model is not None:
+        encoder = conv.wire_encoder(spec.model, spec.fields)
+        encode = encoder.plain_writer(spec.defaults)
+        rules = plain_rules(spec.check)
+        if rules is not None:
+            checked = encoder.plain_writer(spec.defaults, rules)
+    if len(conv.write_cache) >= 256:  # specs built per call (a lenient check each time)
+        conv.write_cache.clear()
+    # Keyed by id: hashing a spec hashes all its fields. The entry holds the spec,
+    # so the id cannot be reused while it is cached.
+    entry = conv.write_cache[id(spec)] = (spec, encode, checked)
+    return entry
+
+
 def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
     """The wire dict of one record; raises ``RecordError`` naming the field."""
+    if type(record) is dict:
+        # The import's usual record, a dict already in wire types: one generated call.
+        writer = (conv.write_cache.get(id(spec)) or _writers(spec, conv))[1]
+        if writer is not None:
+            wire: dict[str, Any] | None = writer(record)
+            if wire is not None:
+                return wire
     model = spec.model
     if model is None:
         return {"id": _id_of(record)}
@@ -85,17 +112,15 @@ def to_wire(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any
             f"got {type(record).__name__}",
             field=None,
         )
-    wire = conv.wire_encoder(model, spec.fields)(record)  # _encode, inline: once per record
-    if spec.prepare is not None:
-        spec.prepare(wire)
-    return wire
+    return _encode(spec, conv, record)
 
 
 def _encode(spec: WriteSpec, conv: LocktConverter, record: Any) -> dict[str, Any]:
     assert spec.model is not None
     wire = conv.wire_encoder(spec.model, spec.fields)(record)
-    if spec.prepare is not None:
-        spec.prepare(wire)
+    for field, value in spec.defaults:
+        if wire.get(field) is None:
+            wire[field] = value
     return wire
 
 
@@ -118,6 +143,14 @@ def prepare_item(
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """Convert and check one record: ``(wire, [])`` or ``(None, messages)``."""
     try:
+        if type(record) is dict:
+            # The import's usual record: encoded and plainly valid in one generated call.
+            checked = (conv.write_cache.get(id(spec)) or _writers(spec, conv))[2]
+            if checked is not None:
+                wire = checked(record)
+                if wire is not None:
+                    messages = tracker.check(wire) if tracker is not None else []
+                    return (None, messages) if messages else (wire, [])
         wire = to_wire(spec, conv, record)
         messages = spec.check(wire)
         if tracker is not None and not messages:

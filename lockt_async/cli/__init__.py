@@ -18,42 +18,25 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from .._version import __version__
 from ..errors import AuthenticationError, ConfigurationError, LocktError, TransportError
-from . import _logging
+from . import _exit, _logging
 from ._commands import COMMANDS
-from ._config import (
-    EXIT_CODES,
-    EXIT_CONNECT,
-    EXIT_FAILED,
-    EXIT_GUARD,
-    EXIT_OK,
-    EXIT_SIGINT,
-    EXIT_SIGTERM,
-    EXIT_USAGE,
-    Config,
-    describe,
-)
+from ._config import Config, describe, exit_code_for
 from ._demo import demo
+from ._exit import *  # noqa: F403  # the exit codes, for scripts: _exit.__all__ lists them
+from ._io import cli_hint
+from ._run import Terminated, note_inherited_signals
 from ._sync import sync
 from ._sync_many import sync_many
 
-__all__ = [
-    "EXIT_CODES",
-    "EXIT_CONNECT",
-    "EXIT_FAILED",
-    "EXIT_GUARD",
-    "EXIT_OK",
-    "EXIT_SIGINT",
-    "EXIT_SIGTERM",
-    "EXIT_USAGE",
-    "Config",
-    "cli",
-    "main",
-]
+__all__ = ["Config", "cli", "main"]
+__all__ += _exit.__all__
 
 _state = {"debug": False}
 
@@ -126,9 +109,8 @@ def _register() -> None:
 _register()
 
 
-def _fail(message: str, code: int) -> int:
+def _fail(message: str) -> None:
     click.echo(f"error: {' '.join(message.split())}", err=True)
-    return code
 
 
 def _never_fail_on_print() -> None:
@@ -140,6 +122,48 @@ def _never_fail_on_print() -> None:
             reconfigure(errors="backslashreplace")
 
 
+def _os_line(exc: OSError) -> str:  # a file that cannot be written, a full disk
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _unexpected_line(exc: BaseException) -> str:
+    return (
+        f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback "
+        "and please report it)"
+    )
+
+
+#: How each way a command ends is told, first match wins: the exception, its
+#: ``error:`` line (None: click shows its own) and whether ``--debug`` adds the
+#: traceback. The exit code is ``exit_code_for``'s.
+_ENDINGS: tuple[tuple[type[BaseException], Callable[[Any], str] | None, bool], ...] = (
+    (click.exceptions.Abort, lambda _: "aborted", False),
+    (click.ClickException, None, False),
+    (ConfigurationError, lambda exc: cli_hint(str(exc)), False),
+    (TransportError, describe, True),
+    (AuthenticationError, describe, True),
+    (LocktError, lambda exc: f"{type(exc).__name__}: {exc}", True),
+    (KeyboardInterrupt, lambda _: "interrupted", False),
+    (Terminated, lambda _: "terminated (SIGTERM)", False),
+    (OSError, _os_line, True),
+    (Exception, _unexpected_line, True),
+)
+
+
+def _ended(exc: BaseException) -> int:
+    """Tell how the command ended (one ``error:`` line) and return its exit code."""
+    line, trace = next((line, trace) for kind, line, trace in _ENDINGS if isinstance(exc, kind))
+    if trace and _state["debug"]:
+        traceback.print_exc()
+    if line is None:
+        assert isinstance(exc, click.ClickException)
+        exc.show()
+    else:
+        _fail(line(exc))
+    return exit_code_for(exc)
+
+
 def main(argv: list[str] | None = None) -> None:
     """The ``lockt`` entry point: runs the group, turns errors into exit codes.
 
@@ -148,47 +172,9 @@ def main(argv: list[str] | None = None) -> None:
     """
     _state["debug"] = False
     _never_fail_on_print()
-    from ._run import Terminated, note_inherited_signals
-
     note_inherited_signals()
     try:
         code = cli.main(args=argv, prog_name="lockt", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("error: aborted", err=True)
-        code = EXIT_SIGINT
-    except click.UsageError as exc:
-        exc.show()
-        code = EXIT_USAGE
-    except click.ClickException as exc:
-        exc.show()
-        code = exc.exit_code
-    except ConfigurationError as exc:
-        from ._io import cli_hint
-
-        code = _fail(cli_hint(str(exc)), EXIT_USAGE)
-    except (TransportError, AuthenticationError) as exc:
-        if _state["debug"]:
-            traceback.print_exc()
-        code = _fail(describe(exc), EXIT_CONNECT)
-    except LocktError as exc:
-        if _state["debug"]:
-            traceback.print_exc()
-        code = _fail(f"{type(exc).__name__}: {exc}", EXIT_FAILED)
-    except KeyboardInterrupt:
-        code = _fail("interrupted", EXIT_SIGINT)
-    except Terminated:
-        code = _fail("terminated (SIGTERM)", EXIT_SIGTERM)
-    except OSError as exc:  # a file that cannot be written, a full disk
-        if _state["debug"]:
-            traceback.print_exc()
-        where = f"{exc.filename}: " if exc.filename else ""
-        code = _fail(f"{where}{exc.strerror or exc}", EXIT_USAGE)
-    except Exception as exc:
-        if _state["debug"]:
-            traceback.print_exc()
-        code = _fail(
-            f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback "
-            "and please report it)",
-            EXIT_FAILED,
-        )
+    except (Exception, KeyboardInterrupt, Terminated) as exc:
+        code = _ended(exc)
     sys.exit(code if isinstance(code, int) else 0)

@@ -6,49 +6,44 @@ import contextlib
 import json
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import anyio
+import attrs
 import click
+from rich.console import Console
+from rich.table import Table
 
-from .._field_map import OnInsert
+from .. import models
+from .._field_map import OnInsert, fill_insert, is_insert, map_each
 from .._results import BatchResult, Failure, FailureReason
 from ..errors import ConfigurationError
 from . import _io as io
-from ._config import (
-    EXIT_CONNECT,
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    Config,
-    describe,
-    exit_code_for,
-)
-from ._hr import (
-    EXIT_EPILOG,
-    encoding_option,
-    failed_line,
-    load_map,
-    map_options,
-    pin_hook,
-    report_option,
-    stopped_line,
-    unknown_fields_option,
-)
+from ._common import KEYS, FileArgs, Source, ended_early, file_options, note_ignored, reported
+from ._config import Config, describe
+from ._demo import latency_option
+from ._exit import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ._hr import EXIT_EPILOG, failed_line
 from ._output import console, failures_table, progress, summary_table
 from ._report import Report
 from ._run import Stop, interruptible, run
 
-_KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
-
-
 # --------------------------------------------------------------------------- import
 
 
+@attrs.frozen(kw_only=True)
+class ImportArgs(FileArgs):
+    """``lockt import``'s parameters."""
+
+    update_existing: bool
+    validate_fails_batch: bool
+
+
 @click.command("import", epilog=EXIT_EPILOG)
-@click.argument("kind", type=click.Choice(sorted(_KEYS)))
+@click.argument("kind", type=click.Choice(sorted(KEYS)))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
 @click.option("--update-existing", is_flag=True, help="users: update users whose id_num exists.")
@@ -69,35 +64,9 @@ _KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
     help="Refuse the read-only and report columns of `lockt export` and --failures files "
     "(by default they are skipped with a notice).",
 )
-@click.option(
-    "--failures",
-    "failures_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write every failed or unsent row here (input format + reason + messages).",
-)
-@unknown_fields_option
-@encoding_option
-@map_options
-@report_option
+@file_options
 @click.pass_obj
-def import_(
-    cfg: Config,
-    kind: str,
-    file: str,
-    fmt: str | None,
-    update_existing: bool,
-    validate_fails_batch: bool,
-    dry_run: bool,
-    strict_columns: bool,
-    failures_path: str | None,
-    unknown_fields: str,
-    encoding: str | None,
-    maps: tuple[str, ...],
-    map_file: str | None,
-    new_pin: str | None,
-    required_fields: str | None,
-    report_path: str | None,
-) -> int:
+def import_(cfg: Config, /, **params: Any) -> int:
     """Import KIND (users, fobs, doors) from FILE (.csv or .jsonl; - for stdin).
 
     Columns are the document's field names (id_num, first_name, last_name, email,
@@ -108,149 +77,164 @@ def import_(
     imported. Ctrl-C or SIGTERM stops after the page in flight and still writes the
     summary, the failures file and the report.
     """
-    report = Report(report_path, "import", kind, file, dry_run)
-    try:
-        code = _import(cfg, report, kind, file, fmt, update_existing, validate_fails_batch,
-                       dry_run, strict_columns, failures_path, unknown_fields, encoding, maps,
-                       map_file, new_pin, required_fields)  # fmt: skip
-    except BaseException as exc:
-        report.finish(exit_code_for(exc), error=describe(exc))
-        raise
-    report.finish(code)
-    return code
+    args = ImportArgs(**params)
+    return reported("import", args, lambda report: _import(cfg, report, args))
 
 
-def _import(
-    cfg: Config,
-    report: Report,
-    kind: str,
-    file: str,
-    fmt: str | None,
-    update_existing: bool,
-    validate_fails_batch: bool,
-    dry_run: bool,
-    strict_columns: bool,
-    failures_path: str | None,
-    unknown_fields: str,
-    encoding: str | None,
-    maps: tuple[str, ...],
-    map_file: str | None,
-    new_pin: str | None,
-    required_fields: str | None,
-) -> int:
-    fmt = io.detect_format(file, fmt)
-    encoding = io.check_encoding(encoding)
-    field_map = load_map(maps, map_file)
-    if new_pin is not None and kind != "users":
-        raise click.UsageError(f"--new-pin is for users only, not {kind}")
-    total = io.count_rows(file, fmt, encoding)
-    out = console()
-    client = cfg.client(**({"required_fields": required_fields} if required_fields else {}))
-    result = BatchResult()
-    stop = Stop()
+@attrs.define
+class _Outcome:
+    """What an import did, filled in as it goes."""
+
+    result: BatchResult = attrs.field(factory=BatchResult)
+    stop: Stop = attrs.field(factory=Stop)
+    #: The error that ended the write (reported once the failures file is complete).
     stopped: BaseException | None = None
-    with io.open_input(file, encoding) as fh:
-        reader = io.Reader(
-            fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns,
-            field_map=field_map,
-        )  # fmt: skip
-        if kind == "users" and "id" in reader.named_columns and not update_existing:
+    #: Rows never read after an interruption.
+    unread: int = 0
+    #: Rows written to the failures file.
+    written: int = 0
+
+
+def _import(cfg: Config, report: Report, args: ImportArgs) -> int:
+    source = args.resolve()
+    args.check_new_pin()
+    total = io.count_rows(args.file, source.fmt, source.encoding)
+    out = console()
+    client = args.client(cfg)
+    done = _Outcome()
+    with io.open_input(args.file, source.encoding) as fh:
+        reader = args.reader(fh, source)
+        if args.kind == "users" and "id" in reader.named_columns and not args.update_existing:
             click.echo(
                 "note: rows with an id are updates, which the server ignores without "
                 "--update-existing",
                 err=True,
             )
-        records = io.Taken(reader, result)
-        if reader.ignored:
-            out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
-        on_insert = pin_hook(new_pin, io.column_values(file, fmt, encoding, reader, "pin"))
+        records = io.Taken(reader, done.result)
+        note_ignored(out, args.kind, reader)
+        on_insert = args.pin_hook(source, reader)
         # Opened before anything is sent: a failures path that cannot be written
         # stops the import while it costs nothing.
-        sink = (
-            io.FailureWriter(failures_path, fmt, reader.data_columns, encoding)
-            if failures_path
-            else contextlib.nullcontext(None)
-        )
-        with sink as writer:
+        with _failure_sink(args, source, reader) as writer:
             report.mark("read")
-
-            async def go() -> BatchResult:
-                async with client:
-                    if dry_run:
-                        return await _dry_run(
-                            client, kind, records, result, unknown_fields, on_insert
-                        )
-                    resource = getattr(client, kind)
-                    write = resource.upsert if kind == "users" else resource.create
-                    opts: dict[str, Any] = {
-                        "validate_fails_batch": validate_fails_batch,
-                        "unknown_fields": unknown_fields,
-                    }
-                    if kind == "users":
-                        opts["update_existing"] = update_existing
-                        opts["on_insert"] = on_insert
-                    with progress(out, total, f"importing {kind}") as on_progress:
-                        return await interruptible(
-                            lambda res: write(records, on_progress=on_progress, result=res, **opts),
-                            result,
-                            stop,
-                        )
-
-            try:
-                run(go)
-            except Exception as exc:  # reported once the failures file is complete
-                stopped = exc
+            done.stopped = _send(client, args, records, done, on_insert, out, total)
             report.mark("write")
-            result.failures[:] = [io.explain(f) for f in result.failures]
-            lost = _lost(records, result, stopped, stop)
-            result.failures.extend(lost)
-            result.total += len(lost)
-            report.failures(result.failures, _KEYS[kind])
-            unread = _write_failures(
-                writer,
-                result,
-                records,
-                stopped,
-                stdin=file == "-",
-                on_unread=lambda f: report.add_failure(f, _KEYS[kind]),
-            )
-            written = writer.count if writer is not None else 0
-    report.data["rows"] = result.total + unread
-    _report_batch(report, result, kind, unread, stop)
-    if stopped is not None:
-        if failures_path:
+            _account(report, args, records, done, writer)
+    report.data["rows"] = done.result.total + done.unread
+    _report_batch(report, done.result, done.unread, done.stop)
+    if done.stopped is not None:
+        if args.failures_path:
             out.print(
-                f"Wrote {written} failed or unsent row(s) to {failures_path} before stopping."
+                f"Wrote {done.written} failed or unsent row(s) to {args.failures_path} "
+                "before stopping."
             )
-        raise stopped
-    title = f"{'Dry run' if dry_run else 'Import'} of {kind} from {file}"
+        raise done.stopped
+    _print_import(out, args, done)
+    return _import_exit(args, done)
+
+
+def _failure_sink(
+    args: ImportArgs, source: Source, reader: io.Reader
+) -> contextlib.AbstractContextManager[io.FailureWriter | None]:
+    if not args.failures_path:
+        return contextlib.nullcontext(None)
+    return io.FailureWriter(args.failures_path, source.fmt, reader.data_columns, source.encoding)
+
+
+def _send(
+    client: Any,
+    args: ImportArgs,
+    records: io.Taken,
+    done: _Outcome,
+    on_insert: OnInsert | None,
+    out: Any,
+    total: int | None,
+) -> Exception | None:
+    """Send (or, with --dry-run, check) every row; the error that stopped it, if any."""
+    result, kind = done.result, args.kind
+
+    async def go() -> BatchResult:
+        async with client:
+            if args.dry_run:
+                return await _dry_run(client, kind, records, result, args.unknown_fields, on_insert)
+            resource = getattr(client, kind)
+            write = resource.upsert if kind == "users" else resource.create
+            opts: dict[str, Any] = {
+                "validate_fails_batch": args.validate_fails_batch,
+                "unknown_fields": args.unknown_fields,
+            }
+            if kind == "users":
+                opts["update_existing"] = args.update_existing
+                opts["on_insert"] = on_insert
+            with progress(out, total, f"importing {kind}") as on_progress:
+                return await interruptible(
+                    lambda res: write(records, on_progress=on_progress, result=res, **opts),
+                    result,
+                    done.stop,
+                )
+
+    try:
+        run(go)
+    except Exception as exc:  # reported once the failures file is complete
+        return exc
+    return None
+
+
+def _account(
+    report: Report,
+    args: ImportArgs,
+    records: io.Taken,
+    done: _Outcome,
+    writer: io.FailureWriter | None,
+) -> None:
+    """Every row taken but not answered, and every row not read, becomes a failure."""
+    result, key = done.result, KEYS[args.kind]
+    result.failures[:] = [io.explain(f) for f in result.failures]
+    lost = _lost(records, result, done.stopped, done.stop)
+    result.failures.extend(lost)
+    result.total += len(lost)
+    report.failures(result.failures, key)
+    done.unread = _write_failures(
+        writer,
+        result,
+        records,
+        done.stopped,
+        stdin=args.file == "-",
+        on_unread=lambda f: report.add_failure(f, key),
+    )
+    done.written = writer.count if writer is not None else 0
+
+
+def _print_import(out: Any, args: ImportArgs, done: _Outcome) -> None:
+    result, failures_path = done.result, args.failures_path
+    title = f"{'Dry run' if args.dry_run else 'Import'} of {args.kind} from {args.file}"
     out.print(summary_table(result, title=title))
-    if unread:
+    if done.unread:
         where = "in the failures file" if failures_path else "use --failures to keep them"
-        out.print(f"{unread:,} row(s) not read after the interruption ({where}).")
+        out.print(f"{done.unread:,} row(s) not read after the interruption ({where}).")
     if result.failures:
-        out.print(failures_table(result, key=_KEYS[kind]))
+        out.print(failures_table(result, key=KEYS[args.kind]))
         if len(result.failures) > 20:
             out.print(f"... and {len(result.failures) - 20} more.")
     if failures_path:
-        out.print(f"Wrote {written} failed or unsent row(s) to {failures_path}.")
-    if dry_run:
+        out.print(f"Wrote {done.written} failed or unsent row(s) to {failures_path}.")
+    if args.dry_run:
         out.print("Dry run: nothing was sent.")
-    if stop.exit_code is not None:
-        done, not_done = result.total - len(result.failures), len(result.failures) + unread
-        click.echo(f"error: {stopped_line(stop, done, not_done, failures_path)}", err=True)
-        return stop.exit_code
-    if isinstance(result.stopped_by, Exception) and _is_connect(result.stopped_by):
-        click.echo(f"error: {describe(result.stopped_by)}", err=True)
-        return EXIT_CONNECT
+
+
+def _import_exit(args: ImportArgs, done: _Outcome) -> int:
+    result = done.result
+    finished, not_done = result.total - len(result.failures), len(result.failures) + done.unread
+    code = ended_early(done.stop, result.stopped_by, finished, not_done, args.failures_path)
+    if code is not None:
+        return code
     if isinstance(result.stopped_by, ConfigurationError):  # e.g. a base URL that is not Lockt's
         click.echo(f"error: {result.stopped_by}", err=True)
         return EXIT_USAGE
     if result.failures:
-        click.echo(
-            f"error: {failed_line(result.failures, result.total, failures_path, dry_run)}", err=True
-        )
-    return EXIT_OK if result.ok and not unread else EXIT_FAILED
+        line = failed_line(result.failures, result.total, args.failures_path, args.dry_run)
+        click.echo(f"error: {line}", err=True)
+    return EXIT_OK if result.ok and not done.unread else EXIT_FAILED
 
 
 def _lost(
@@ -266,7 +250,7 @@ def _lost(
     ]
 
 
-def _report_batch(report: Report, result: BatchResult, kind: str, unread: int, stop: Stop) -> None:
+def _report_batch(report: Report, result: BatchResult, unread: int, stop: Stop) -> None:
     report.data["outcomes"] = {
         "records_read": result.total,
         "submitted": result.submitted,
@@ -312,12 +296,6 @@ def _write_failures(
     return unread
 
 
-def _is_connect(exc: Exception) -> bool:
-    from ..errors import AuthenticationError, TransportError
-
-    return isinstance(exc, AuthenticationError | TransportError)
-
-
 async def _dry_run(
     client: Any,
     kind: str,
@@ -330,8 +308,6 @@ async def _dry_run(
 
     The pin hook fills new rows first, as the real run's would.
     """
-    from .._field_map import fill_insert, is_insert, map_each
-
     if on_insert is not None:
         hook = on_insert
         records = map_each(records, lambda r: fill_insert(r, hook) if is_insert(r) else r)
@@ -367,8 +343,6 @@ _EXPORTS = {
 @click.pass_obj
 def export(cfg: Config, kind: str, fmt: str, output: str | None) -> int:
     """Export KIND as CSV, JSON lines or a table (dates in the instance's local time)."""
-    from .. import models
-
     attr, model_name = _EXPORTS[kind]
     cls = getattr(models, model_name)
     client = cfg.client()
@@ -404,9 +378,6 @@ def _open_output(path: str | None) -> Iterator[IO[str]]:
 def _print_table(
     kind: str, columns: list[str], rows: list[dict[str, Any]], path: str | None
 ) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     used = [c for c in columns if any(r.get(c) not in (None, "", []) for r in rows)] or columns
     table = Table(title=f"{kind} ({len(rows)})", title_justify="left")
     for c in used:
@@ -502,7 +473,7 @@ def simulator() -> None:
 
 @simulator.command()
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
-@click.option("--latency", default=0.02, show_default=True, type=click.FloatRange(0))
+@latency_option
 @click.option("--record-limit", default=100, show_default=True, type=click.IntRange(1))
 @click.option("--empty", is_flag=True, help="Start bare (default: the document's examples).")
 @click.option("--seed", is_flag=True, hidden=True)  # the default now; kept for old scripts
@@ -516,8 +487,8 @@ def serve(
     port: int, latency: float, record_limit: int, empty: bool, seed: bool, defects: str
 ) -> int:
     """Serve a simulator on 127.0.0.1 until Ctrl-C; prints the env lines to use it."""
-    import threading
-
+    # The simulator (starlette, uvicorn) is imported only by the commands that serve it,
+    # so that every other command starts without it.
     from ..testing import serve_in_thread
     from ..testing._sim import Simulator, env_lines, parse_defects
 

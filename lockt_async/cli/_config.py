@@ -1,4 +1,4 @@
-"""What every ``lockt`` command shares: the exit codes, the connection settings, error lines."""
+"""What every ``lockt`` command shares: the connection settings, error lines, exit codes."""
 
 from __future__ import annotations
 
@@ -10,34 +10,10 @@ import click
 
 from .._client import LocktClient
 from ..errors import AuthenticationError, ConfigurationError, TransportError
+from ._exit import EXIT_CONNECT, EXIT_FAILED, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE
 from ._run import Terminated
 
-__all__ = [
-    "EXIT_CODES",
-    "EXIT_CONNECT",
-    "EXIT_FAILED",
-    "EXIT_GUARD",
-    "EXIT_OK",
-    "EXIT_SIGINT",
-    "EXIT_SIGTERM",
-    "EXIT_USAGE",
-    "Config",
-    "describe",
-    "exit_code_for",
-]
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_CONNECT, EXIT_GUARD = 0, 1, 2, 3, 4
-EXIT_SIGINT, EXIT_SIGTERM = 130, 143
-#: Each exit code and the ``status`` a ``--report`` gives it.
-EXIT_CODES = {
-    EXIT_OK: "ok",
-    EXIT_FAILED: "failed",
-    EXIT_USAGE: "bad-input",
-    EXIT_CONNECT: "connection",
-    EXIT_GUARD: "guard",
-    EXIT_SIGINT: "interrupted",
-    EXIT_SIGTERM: "terminated",
-}
+__all__ = ["Config", "describe", "exit_code_for"]
 
 #: The host of the last client made (what a connection error names).
 _host: dict[str, str | None] = {"host": None}

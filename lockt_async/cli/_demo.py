@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from ._config import EXIT_FAILED, EXIT_OK
+from .._client import LocktClient
+from ._exit import EXIT_FAILED, EXIT_OK
 from ._output import console, failures_table, progress, summary_table
 from ._run import interruptible, run
 
@@ -151,15 +152,19 @@ def card_holders(n: int, seed: int = 2024) -> Iterator[UserRecord]:
         yield cast("UserRecord", rec)  # some are broken on purpose: checked at run time
 
 
-@click.command()
-@click.option("--records", default=5000, show_default=True, type=click.IntRange(1))
-@click.option(
+#: ``--latency``: the simulated instance's time per write (``demo``, ``simulator serve``).
+latency_option = click.option(
     "--latency",
     default=0.02,
     show_default=True,
     type=click.FloatRange(0),
     help="Seconds the simulated instance takes per write.",
 )
+
+
+@click.command()
+@click.option("--records", default=5000, show_default=True, type=click.IntRange(1))
+@latency_option
 @click.option(
     "--limit",
     default=100,
@@ -179,7 +184,7 @@ def demo(records: int, latency: float, limit: int, instance_limit: int | None) -
     (validate_fails_batch=False). A handful are invalid on purpose (bad email,
     non-numeric card, missing last name, ...): they are reported, the rest is sent.
     """
-    from .._client import LocktClient
+    # The simulator (starlette, uvicorn) is imported only by the commands that serve it.
     from ..testing import Simulator, serve
 
     out = console()

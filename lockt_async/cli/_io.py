@@ -22,6 +22,7 @@ from typing import IO, Any
 import attrs
 import click
 
+from .._field_map import check_field_map
 from .._results import Failure
 from ..resources.doors import Doors
 from ..resources.fobs import Fobs
@@ -348,8 +349,6 @@ class Reader:
 
     def _check_map(self, field_map: Mapping[str, str], sync: bool) -> dict[str, str]:
         """``--map`` checked: each target a field of the kind, each source a column of the file."""
-        from .._field_map import check_field_map
-
         allowed = KINDS[self.kind][0]
         if sync:
             allowed = allowed | SYNC_EXTRA_COLUMNS.get(self.kind, frozenset())

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .._results import Failure
-from ._config import EXIT_CODES
+from ._exit import EXIT_CODES
 
 __all__ = ["REPORT_VERSION", "Report"]
 

@@ -9,57 +9,55 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 from rich.console import Console
 from rich.table import Table
 
+from .._field_map import OnInsert
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._sync_results import SyncPlan, SyncResult
 from . import _io as io
-from ._config import (
-    EXIT_CONNECT,
-    EXIT_FAILED,
-    EXIT_GUARD,
-    EXIT_OK,
-    Config,
-    describe,
-    exit_code_for,
+from ._common import (
+    KEYS,
+    FileArgs,
+    Source,
+    check_on_missing,
+    ended_early,
+    file_options,
+    note_ignored,
+    removal_options,
+    reported,
 )
-from ._hr import (
-    EXIT_EPILOG,
-    encoding_option,
-    failed_line,
-    load_map,
-    map_options,
-    pin_hook,
-    report_option,
-    stopped_line,
-    unknown_fields_option,
-)
+from ._config import Config, describe
+from ._exit import EXIT_FAILED, EXIT_GUARD, EXIT_OK
+from ._hr import EXIT_EPILOG, failed_line
 from ._output import console, failures_table, progress
 from ._report import Report
 from ._run import Stop, run, until_signal
 
-_KEYS = {"users": "id_num", "fobs": "name", "doors": "name"}
 _SHOWN = 20  # field differences printed
+
+
+@attrs.frozen(kw_only=True)
+class SyncArgs(FileArgs):
+    """``lockt sync``'s parameters."""
+
+    on_missing: str
+    max_removals: int | None
+    max_removal_percent: float | None
+    approve: str | None
+    plan_out: str | None
 
 
 @click.command("sync", epilog=EXIT_EPILOG)
 @click.argument("kind", type=click.Choice(["users", "fobs", "doors"]))
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(io.FORMATS), help="Default: from the extension.")
-@click.option(
-    "--on-missing",
-    type=click.Choice(["keep", "disable", "delete"]),
-    default="keep",
-    show_default=True,
-    help="What to do with objects in Lockt that the file no longer has "
+@removal_options(
+    "What to do with objects in Lockt that the file no longer has "
     "(disable: users only). Rows without the key (fob holders) are never touched.",
-)
-@click.option(
-    "--max-removals",
-    type=click.IntRange(0),
-    help="The removal guard: remove nothing when more than N would be disabled or deleted "
+    "The removal guard: remove nothing when more than N would be disabled or deleted "
     "[default: 5% of the keyed objects, at least 1].",
 )
 @click.option(
@@ -86,38 +84,9 @@ _SHOWN = 20  # field differences printed
     is_flag=True,
     help="Refuse the read-only and report columns of `lockt export` and --failures files.",
 )
-@click.option(
-    "--failures",
-    "failures_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Write every row that failed or was not sent here (input format + reason + messages).",
-)
-@unknown_fields_option
-@encoding_option
-@map_options
-@report_option
+@file_options
 @click.pass_obj
-def sync(
-    cfg: Config,
-    kind: str,
-    file: str,
-    fmt: str | None,
-    on_missing: str,
-    max_removals: int | None,
-    max_removal_percent: float | None,
-    approve: str | None,
-    dry_run: bool,
-    plan_out: str | None,
-    strict_columns: bool,
-    failures_path: str | None,
-    unknown_fields: str,
-    encoding: str | None,
-    maps: tuple[str, ...],
-    map_file: str | None,
-    new_pin: str | None,
-    required_fields: str | None,
-    report_path: str | None,
-) -> int:
+def sync(cfg: Config, /, **params: Any) -> int:
     """Make Lockt's KIND (users, fobs, doors) equal to FILE (.csv or .jsonl).
 
     Reads Lockt once, matches rows on their key (users: id_num; fobs: name, then
@@ -128,133 +97,122 @@ def sync(
     after the write in flight, prints and writes (--report, --failures) what was
     and was not done; run it again to finish.
     """
-    report = Report(report_path, "sync", kind, file, dry_run)
-    try:
-        guard = {"max_removals": max_removals, "max_removal_percent": max_removal_percent,
-                 "approve": approve}  # fmt: skip
-        code = _sync(cfg, report, kind, file, fmt, on_missing, guard, dry_run, plan_out,
-                     strict_columns, failures_path, unknown_fields, encoding, maps, map_file,
-                     new_pin, required_fields)  # fmt: skip
-    except BaseException as exc:
-        report.finish(exit_code_for(exc), error=describe(exc))
-        raise
-    report.finish(code)
-    return code
+    args = SyncArgs(**params)
+    return reported("sync", args, lambda report: _sync(cfg, report, args))
 
 
-def _sync(
-    cfg: Config,
-    report: Report,
-    kind: str,
-    file: str,
-    fmt: str | None,
-    on_missing: str,
-    guard: dict[str, Any],
-    dry_run: bool,
-    plan_out: str | None,
-    strict_columns: bool,
-    failures_path: str | None,
-    unknown_fields: str,
-    encoding: str | None,
-    maps: tuple[str, ...],
-    map_file: str | None,
-    new_pin: str | None,
-    required_fields: str | None,
-) -> int:
-    if on_missing == "disable" and kind != "users":
-        raise click.UsageError(f"--on-missing disable is for users only ({kind}: keep or delete)")
-    if new_pin is not None and kind != "users":
-        raise click.UsageError(f"--new-pin is for users only, not {kind}")
-    fmt = io.detect_format(file, fmt)
-    encoding = io.check_encoding(encoding)
-    field_map = load_map(maps, map_file)
+class _Live:
+    """The plan as it arrives, and the progress bar its writes draw."""
+
+    def __init__(self, args: SyncArgs, report: Report, out: Console, rows: int) -> None:
+        self.args, self.report, self.out, self.rows = args, report, out, rows
+        self.stack = contextlib.ExitStack()
+        self.draw: list[Callable[[Progress], None]] = []
+        self.stop = Stop()
+        plan = SyncPlan(kind=args.kind, key=KEYS[args.kind], on_missing=args.on_missing)
+        self.result = SyncResult(plan=plan)
+        self.planned: list[SyncPlan] = []
+
+    def on_plan(self, plan: SyncPlan) -> None:
+        self.planned.append(plan)
+        self.report.mark("plan")
+        _print_plan(self.out, plan, self.rows)
+        if self.args.plan_out:
+            text = json.dumps(plan.to_dict(), indent=1, default=str) + "\n"
+            Path(self.args.plan_out).write_text(text)
+        if not self.args.dry_run and plan.writes:
+            bar = progress(self.out, plan.writes, f"syncing {self.args.kind}")
+            self.draw.append(self.stack.enter_context(bar))
+
+    def on_progress(self, p: Progress) -> None:
+        if self.draw:
+            self.draw[0](p)
+
+
+def _sync(cfg: Config, report: Report, args: SyncArgs) -> int:
+    check_on_missing(args.kind, args.on_missing)
+    args.check_new_pin()
+    source = args.resolve()
     out = console()
-    client = cfg.client(**({"required_fields": required_fields} if required_fields else {}))
-    with io.open_input(file, encoding) as fh:
-        reader = io.Reader(
-            fh, fmt, kind, encoding, unknown_fields, strict_columns=strict_columns, sync=True,
-            field_map=field_map,
-        )  # fmt: skip
+    client = args.client(cfg)
+    with io.open_input(args.file, source.encoding) as fh:
+        reader = args.reader(fh, source, sync=True)
         records = list(reader)
-    if reader.ignored:
-        out.print(f"Ignoring column(s) {kind} do not take: {', '.join(reader.ignored)}.")
-    on_insert = pin_hook(new_pin, io.column_values(file, fmt, encoding, reader, "pin"))
+    note_ignored(out, args.kind, reader)
+    on_insert = args.pin_hook(source, reader)
     report.data["rows"] = len(records)
     report.mark("read")
-    stack = contextlib.ExitStack()
-    draw: list[Callable[[Progress], None]] = []
-    stop = Stop()
-    result = SyncResult(plan=SyncPlan(kind=kind, key=_KEYS[kind], on_missing=on_missing))
-    planned: list[SyncPlan] = []
+    live = _Live(args, report, out, len(records))
+    _send(client, args, records, live, on_insert, source, reader)
+    result = live.result
+    if not live.planned:
+        report.mark("plan")  # stopped while reading Lockt or planning
+        # Interrupted before the plan: nothing sent.
+        result.failures = _unsent(records, None)
+        result.cancelled = live.stop.signum is not None
+    elif not args.dry_run:
+        report.mark("write")
+    result.failures = [io.explain(f) for f in result.failures]
+    _print_result(out, result, args.kind)
+    _report_sync(report, result, args.kind, live.stop, live.planned)
+    if args.failures_path:
+        _write_failures(args.failures_path, source, reader, result.failures, out)
+    if args.plan_out and live.planned:
+        out.print(f"Wrote the plan to {args.plan_out}.")
+    return _sync_exit(args, result, live.stop, len(records))
 
-    def on_plan(plan: SyncPlan) -> None:
-        planned.append(plan)
-        report.mark("plan")
-        _print_plan(out, plan, len(records))
-        if plan_out:
-            Path(plan_out).write_text(json.dumps(plan.to_dict(), indent=1, default=str) + "\n")
-        if not dry_run and plan.writes:
-            draw.append(stack.enter_context(progress(out, plan.writes, f"syncing {kind}")))
 
-    def on_progress(p: Progress) -> None:
-        if draw:
-            draw[0](p)
+def _send(
+    client: Any,
+    args: SyncArgs,
+    records: list[Any],
+    live: _Live,
+    on_insert: OnInsert | None,
+    source: Source,
+    reader: io.Reader,
+) -> None:
+    """Plan and send; if that fails, every row is written out as not sent first."""
+    guard = {"max_removals": args.max_removals, "max_removal_percent": args.max_removal_percent,
+             "approve": args.approve}  # fmt: skip
+    options: dict[str, Any] = {} if on_insert is None else {"on_insert": on_insert}
 
     async def go() -> None:
         async with client:
-            resource = getattr(client, kind)
-            options: dict[str, Any] = {}
-            if on_insert is not None:
-                options["on_insert"] = on_insert
+            resource = getattr(client, args.kind)
             await until_signal(
                 lambda: resource.sync(
                     records,
-                    on_missing=on_missing,
-                    dry_run=dry_run,
+                    on_missing=args.on_missing,
+                    dry_run=args.dry_run,
                     **guard,
-                    on_progress=on_progress,
-                    on_plan=on_plan,
-                    result=result,
+                    on_progress=live.on_progress,
+                    on_plan=live.on_plan,
+                    result=live.result,
                     **options,
                 ),
-                stop,
+                live.stop,
             )
 
-    with stack:
+    with live.stack:
         try:
             run(go)
         except Exception as exc:
             # Every row is still accounted for: none was sent (the read or the plan failed).
             unsent = _unsent(records, exc)
-            report.failures(unsent, _KEYS[kind])
-            _write_failures(failures_path, fmt, reader, encoding, unsent, out)
+            live.report.failures(unsent, KEYS[args.kind])
+            _write_failures(args.failures_path, source, reader, unsent, live.out)
             raise
-    if not planned:
-        report.mark("plan")  # stopped while reading Lockt or planning
-    elif not dry_run:
-        report.mark("write")
-    if not planned:  # interrupted before the plan: nothing sent
-        result.failures = _unsent(records, None)
-        result.cancelled = stop.signum is not None
-    result.failures = [io.explain(f) for f in result.failures]
-    _print_result(out, result, kind)
-    _report_sync(report, result, kind, stop, planned)
-    if failures_path:
-        _write_failures(failures_path, fmt, reader, encoding, result.failures, out)
-    if plan_out and planned:
-        out.print(f"Wrote the plan to {plan_out}.")
+
+
+def _sync_exit(args: SyncArgs, result: SyncResult, stop: Stop, rows: int) -> int:
     failed = [*result.failures, *result.removal_failures]
-    if stop.exit_code is not None:
-        done = result.inserted + result.updated + result.unchanged
-        line = stopped_line(stop, done, len(failed), failures_path)
-        click.echo(f"error: {line}", err=True)
-        return stop.exit_code
+    done = result.inserted + result.updated + result.unchanged
     stopped = next((b.stopped_by for b in result.batches if b.stopped_by is not None), None)
-    if stopped is not None and _is_connect(stopped):
-        click.echo(f"error: {describe(stopped)}", err=True)
-        return EXIT_CONNECT
+    code = ended_early(stop, stopped, done, len(failed), args.failures_path)
+    if code is not None:
+        return code
     if result.failures:
-        line = failed_line(result.failures, len(records), failures_path, dry_run)
+        line = failed_line(result.failures, rows, args.failures_path, args.dry_run)
         click.echo(f"error: {line}", err=True)
     elif result.removal_failures:
         f = result.removal_failures[0]
@@ -263,8 +221,8 @@ def _sync(
             f"{f.record.key} (id {f.record.id}): {'; '.join(f.messages) or f.reason}",
             err=True,
         )
-    if result.plan.removals_blocked:
-        plan = result.plan
+    plan = result.plan
+    if plan.removals_blocked:
         click.echo(
             f"error: removal guard: {len(plan.held_back):,} {plan.kind} held back, nothing "
             f"removed; plan id {plan.plan_id} (--approve {plan.plan_id} applies exactly "
@@ -305,16 +263,11 @@ def _unsent(records: list[Any], exc: BaseException | None) -> list[Failure]:
 
 
 def _write_failures(
-    path: str | None,
-    fmt: str,
-    reader: io.Reader,
-    encoding: str,
-    failures: list[Failure],
-    out: Console,
+    path: str | None, source: Source, reader: io.Reader, failures: list[Failure], out: Console
 ) -> None:
     if not path:
         return
-    with io.FailureWriter(path, fmt, reader.data_columns, encoding) as writer:
+    with io.FailureWriter(path, source.fmt, reader.data_columns, source.encoding) as writer:
         for failure in failures:
             writer.write_failure(failure)
     out.print(f"Wrote {len(failures)} failed or unsent row(s) to {path}.")
@@ -343,7 +296,7 @@ def _report_sync(
         "removal_failures": len(result.removal_failures),
         "write_requests": result.requests,
     }
-    report.failures(result.failures, _KEYS[kind])
+    report.failures(result.failures, KEYS[kind])
     report.data["removal_failures"] = [
         {
             "id": f.record.id,
@@ -376,12 +329,6 @@ def _by_reason(failures: list[Failure]) -> dict[str, int]:
     return out
 
 
-def _is_connect(exc: Exception) -> bool:
-    from ..errors import AuthenticationError, TransportError
-
-    return isinstance(exc, AuthenticationError | TransportError)
-
-
 def _cell(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(str(v) for v in value) or "[]"
@@ -389,9 +336,30 @@ def _cell(value: Any) -> str:
 
 
 def _print_plan(out: Console, plan: SyncPlan, rows: int) -> None:
+    counts = _plan_counts(plan, rows)
+    diffs = [(u.key, c.field, c.before, c.after) for u in plan.updates for c in u.changes]
+    if out.is_terminal:
+        _plan_tables(out, plan, counts, diffs[:_SHOWN])
+    else:
+        _plan_lines(out, plan, counts, diffs[:_SHOWN])
+    if len(diffs) > _SHOWN:
+        out.print(f"  ... and {len(diffs) - _SHOWN:,} more field difference(s) (--plan-out).")
+    for d in plan.ignored[:5]:
+        out.print(f"  not sendable, {d.key}: {d.change.field}: {d.reason}")
+    if plan.removals_blocked:
+        _print_guard(out, plan)
+    elif plan.plan_id is not None:
+        approved = " (approved)" if plan.approved else ""
+        out.print(f"Plan id: {plan.plan_id}{approved} ({len(plan.removals):,} removal(s))")
+
+
+_Diff = tuple[str, str, Any, Any]  # key, field, in Lockt, in the file
+
+
+def _plan_counts(plan: SyncPlan, rows: int) -> list[tuple[str, int]]:
     invalid = rows - len(plan.inserts) - len(plan.updates) - len(plan.unchanged)
     removal = {"keep": "kept", "disable": "to disable", "delete": "to delete"}[plan.on_missing]
-    counts = [
+    return [
         ("rows in the file", rows),
         ("to insert", len(plan.inserts)),
         ("to update", len(plan.updates)),
@@ -402,36 +370,54 @@ def _print_plan(out: Console, plan: SyncPlan, rows: int) -> None:
         ("differences not sendable", len(plan.ignored)),
         (f"in Lockt without {plan.key} (never touched)", plan.unkeyed),
     ]
-    diffs = [(u.key, c.field, c.before, c.after) for u in plan.updates for c in u.changes]
-    if out.is_terminal:
-        table = Table(title=f"Sync plan: {plan.kind}", show_header=False, title_justify="left")
-        table.add_column("what", style="bold")
-        table.add_column("count", justify="right")
-        for name, n in counts:
-            table.add_row(name, f"{n:,}")
-        out.print(table)
-        if diffs:
-            changes = Table(title="First field differences", title_justify="left")
-            for col in (plan.key, "field", "in Lockt", "in the file"):
-                changes.add_column(col, overflow="fold")
-            for key, field, before, after in diffs[:_SHOWN]:
-                changes.add_row(key, field, _cell(before), _cell(after))
-            out.print(changes)
+
+
+def _print_route(out: Console, plan: SyncPlan) -> None:
+    """The fields compared with Lockt, and the route for server-held fields (``--report``'s)."""
+    compared = ", ".join(plan.compared) or "none"
+    if plan.not_compared:
+        compared += f" (not compared: {', '.join(plan.not_compared)}; --plan-out says why)"
+    out.print(f"  compared: {compared}")
+    route = plan.route
+    if route.name == "none":
+        out.print("  route: none (no record needs a field only Lockt holds)")
     else:
-        out.print(f"Sync plan: {plan.kind}")
-        for name, n in counts:
-            out.print(f"  {name}: {n:,}")
-        for key, field, before, after in diffs[:_SHOWN]:
-            out.print(f"  update {key}: {field}: {_cell(before)!r} -> {_cell(after)!r}")
-    if len(diffs) > _SHOWN:
-        out.print(f"  ... and {len(diffs) - _SHOWN:,} more field difference(s) (--plan-out).")
-    for d in plan.ignored[:5]:
-        out.print(f"  not sendable, {d.key}: {d.change.field}: {d.reason}")
-    if plan.removals_blocked:
-        _print_guard(out, plan)
-    elif plan.plan_id is not None:
-        approved = " (approved)" if plan.approved else ""
-        out.print(f"Plan id: {plan.plan_id}{approved} ({len(plan.removals):,} removal(s))")
+        out.print(
+            f"  route: {route.name} ({route.reads:,} read(s), {route.puts:,} PUT(s) for "
+            f"{', '.join(route.fields)}; {route.reason})"
+        )
+
+
+def _plan_tables(
+    out: Console, plan: SyncPlan, counts: list[tuple[str, int]], diffs: list[_Diff]
+) -> None:
+    """On a terminal: the counts, then the first field differences, as rich tables."""
+    table = Table(title=f"Sync plan: {plan.kind}", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("count", justify="right")
+    for name, n in counts:
+        table.add_row(name, f"{n:,}")
+    out.print(table)
+    _print_route(out, plan)
+    if diffs:
+        changes = Table(title="First field differences", title_justify="left")
+        for col in (plan.key, "field", "in Lockt", "in the file"):
+            changes.add_column(col, overflow="fold")
+        for key, field, before, after in diffs:
+            changes.add_row(key, field, _cell(before), _cell(after))
+        out.print(changes)
+
+
+def _plan_lines(
+    out: Console, plan: SyncPlan, counts: list[tuple[str, int]], diffs: list[_Diff]
+) -> None:
+    """Elsewhere (a log, a pipe): the same as plain lines."""
+    out.print(f"Sync plan: {plan.kind}")
+    for name, n in counts:
+        out.print(f"  {name}: {n:,}")
+    _print_route(out, plan)
+    for key, field, before, after in diffs:
+        out.print(f"  update {key}: {field}: {_cell(before)!r} -> {_cell(after)!r}")
 
 
 def _print_result(out: Console, result: SyncResult, kind: str) -> None:
@@ -452,7 +438,7 @@ def _print_result(out: Console, result: SyncResult, kind: str) -> None:
     if result.removals_skipped and not result.plan.removals_blocked:
         out.print(f"Removals skipped: {result.removals_skipped}")
     if result.failures:
-        out.print(failures_table(BatchResult(failures=result.failures), key=_KEYS[kind]))
+        out.print(failures_table(BatchResult(failures=result.failures), key=KEYS[kind]))
         if len(result.failures) > 20:
             out.print(f"... and {len(result.failures) - 20} more.")
     for f in result.removal_failures[:20]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 import click
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
@@ -17,7 +18,9 @@ from ..errors import ConfigurationError
 from ..fleet import Instance, InstanceResult, load_instances
 from ..fleet import run as run_fleet
 from . import _io as io
-from ._config import EXIT_FAILED, EXIT_OK, Config
+from ._common import check_on_missing, removal_options
+from ._config import Config
+from ._exit import EXIT_FAILED, EXIT_OK
 from ._output import console
 from ._run import run
 
@@ -27,17 +30,9 @@ from ._run import run
 @click.option(
     "--kind", type=click.Choice(["users", "fobs", "doors"]), default="users", show_default=True
 )
-@click.option(
-    "--on-missing",
-    type=click.Choice(["keep", "disable", "delete"]),
-    default="keep",
-    show_default=True,
-    help="What to do with objects an instance's source no longer has (disable: users only).",
-)
-@click.option(
-    "--max-removals",
-    type=click.IntRange(0),
-    help="Per instance: remove nothing when more than N would be removed "
+@removal_options(
+    "What to do with objects an instance's source no longer has (disable: users only).",
+    "Per instance: remove nothing when more than N would be removed "
     "[default: 5% of its keyed objects, at least 1].",
 )
 @click.option(
@@ -70,13 +65,9 @@ def sync_many(
     credentials (default LOCKT_<NAME>_API_USER / LOCKT_<NAME>_API_KEY). Credentials
     are never read from the file. Exit 0 when every instance synced cleanly, 1 otherwise.
     """
-    if on_missing == "disable" and kind != "users":
-        raise click.UsageError(f"--on-missing disable is for users only ({kind}: keep or delete)")
-    instances = load_instances(fleet_file)
+    check_on_missing(kind, on_missing)
+    instances = _instances(cfg, fleet_file)
     here = Path(fleet_file).resolve().parent
-    for item in instances:
-        if not isinstance(item.extra.get("source"), str):
-            raise ConfigurationError(f"fleet file: instance {item.name!r} has no source file")
     out = console()
     common: dict[str, Any] = {"allow_insecure_http": cfg.allow_insecure_http}
 
@@ -93,15 +84,7 @@ def sync_many(
         )
         return result
 
-    bar = RichProgress(
-        TextColumn("[bold]syncing instances"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        console=out,
-        disable=not out.is_terminal,
-    )
+    bar = _bar(out)
     failed = 0
 
     def done(result: InstanceResult[SyncResult]) -> None:
@@ -110,13 +93,6 @@ def sync_many(
         bar.update(task, advance=1, failed=failed)
         if not out.is_terminal:
             out.print(f"{result.name}: {_summary(result)}")
-
-    if cfg.base_url:  # an instance without base_url uses --base-url / LOCKT_BASE_URL
-        instances = [
-            i if "base_url" in i.options
-            else attrs.evolve(i, options={**i.options, "base_url": cfg.base_url})
-            for i in instances
-        ]  # fmt: skip
 
     async def go() -> list[InstanceResult[SyncResult]]:
         return await run_fleet(
@@ -132,6 +108,35 @@ def sync_many(
         table.add_row(result.name, _summary(result))
     out.print(table)
     return EXIT_OK if failed == 0 else EXIT_FAILED
+
+
+def _instances(cfg: Config, fleet_file: str) -> list[Instance]:
+    """The fleet file's instances, each with a source file; ``--base-url`` where they have none."""
+    instances = load_instances(fleet_file)
+    for item in instances:
+        if not isinstance(item.extra.get("source"), str):
+            raise ConfigurationError(f"fleet file: instance {item.name!r} has no source file")
+    if not cfg.base_url:
+        return instances
+    # An instance without base_url uses --base-url / LOCKT_BASE_URL.
+    return [
+        i if "base_url" in i.options
+        else attrs.evolve(i, options={**i.options, "base_url": cfg.base_url})
+        for i in instances
+    ]  # fmt: skip
+
+
+def _bar(out: Console) -> RichProgress:
+    """Instances done and failed, on a terminal."""
+    return RichProgress(
+        TextColumn("[bold]syncing instances"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=out,
+        disable=not out.is_terminal,
+    )
 
 
 def _summary(result: InstanceResult[SyncResult]) -> str:

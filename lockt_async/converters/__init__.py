@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -44,6 +44,8 @@ class LocktConverter(cattrs.Converter):
         self.dates = DateCodec(zone)
         self._unstructure_fns: dict[type, Callable[[Any], dict[str, Any]]] = {}
         self._wire_encoders: dict[tuple[type, frozenset[str]], WireEncoder] = {}
+        #: The write path's per-endpoint shortcuts (``_writes._records``), keyed by its specs.
+        self.write_cache: dict[Any, Any] = {}
         namespace = self._namespace()
         structure, unstructure = build_hooks(namespace)
         structure[m.TimeInfo] = self._time_info_hook(structure[m.TimeInfo])
@@ -119,10 +121,8 @@ class LocktConverter(cattrs.Converter):
         """Structure ``obj`` into ``cl``; errors are ``RecordError``."""
         try:
             return super().structure(obj, cl)
-        except LocktError:
-            raise
         except Exception as exc:
-            raise RecordError(f"cannot read {_name(cl)}: {exc}") from exc
+            _reraise(exc, f"cannot read {_name(cl)}")
 
     def unstructure(self, obj: Any, unstructure_as: Any = None) -> Any:
         """The wire form of ``obj`` (a model, or a list/tuple of models)."""
@@ -131,10 +131,8 @@ class LocktConverter(cattrs.Converter):
             return fn(obj)
         try:
             return super().unstructure(obj, unstructure_as)
-        except LocktError:
-            raise
         except Exception as exc:
-            raise RecordError(f"cannot write {type(obj).__name__}: {exc}") from exc
+            _reraise(exc, f"cannot write {type(obj).__name__}")
 
     # -- internals --------------------------------------------------------
 
@@ -209,6 +207,13 @@ def make_converter(zone: ZoneInfo | str) -> LocktConverter:
 def writable_fields(cls: type) -> frozenset[str]:
     """The document field names a caller may give for ``cls`` (all but ``extra``)."""
     return frozenset(s.name for s in field_specs(cls) if s.kind != "extra")
+
+
+def _reraise(exc: Exception, what: str) -> NoReturn:
+    """A library error as it is; anything else (cattrs, TypeError...) as ``RecordError``."""
+    if isinstance(exc, LocktError):
+        raise exc
+    raise RecordError(f"{what}: {exc}") from exc
 
 
 def _name(cl: Any) -> str:

@@ -103,8 +103,23 @@ def _fname(cls: type, prefix: str) -> str:
     return f"{prefix}_{cls.__name__}"
 
 
+#: The generated line that reads field ``{n}`` into ``{v}``, per scalar-like kind: a
+#: type check, and the slow-path coercion only when it fails.
+_STRUCTURE_LINES: Mapping[str, str] = {
+    "int": "if type({v}) is not int: {v} = _int({v}, {n})",
+    # Missing and "" are the common non-str cases: None without a call.
+    "str": "if type({v}) is not str or not {v}: {v} = None if {v} is None or {v} == '' "
+    "else _str({v}, {n})",
+    "bool": "if {v} is not True and {v} is not False: {v} = _bool({v}, {n})",
+    "float": "if type({v}) is not float: {v} = _float({v}, {n})",
+    "dt": "if {v} is not None: {v} = (_dtget({v}) if type({v}) is str else None) or _dt({v}, {n})",
+    "time": "if {v} is not None: {v} = _time({v}, {n})",
+    "strseq": "{v} = _strseq({v}, {n})",
+}
+
+
 @cache
-def structure_code(cls: type) -> types.CodeType:  # noqa: C901 - one branch per field kind: a table of the generated line for each kind
+def structure_code(cls: type) -> types.CodeType:
     """Compiled source defining ``s_<Class>(d, _cl=None)``."""
     aliases = READ_ALIASES.get(cls, {})
     lines = [
@@ -129,27 +144,9 @@ def structure_code(cls: type) -> types.CodeType:  # noqa: C901 - one branch per 
         body.append(f"{var} = g({n!r})")
         for alt in aliases.get(n, ()):
             body.append(f"if {var} is None: {var} = g({alt!r})")
-        if s.kind == "int":
-            body.append(f"if type({var}) is not int: {var} = _int({var}, {n!r})")
-        elif s.kind == "str":
-            # Missing and "" are the common non-str cases: None without a call.
-            body.append(
-                f"if type({var}) is not str or not {var}: "
-                f"{var} = None if {var} is None or {var} == '' else _str({var}, {n!r})"
-            )
-        elif s.kind == "bool":
-            body.append(f"if {var} is not True and {var} is not False: {var} = _bool({var}, {n!r})")
-        elif s.kind == "float":
-            body.append(f"if type({var}) is not float: {var} = _float({var}, {n!r})")
-        elif s.kind == "dt":
-            body.append(
-                f"if {var} is not None: {var} = "
-                f"(_dtget({var}) if type({var}) is str else None) or _dt({var}, {n!r})"
-            )
-        elif s.kind == "time":
-            body.append(f"if {var} is not None: {var} = _time({var}, {n!r})")
-        elif s.kind == "strseq":
-            body.append(f"{var} = _strseq({var}, {n!r})")
+        line = _STRUCTURE_LINES.get(s.kind)
+        if line is not None:
+            body.append(line.format(v=var, n=repr(n)))
         elif s.kind == "one":
             assert s.model is not None
             body.append(f"if {var} is not None: {var} = _one({var}, {_fname(s.model, 's')}, {n!r})")

@@ -18,9 +18,11 @@ general route; ``lockt_async.CLEAR`` in a date field is sent as ``""`` (clear it
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Protocol
+
+import attrs
 
 from .._clear import CLEAR
 from ..errors import RecordError
@@ -64,47 +66,99 @@ def model_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
     return compile("\n".join(lines) + "\n", f"<lockt wire {cls.__name__}>", "exec")
 
 
-def dict_encoder_code(cls: type, fields: frozenset[str]) -> types.CodeType:
+@attrs.frozen(eq=False)  # hashed by identity: a key of the encoder's writers
+class PlainRules:
+    """Extra tests a fused writer makes, so that what it returns needs no further
+    check (the write path's per-record check, ``_validation``): None otherwise.
+
+    ``tests``: per field, a Python expression over ``v`` (the field's value, already
+    of its wire type and not blank) that must hold; ``required``: fields that must
+    be given; ``after``: expressions over ``d`` (the wire dict) that must hold;
+    ``names``: what the expressions use.
+    """
+
+    tests: Mapping[str, str] = attrs.field(factory=dict)
+    required: frozenset[str] = frozenset()
+    after: tuple[str, ...] = ()
+    names: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+def dict_encoder_code(
+    cls: type,
+    fields: frozenset[str],
+    *,
+    strict: bool = False,
+    defaults: tuple[tuple[str, Any], ...] = (),
+    rules: PlainRules | None = None,
+) -> types.CodeType:
     """Compiled source of ``w(r)``: the wire dict of a mapping whose values already have
     their wire types, straight-line per field; any other value hands the whole record
-    to ``_slow`` (the general per-key loop, which may send it the general way)."""
+    to ``_slow`` (the general per-key loop, which may send it the general way).
+
+    ``strict``: the write path's fused variant: a dict with a key outside ``_fields``
+    or any value that is not already in its wire type gives None (the caller takes
+    the general way), never an exception; ``defaults`` (the endpoint's wire
+    defaults, ``(field, value)``) fill the fields the result lacks; ``rules`` adds
+    the endpoint's plain checks (None when one fails)."""
     kinds = {s.name: _fast_kind(s.kind, s.model) for s in field_specs(cls) if s.name in fields}
-    lines = ["def w(r):", "    d = {}", "    g = r.get"]
+    rules = rules if rules is not None else PlainRules()
+    slow = "None" if strict else "_slow(r)"
+    lines = ["def w(r):"]
+    if strict:
+        lines.append("    if not _fields.issuperset(r): return None")
+    lines += ["    d = {}", "    g = r.get"]
     for n, kind in kinds.items():
         lines.append(f"    v = g({n!r})")
-        if kind == "str":
-            lines += [
-                "    if v.__class__ is str:",
-                f"        if v: d[{n!r}] = v",
-            ]
-        elif kind == "int":
-            lines.append(f"    if v.__class__ is int: d[{n!r}] = v")
-        elif kind == "bool":
-            lines.append(f"    if v is True or v is False: d[{n!r}] = v")
-        elif kind == "dt":
-            lines += [
-                "    if v.__class__ is str:",
-                "        if v:",
-                f"            if len(v) == 19 and v[10] == ' ': d[{n!r}] = v",
-                "            else: return _slow(r)",
-            ]
-        elif kind == "ids":
-            lines += [
-                "    if v.__class__ is list:",
-                "        refs = []",
-                "        for x in v:",
-                "            if x.__class__ is not dict or len(x) != 1:",
-                "                return _slow(r)",
-                "            i = x.get('id')",
-                "            if i.__class__ is not int: return _slow(r)",
-                "            refs.append({'id': i})",
-                f"        d[{n!r}] = refs",
-            ]
-        else:
-            lines.append("    if False: pass")
-        lines.append("    elif v is not None: return _slow(r)")
+        lines += _field_lines(n, kind, rules.tests.get(n), n in rules.required)
+        lines.append(f"    elif v is not None: return {slow}")
+        if n in rules.required:
+            lines.append("    else: return None")
+    lines += [f"    if not ({test}): return None" for test in rules.after]
+    for i, (name, _) in enumerate(defaults):
+        lines.append(f"    if {name!r} not in d: d[{name!r}] = _default{i}")
     lines.append("    return d")
-    return compile("\n".join(lines) + "\n", f"<lockt wire dict {cls.__name__}>", "exec")
+    src = "\n".join(lines).replace("return _slow(r)", f"return {slow}") + "\n"
+    return compile(src, f"<lockt wire dict {cls.__name__}>", "exec")
+
+
+def _field_lines(n: str, kind: str, test: str | None, required: bool) -> list[str]:
+    """The generated lines that take field ``n`` of kind ``kind`` when its value
+    has its wire type (the caller adds the ``elif`` for any other value)."""
+    check = [f"if not ({test}): return None"] if test else []
+    take = [*check, f"d[{n!r}] = v"]
+    blank = ["        else: return None"] if required else []  # "" for a required field
+    if kind == "str":
+        return ["    if v.__class__ is str:", "        if v:", *_at(12, take), *blank]
+    if kind == "int":
+        return ["    if v.__class__ is int:", *_at(8, take)]
+    if kind == "bool":
+        return ["    if v is True or v is False:", *_at(8, take)]
+    if kind == "dt":
+        return [
+            "    if v.__class__ is str:",
+            "        if v:",
+            "            if len(v) != 19 or v[10] != ' ': return _slow(r)",
+            *_at(12, take),
+            *blank,
+        ]
+    if kind == "ids":
+        return [
+            "    if v.__class__ is list:",
+            "        refs = []",
+            "        for x in v:",
+            "            if x.__class__ is not dict or len(x) != 1:",
+            "                return _slow(r)",
+            "            i = x.get('id')",
+            "            if i.__class__ is not int: return _slow(r)",
+            "            refs.append({'id': i})",
+            *_at(8, check),
+            f"        d[{n!r}] = refs",
+        ]
+    return ["    if False: pass"]
+
+
+def _at(indent: int, lines: list[str]) -> list[str]:
+    return [" " * indent + line for line in lines]
 
 
 class WireEncoder:
@@ -131,6 +185,28 @@ class WireEncoder:
         namespace = {"_slow": self._from_dict_loop}
         exec(dict_encoder_code(cls, fields), namespace)
         self._from_dict: Callable[[dict[str, Any]], dict[str, Any] | None] = namespace["w"]
+        self._writers: dict[Any, Callable[[Any], dict[str, Any] | None]] = {}
+
+    def plain_writer(
+        self, defaults: tuple[tuple[str, Any], ...] = (), rules: PlainRules | None = None
+    ) -> Callable[[Any], dict[str, Any] | None]:
+        """The write path's fused shortcut for a plain dict already in wire types: its
+        wire dict with the endpoint's ``defaults`` filled in (and, with ``rules``, its
+        plain checks passed), in one generated call; None (never an exception) for
+        anything else, which then takes ``__call__``."""
+        key = (defaults, rules)
+        writer = self._writers.get(key)
+        if writer is None:
+            namespace: dict[str, Any] = {"_fields": self._fields}
+            namespace.update((f"_default{i}", value) for i, (_, value) in enumerate(defaults))
+            if rules is not None:
+                namespace.update(rules.names)
+            code = dict_encoder_code(
+                self._cls, self._fields, strict=True, defaults=defaults, rules=rules
+            )
+            exec(code, namespace)
+            writer = self._writers[key] = namespace["w"]
+        return writer
 
     def __call__(self, record: Any) -> dict[str, Any]:
         """The wire dict; raises ``RecordError`` (naming the field) for what cannot be sent."""

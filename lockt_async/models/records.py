@@ -42,7 +42,21 @@ AccessLevels = Sequence[int | str | AccessLevelRef | Mapping[str, Any]]
 Doors = Sequence[DoorRef | Mapping[str, Any]]
 
 
-class UserRecord(TypedDict, total=False):
+class _UserChanges(TypedDict, total=False):
+    """The fields of a user that both ``POST /user`` and ``PUT /user`` change."""
+
+    card_num: str | int
+    enabled: bool
+    accesslevels: AccessLevels
+    access_effective: Date
+    access_expires: Date
+    custom1: str
+    custom2: str
+    custom3: str
+    custom4: str
+
+
+class UserRecord(_UserChanges, total=False):
     """``users.upsert`` / ``upsert_one`` (``POST /user``): insert (no ``id``) or update.
 
     ``email``, ``phone`` and ``pin`` are required by the document's validation
@@ -53,34 +67,16 @@ class UserRecord(TypedDict, total=False):
     id_num: Required[str]
     first_name: Required[str]
     last_name: Required[str]
-    card_num: str | int
     credential_key: str
     email: str
     phone: str
     pin: str | int
-    enabled: bool
-    accesslevels: AccessLevels
-    access_effective: Date
-    access_expires: Date
-    custom1: str
-    custom2: str
-    custom3: str
-    custom4: str
 
 
-class UserUpdateRecord(TypedDict, total=False):
+class UserUpdateRecord(_UserChanges, total=False):
     """``users.update`` (``PUT /user``): only the given fields of user ``id`` change."""
 
     id: Required[int | str]
-    card_num: str | int
-    enabled: bool
-    accesslevels: AccessLevels
-    access_effective: Date
-    access_expires: Date
-    custom1: str
-    custom2: str
-    custom3: str
-    custom4: str
 
 
 class FobRecord(TypedDict, total=False):

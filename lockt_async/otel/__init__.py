@@ -178,6 +178,15 @@ class _PageSpan:
         span.end()
 
 
+def _histogram(
+    meter: metrics.Meter, name: str, unit: str, description: str, buckets: Sequence[float]
+) -> metrics.Histogram:
+    """A histogram with the advisory bucket boundaries of its unit."""
+    return meter.create_histogram(
+        name, unit=unit, description=description, explicit_bucket_boundaries_advisory=buckets
+    )
+
+
 class OtelHooks:
     """The ``_telemetry.Hooks`` implementation: spans from a tracer, metrics from a meter."""
 
@@ -191,11 +200,12 @@ class OtelHooks:
         self.http_spans = http_spans
         self.tracer = trace.get_tracer("lockt_async", __version__, tracer_provider)
         meter = metrics.get_meter("lockt_async", __version__, meter_provider)
-        self.duration = meter.create_histogram(
+        self.duration = _histogram(
+            meter,
             "http.client.request.duration",
-            unit="s",
-            description="Duration of HTTP client requests.",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+            "s",
+            "Duration of HTTP client requests.",
+            DURATION_BUCKETS,
         )
         self.records_written = meter.create_counter(
             "lockt.records.written",
@@ -203,17 +213,15 @@ class OtelHooks:
             description="Records a write resolved, by operation and outcome "
             "(accepted, rejected, not_sent, unknown, invalid).",
         )
-        self.page_size = meter.create_histogram(
-            "lockt.page.size",
-            unit="{record}",
-            description="Records per page attempt.",
-            explicit_bucket_boundaries_advisory=PAGE_SIZE_BUCKETS,
+        self.page_size = _histogram(
+            meter, "lockt.page.size", "{record}", "Records per page attempt.", PAGE_SIZE_BUCKETS
         )
-        self.gate_wait = meter.create_histogram(
+        self.gate_wait = _histogram(
+            meter,
             "lockt.gate.wait",
-            unit="s",
-            description="Time a page attempt waited for the write gate (settle included).",
-            explicit_bucket_boundaries_advisory=GATE_WAIT_BUCKETS,
+            "s",
+            "Time a page attempt waited for the write gate (settle included).",
+            GATE_WAIT_BUCKETS,
         )
         self.resends = meter.create_counter(
             "lockt.page.resends", unit="{request}", description="Pages resent."

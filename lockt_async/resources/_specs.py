@@ -40,12 +40,6 @@ USER_FIELDS = (
 )
 
 
-def _user_insert_default(wire: dict[str, Any]) -> None:
-    # The document: "On initial insert, this value must be -1."
-    if wire.get("id") is None:
-        wire["id"] = -1
-
-
 def _id_only(operation: str, method: str, path: str, node: str) -> WriteSpec:
     return WriteSpec(
         operation=operation, method=method, path=path, node=node, check=v.check_id_only
@@ -62,7 +56,7 @@ USERS_UPSERT = WriteSpec(
     check=v.check_user,
     duplicate_fields=v.USER_DUPLICATE_FIELDS,
     match_fields=("id_num", "id", "email", "card_num"),
-    prepare=_user_insert_default,
+    defaults=(("id", -1),),  # the document: "On initial insert, this value must be -1."
     option_names=("update_existing", "validate_fails_batch", "replace_privileges"),
 )
 # The PUT table lists id, card_num, the dates, enabled and accesslevels; the

@@ -41,37 +41,43 @@ def users(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:
     ``?id_num=`` show one user with ``pin`` and ``credentials`` (the ``?id=1693``
     example).
     """
-    all_users = inst.users.values()
     if "idnum" in q and "id_num" not in q:
         q = {**q, "id_num": q["idnum"]}
     for key in ("id", "id_num"):
         if key in q and not q[key] and "blank_id_returns_all" in defects:
             # The document's known defect: a blank identifier returns every user.
-            return _ok([inst.render_user_row(u) for u in all_users])
+            return _ok([inst.render_user_row(u) for u in inst.users.values()])
+    if "id" in q or "id_num" in q:
+        return _one_user(inst, q)
+    picked = next((keep for name, keep in _USER_FILTERS.items() if name in q), None)
+    rows = [u for u in inst.users.values() if picked is None or picked(inst, u)]
+    return _ok([inst.render_user_row(u) for u in rows])
+
+
+def _one_user(inst: Instance, q: Query) -> Reply:
+    """?id= (first) or ?id_num=: one user with ``pin`` and ``credentials``, or none."""
     if "id" in q:
         uid = _lookup_id(q["id"], "id")
         if isinstance(uid, str):
             return _error(uid)
         return _ok([inst.render_user(inst.users[uid])] if uid in inst.users else [])
-    if "id_num" in q:
-        if not q["id_num"]:
-            return _error("Missing or blank id_num")
-        found = inst.user_by_id_num.get(q["id_num"])
-        return _ok([inst.render_user(inst.users[found])] if found is not None else [])
-    if "missingcreds" in q:
-        picked = [u for u in all_users if not _has_mobile_key(inst, u)]
-    elif "privileged" in q:
-        picked = [u for u in all_users if u["privileged"]]
-    elif "installers" in q:
-        picked = [u for u in all_users if u["installer"]]
-    else:
-        picked = list(all_users)
-    return _ok([inst.render_user_row(u) for u in picked])
+    if not q["id_num"]:
+        return _error("Missing or blank id_num")
+    found = inst.user_by_id_num.get(q["id_num"])
+    return _ok([inst.render_user(inst.users[found])] if found is not None else [])
 
 
 def _has_mobile_key(inst: Instance, user: Record) -> bool:
     # "Missing credentials": no non-fob credential with a registration key.
     return any(c["credential_key"] for c in inst.user_credentials(user["id"]) if not c["fob"])
+
+
+#: GET /user's list filters, tried in this order; the first in the query applies (none: all).
+_USER_FILTERS: dict[str, Callable[[Instance, Record], bool]] = {
+    "missingcreds": lambda inst, u: not _has_mobile_key(inst, u),
+    "privileged": lambda _inst, u: bool(u["privileged"]),
+    "installers": lambda _inst, u: bool(u["installer"]),
+}
 
 
 def fobs(inst: Instance, q: Query, defects: frozenset[str]) -> Reply:

@@ -168,11 +168,9 @@ def _put_dates(inst: Instance, rec: Record, user: Record, errors: list[str]) -> 
 def prepare_user_put(rec: Record, batch: Batch) -> Prepared:
     """PUT /user: one object, only the supplied properties change."""
     inst, errors = batch.inst, list[str]()
-    uid = v.record_id(rec.get("id"), errors)
+    uid = v.stored_id(rec, inst.users, errors)
     if uid is None:
         return errors
-    if uid not in inst.users:
-        return [f"Id is not valid: {uid}"]
     user = inst.users[uid]
     card = v.card_num(rec.get("card_num"), errors, batch.limits)
     new_eff, new_exp = _put_dates(inst, rec, user, errors)

@@ -7,7 +7,7 @@ call: the simulator validates a hundred thousand records per benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,6 +84,16 @@ def record_id(value: Any, errors: list[str], field: str = "id") -> int | None:
         return None
 
 
+def stored_id(rec: Mapping[str, Any], store: Mapping[int, Any], errors: list[str]) -> int | None:
+    """The record's ``id`` when ``store`` holds it; else None and the error (the
+    :func:`record_id` rules, then "Id is not valid: N") appended to ``errors``."""
+    ident = record_id(rec.get("id"), errors)
+    if ident is not None and ident not in store:
+        errors.append(f"Id is not valid: {ident}")
+        return None
+    return ident
+
+
 def _length(field: str, raw: str, limits: Mapping[str, int], errors: list[str]) -> None:
     """The "Length versus system limit" row, with this instance's limit."""
     limit = limits.get(field)
@@ -115,24 +125,26 @@ def pin(value: Any, errors: list[str], limits: Mapping[str, int] | None = None) 
     return raw
 
 
-def email(value: Any, errors: list[str]) -> str:
-    """email: "Missing or blank", "Proper email format"."""
+def _formatted(
+    value: Any, field: str, ok: Callable[[str], bool], invalid: str, errors: list[str]
+) -> str:
+    """A required field with a format: "Missing or blank <field>", else ``invalid: raw``."""
     raw = text(value)
     if not raw:
-        errors.append("Missing or blank email")
-    elif not email_format_ok(raw):
-        errors.append(f"Invalid email address found: {raw}")
+        errors.append(f"Missing or blank {field}")
+    elif not ok(raw):
+        errors.append(f"{invalid}: {raw}")
     return raw
+
+
+def email(value: Any, errors: list[str]) -> str:
+    """email: "Missing or blank", "Proper email format"."""
+    return _formatted(value, "email", email_format_ok, "Invalid email address found", errors)
 
 
 def phone(value: Any, errors: list[str]) -> str:
     """phone: "Missing or blank", "Proper phone format"."""
-    raw = text(value)
-    if not raw:
-        errors.append("Missing or blank phone")
-    elif not phone_format_ok(raw):
-        errors.append(f"Invalid phone number found: {raw}")
-    return raw
+    return _formatted(value, "phone", phone_format_ok, "Invalid phone number found", errors)
 
 
 def local_date(value: Any, field: str, zone: ZoneInfo, errors: list[str]) -> datetime | None:

@@ -55,6 +55,15 @@ class Batch:
         """Already in the system, or claimed by an earlier record of this page."""
         return value in index or (kind, value) in self.claims
 
+    def new_name(
+        self, rec: Record, kind: str, index: dict[str, int], label: str, errors: list[str]
+    ) -> str:
+        """The record's required ``name``; "<label> Name Already Exists" when it is taken."""
+        name = v.required(rec, "name", errors)
+        if name and self.taken(kind, name, index):
+            errors.append(f"{label} Name Already Exists: {name}")
+        return name
+
 
 def _int(value: Any) -> int | None:
     try:
@@ -227,11 +236,9 @@ _CREDENTIAL_PUT_FIELDS = frozenset({"id", "access_effective", "access_expires", 
 def prepare_credential_put(rec: Record, batch: Batch) -> Prepared:
     """PUT /credential (fields undocumented): dates, enabled, claim_status."""
     inst, errors = batch.inst, list[str]()
-    cid = v.record_id(rec.get("id"), errors)
+    cid = v.stored_id(rec, inst.credentials, errors)
     if cid is None:
         return errors
-    if cid not in inst.credentials:
-        return [f"Id is not valid: {cid}"]
     cred = inst.credentials[cid]
     # Never report success for a field that is not applied.
     for key in rec:
@@ -290,9 +297,7 @@ def prepare_door(rec: Record, batch: Batch) -> Prepared:
 def prepare_level(rec: Record, batch: Batch) -> Prepared:
     """POST /accesslevel: name rules; doors valid, not duplicate; schedule valid."""
     inst, errors = batch.inst, list[str]()
-    name = v.required(rec, "name", errors)
-    if name and batch.taken("level", name, inst.level_by_name):
-        errors.append(f"Access Level Name Already Exists: {name}")
+    name = batch.new_name(rec, "level", inst.level_by_name, "Access Level", errors)
     doors: list[Record] = []
     seen: set[int] = set()
     spans = "accesslevel_duplicates_span_batch" in batch.defects
@@ -329,9 +334,7 @@ def prepare_level(rec: Record, batch: Batch) -> Prepared:
 def prepare_location(rec: Record, batch: Batch) -> Prepared:
     """POST /location: name rules; locationtype missing/blank, id valid."""
     inst, errors = batch.inst, list[str]()
-    name = v.required(rec, "name", errors)
-    if name and batch.taken("location", name, inst.location_by_name):
-        errors.append(f"Location Name Already Exists: {name}")
+    name = batch.new_name(rec, "location", inst.location_by_name, "Location", errors)
     type_raw = v.required(rec, "locationtype", errors)
     type_id = _int(type_raw) if type_raw else None
     if type_raw and (type_id is None or type_id not in inst.location_types):

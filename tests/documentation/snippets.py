@@ -17,7 +17,10 @@ A fenced block whose language is ``python`` (or ``py``) is one of:
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from textwrap import dedent
@@ -103,3 +106,33 @@ def section(page: str, title: str) -> str:
     level = len(start.group(1))
     after = [m for m in headings[found[0] + 1 :] if len(m.group(1)) <= level]
     return text[start.start() : after[0].start() if after else None]
+
+
+def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
+    """``pytest -q`` on ``directory`` in a child process, without the caller's LOCKT_* settings."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory)],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")},
+    )
+
+
+def assert_passed(proc: subprocess.CompletedProcess[str]) -> None:
+    """The pytest run of :func:`run_pytest` exited 0, ran tests, and none failed."""
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"\b\d+ passed", proc.stdout) and "failed" not in proc.stdout
+
+
+def build_site(site: Path) -> None:
+    """``mkdocs build --strict`` of the repository into ``site``; raises if it fails."""
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
-from .snippets import ROOT, python_blocks
+from .snippets import ROOT, assert_passed, python_blocks, run_pytest
 
 EXAMPLES = ROOT / "examples"
 RUN_ELSEWHERE = {
@@ -52,17 +47,7 @@ def test_every_example_is_included_in_a_guide() -> None:
 def test_pytest_example_passes(example: str, tmp_path: Path) -> None:
     """Issue 25: a pytest example passes as it is, with the installed plugin's fixtures."""
     shutil.copy(EXAMPLES / example, tmp_path / example)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")},
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"\b\d+ passed", proc.stdout) and "failed" not in proc.stdout
+    assert_passed(run_pytest(tmp_path))
 
 
 def test_examples_not_run_here_are_run_elsewhere() -> None:
@@ -78,17 +63,6 @@ def load_example(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def simulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A seeded simulator on 127.0.0.1, named by the LOCKT_* variables the examples read."""
-    sim = Simulator(seed=True)
-    with serve_in_thread(sim) as base_url:
-        monkeypatch.setenv("LOCKT_BASE_URL", base_url)
-        monkeypatch.setenv("LOCKT_API_USER", sim.api_user)
-        monkeypatch.setenv("LOCKT_API_KEY", sim.api_key)
-        yield sim
 
 
 STAFF = [

@@ -23,7 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .snippets import ROOT, section
+from tests.support.processes import free_port
+
+from .snippets import ROOT, run_pytest, section
 
 TESTING = "docs/guides/testing.md"
 FASTAPI = "docs/guides/fastapi.md"
@@ -32,17 +34,6 @@ START_TIMEOUT = 30.0  # seconds for the simulator and uvicorn to listen
 
 def blocks(text: str, lang: str) -> list[str]:
     return re.findall(rf"```{lang}\n(.*?)```", text, flags=re.DOTALL)
-
-
-def run_pytest(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(directory)],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_fixtures_without_starlette_fail_in_one_line_naming_the_extra(tmp_path: Path) -> None:
@@ -85,12 +76,6 @@ def test_examples_extra_covers_the_fastapi_example() -> None:
     assert names == {"fastapi", "uvicorn"}
     source = (ROOT / "examples" / "fastapi_app.py").read_text()
     assert "from fastapi import" in source
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_listening(port: int, proc: subprocess.Popen[str]) -> None:

@@ -13,7 +13,6 @@ import http.server
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .snippets import ROOT
+from .snippets import build_site
 
 pytestmark = pytest.mark.slow
 
@@ -48,13 +47,7 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if BROWSER is None:
         pytest.skip("no Chromium installed")
     site = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
+    build_site(site)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
     handler.log_message = lambda *args: None  # type: ignore[method-assign,assignment]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

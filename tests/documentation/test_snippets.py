@@ -18,10 +18,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,9 +27,9 @@ import anyio
 import pytest
 
 from lockt_async import LocktClient, RetryPolicy
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 
-from .snippets import Block, python_blocks
+from .snippets import Block, assert_passed, python_blocks, run_pytest
 
 PEOPLE = [
     # (id, first, last, email, phone, pin): two new people, and the seeded Susan Brown
@@ -80,17 +77,6 @@ def compile_block(block: Block) -> Any:
     return compile(block.code, f"{block.id}", "exec", flags=flags, dont_inherit=True)
 
 
-@pytest.fixture
-def simulator_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Simulator]:
-    """A seeded simulator on 127.0.0.1, named by the LOCKT_* variables the pages rely on."""
-    sim = Simulator(seed=True)
-    with serve_in_thread(sim) as base_url:
-        monkeypatch.setenv("LOCKT_BASE_URL", base_url)
-        monkeypatch.setenv("LOCKT_API_USER", sim.api_user)
-        monkeypatch.setenv("LOCKT_API_KEY", sim.api_key)
-        yield sim
-
-
 def test_every_python_block_is_found_and_classified() -> None:
     """Issue 25: the pages have Python blocks, and every fragment gives its reason."""
     assert len(SCRIPTS) >= 5 and PYTEST_FILES
@@ -130,14 +116,4 @@ def test_pytest_block_passes_as_written(block: Block, tmp_path: Path) -> None:
     """Issue 25: a page's pytest block passes as a file of its own, with the plugin's fixtures."""
     name = re.sub(r"\W", "_", Path(block.page).stem)
     (tmp_path / f"test_doc_{name}_{block.line}.py").write_text(block.code)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={k: v for k, v in os.environ.items() if not k.startswith("LOCKT_")},
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert re.search(r"\b\d+ passed", proc.stdout) and "failed" not in proc.stdout
+    assert_passed(run_pytest(tmp_path))

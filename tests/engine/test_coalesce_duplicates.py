@@ -12,6 +12,7 @@ import pytest
 
 from lockt_async import ValidationFailedError
 from tests.support import HostileServer, contact
+from tests.support.callers import Outcomes
 
 pytestmark = pytest.mark.anyio
 
@@ -31,23 +32,14 @@ async def test_same_id_num_callers_are_not_both_applied() -> None:
     """Three callers with one id_num among five others: E7 is applied once; the two
     other E7 callers get a ValidationFailedError; the unrelated callers share a page."""
     server = NoBatchCheck()
-    outcomes: list[BaseException | None] = []
-    async with server.client() as lockt:
-
-        async def one(last: str) -> None:
+    outcomes = Outcomes(ValidationFailedError)
+    async with server.client() as lockt, anyio.create_task_group() as tg:
+        for last in ("One", "Two", "Three"):
             record = {"id_num": "E7", "first_name": "A", "last_name": last, **contact(last)}
-            try:
-                await lockt.users.upsert_one(record)
-                outcomes.append(None)
-            except ValidationFailedError as exc:
-                outcomes.append(exc)
-
-        async with anyio.create_task_group() as tg:
-            for last in ("One", "Two", "Three"):
-                tg.start_soon(one, last)
-            for i in range(5):
-                record = {"id_num": f"U{i}", "first_name": "B", "last_name": "C", **contact(i)}
-                tg.start_soon(lockt.users.upsert_one, record)
+            tg.start_soon(outcomes.call, lockt.users.upsert_one, record)
+        for i in range(5):
+            record = {"id_num": f"U{i}", "first_name": "B", "last_name": "C", **contact(i)}
+            tg.start_soon(lockt.users.upsert_one, record)
     assert dict(server.applied) == {"E7": 1, **{f"U{i}": 1 for i in range(5)}}
     assert outcomes.count(None) == 1 and len(outcomes) == 3
     assert len(server.requests) == 1  # coalescing still coalesces

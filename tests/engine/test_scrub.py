@@ -12,13 +12,11 @@ import pytest
 
 from lockt_async import (
     APIError,
-    LocktClient,
     LocktError,
     MalformedResponseError,
     NotALocktAPIError,
-    RetryPolicy,
 )
-from tests.support import KEY, URL, HostileServer, users
+from tests.support import KEY, HostileServer, users
 
 pytestmark = pytest.mark.anyio
 
@@ -87,14 +85,7 @@ async def test_encoded_forms_of_the_key_are_scrubbed(form: str) -> None:
         return httpx.Response(400, content=raw.encode())
 
     server = HostileServer(respond)
-    async with LocktClient(
-        "u",
-        key,
-        base_url=URL,
-        transport=server.transport(),
-        timezone="UTC",
-        retry=RetryPolicy.instant(),
-    ) as lockt:
+    async with server.client(key) as lockt:
         with pytest.raises(APIError) as info:
             await lockt.users.list()
         result = await lockt.users.upsert(users(1), validate_fails_batch=False)
@@ -132,13 +123,6 @@ async def test_read_data_is_never_altered() -> None:
         return httpx.Response(200, json={"data": rows})
 
     server = HostileServer(respond)
-    async with LocktClient(
-        "u",
-        key,
-        base_url=URL,
-        transport=server.transport(),
-        timezone="UTC",
-        retry=RetryPolicy.instant(),
-    ) as lockt:
+    async with server.client(key) as lockt:
         (user,) = await lockt.users.list()
     assert user.email == "test@example.com" and user.custom1 == "a test"

@@ -21,6 +21,7 @@ from lockt_async import (
 from lockt_async.resources._specs import USER_FIELDS
 from lockt_async.testing import Simulator
 from tests.support import user_record
+from tests.support.callers import Outcomes
 
 pytestmark = pytest.mark.anyio
 
@@ -136,18 +137,11 @@ async def test_unencodable_model_value_fails_only_its_record() -> None:
     sim = Simulator()
     async with sim.client() as lockt:
         result = await lockt.users.upsert([good[0], bad, good[1]], validate_fails_batch=False)
-        coalesced: list[BaseException | None] = []
-
-        async def one(rec: Any) -> None:
-            try:
-                await lockt.users.upsert_one(rec)
-                coalesced.append(None)
-            except LocktError as exc:
-                coalesced.append(exc)
-
+        coalesced = Outcomes(LocktError)
         async with anyio.create_task_group() as tg:
-            tg.start_soon(one, User(**user_record(4)))
-            tg.start_soon(one, User(**user_record(5), custom2=10**30))  # type: ignore[arg-type]
+            tg.start_soon(coalesced.call, lockt.users.upsert_one, User(**user_record(4)))
+            bad_one = User(**user_record(5), custom2=10**30)  # type: ignore[arg-type]
+            tg.start_soon(coalesced.call, lockt.users.upsert_one, bad_one)
     (failure,) = result.failures
     assert failure.index == 1 and "JSON" in failure.messages[0]
     assert sorted(coalesced, key=lambda e: e is not None)[0] is None  # the good caller landed

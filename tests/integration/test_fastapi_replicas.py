@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 
 from lockt_async.testing import Simulator, serve_in_thread
 from tests.support import user_record
+from tests.support.processes import free_port
 from tests.support.redis_server import running_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
@@ -25,12 +25,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = 200
 INVALID = {7, 77, 177}  # these employees carry a phone Lockt refuses
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def employee(i: int) -> dict[str, Any]:

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -17,28 +16,16 @@ from lockt_async import ConfigurationError, LocktClient, RateLimitError
 from lockt_async.redis_gate import RedisWriteGate, WriteGateLostError
 from lockt_async.testing import Simulator, serve_in_thread
 from tests.support import redis_server
+from tests.support.processes import python_children, tell
 
 pytestmark = pytest.mark.anyio
 
-redis_url = redis_server.redis_url  # the module-scoped private redis-server fixture
+# The module-scoped private redis-server, a client on it, and asyncio only (redis-py).
+redis_url = redis_server.redis_url
+redis_client = redis_server.redis_client
+anyio_backend = redis_server.anyio_backend
 
 _PROCESS_TIMEOUT = 120.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """redis-py's asyncio client: the gate runs under asyncio only."""
-    return "asyncio"
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    r = aioredis.Redis.from_url(redis_url)
-    try:
-        await r.flushdb()
-        yield r
-    finally:
-        await r.aclose()
 
 
 def _env(redis_url: str, **extra: str) -> dict[str, str]:
@@ -250,32 +237,14 @@ def test_three_processes_share_one_instance(redis_url: str) -> None:
     workers, per_worker = 3, 300
     with serve_in_thread(sim) as base_url:
         env = _env(redis_url, LOCKT_BASE_URL=base_url)
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", IMPORTER, str(w), str(per_worker)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for w in range(workers)
-        ]
-        try:
+        argvs = [[str(w), str(per_worker)] for w in range(workers)]
+        with python_children(IMPORTER, argvs, env) as procs:
             for p in procs:  # every worker is set up before any of them writes
                 assert p.stdout is not None
                 line = p.stdout.readline()
                 assert line.strip() == "READY", (line, p.stderr.read() if p.stderr else "")
-            for p in procs:
-                assert p.stdin is not None
-                p.stdin.write("go\n")
-                p.stdin.flush()
+            tell(procs, "go")
             outputs = [p.communicate(timeout=_PROCESS_TIMEOUT) for p in procs]
-        finally:
-            for p in procs:
-                if p.poll() is None:
-                    p.kill()
-                    p.wait()
     for p, (out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
         assert out.split() == ["DONE", str(per_worker), "0"], err

@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import anyio
@@ -20,28 +18,16 @@ from lockt_async._gate import normalize_instance_key
 from lockt_async.redis_gate import _UNSURE_RELEASE_TIMEOUT, RedisWriteGate
 from tests.support import redis_server
 from tests.support.loopback import LoopbackServer, Reply, loopback
+from tests.support.processes import python_children, tell
 
 pytestmark = pytest.mark.anyio
 
-redis_url = redis_server.redis_url  # the module-scoped private redis-server fixture
+# The module-scoped private redis-server, a client on it, and asyncio only (redis-py).
+redis_url = redis_server.redis_url
+redis_client = redis_server.redis_client
+anyio_backend = redis_server.anyio_backend
 
 _TIMEOUT = 120.0
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    """redis-py's asyncio client: the gate runs under asyncio only."""
-    return "asyncio"
-
-
-@pytest.fixture
-async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
-    r = aioredis.Redis.from_url(redis_url)
-    try:
-        await r.flushdb()
-        yield r
-    finally:
-        await r.aclose()
 
 
 @pytest.mark.redis
@@ -137,18 +123,7 @@ def _run_writers(
     """Start the writers, release them phase by phase; returns each one's last line."""
     env = {**env, "LOCKT_BASE_URL": srv.url}
     argv = [str(pages), str(per_page), str(phases)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(w), *argv],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for w in range(workers)
-    ]
-    try:
+    with python_children(WRITER, [[str(w), *argv] for w in range(workers)], env) as procs:
         for p in procs:
             assert p.stdout is not None and p.stdout.readline().strip() == "READY"
         for phase in range(phases):
@@ -156,20 +131,12 @@ def _run_writers(
                 action = between[phase - 1]
                 assert callable(action)
                 action()
-            for p in procs:
-                assert p.stdin is not None
-                p.stdin.write("go\n")
-                p.stdin.flush()
+            tell(procs, "go")
             for p in procs:
                 assert p.stdout is not None
                 assert p.stdout.readline().strip() == f"PHASE {phase}"
         lines = [p.stdout.readline().strip() for p in procs if p.stdout is not None]
         outputs = [p.communicate(timeout=_TIMEOUT) for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
     return lines

@@ -22,11 +22,6 @@ from tests.support import user_record
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator(seed=True)
-
-
 # -- validation table: required rows, and the switch that leaves them to the server -------
 
 

@@ -33,6 +33,7 @@ import pytest
 from lockt_async import FailureReason, LocktClient
 from lockt_async.testing import Simulator
 from tests.support import URL
+from tests.support.records import toby_peters
 
 pytestmark = pytest.mark.anyio
 
@@ -46,22 +47,15 @@ CONVERTED = "converted"
 
 def user(**changes: Any) -> dict[str, Any]:
     """A valid insert (the document's Toby Peters example, a free id_num/email/card)."""
-    rec: dict[str, Any] = {
-        "id": -1,
+    fields: dict[str, Any] = {
         "id_num": "T-100",
-        "first_name": "Toby",
-        "last_name": "Peters",
-        "email": "toby.peters@web.place",
-        "phone": "33344455555",
-        "pin": "1234",
         "card_num": "8770",
         "access_effective": "2030-01-01 00:00:00",
         "access_expires": "2030-06-01 00:00:00",
         "enabled": True,
         "accesslevels": [{"id": 208}],
     }
-    rec.update(changes)
-    return {k: v for k, v in rec.items() if v is not ...}
+    return toby_peters(**{**fields, **changes})
 
 
 def susan(**changes: Any) -> dict[str, Any]:

@@ -21,11 +21,6 @@ from tests.support import user_record
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def sim() -> Simulator:
-    return Simulator(seed=True)
-
-
 async def test_users_delete(sim: Simulator) -> None:
     """DELETE /user: ids as ints, digit strings or models; a bad id is rejected per record."""
     async with sim.client() as lockt:

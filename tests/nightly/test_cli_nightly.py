@@ -18,11 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 
 from lockt_async.testing import Simulator
-from tests.support import users
+from tests.support.cli import prefilled
 from tests.sync.cli_support import lockt, served
 
 HR_HEADER = "Employee Number,First Name,Last Name,Work Email,Mobile,Department\n"
@@ -61,18 +60,6 @@ def report(path: Path) -> dict[str, Any]:
 def rows_of(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def prefilled(n: int) -> Simulator:
-    sim = Simulator()
-
-    async def fill() -> None:
-        async with sim.client() as c:
-            assert (await c.users.upsert(users(n))).ok
-
-    anyio.run(fill)
-    sim.journal.clear()
-    return sim
 
 
 def test_hr_file_with_map_dry_run_then_real_run_same_counts_and_pins(tmp_path: Path) -> None:
@@ -237,6 +224,29 @@ def _after_writes(sim: Simulator, n: int) -> None:
         time.sleep(0.005)
 
 
+def _signalled(
+    env: dict[str, str],
+    sim: Simulator,
+    args: tuple[str, ...],
+    sig: int,
+    *,
+    after: int,
+    ignore_sigint: bool = False,
+) -> tuple[subprocess.Popen[str], str, str]:
+    """``lockt ARGS`` sent ``sig`` once ``after`` writes reached ``sim``; its stdout, stderr."""
+    proc = _popen(env, *args, ignore_sigint=ignore_sigint)
+    _after_writes(sim, after)
+    proc.send_signal(sig)
+    stdout, stderr = proc.communicate(timeout=60)
+    return proc, stdout, stderr
+
+
+def _hr_import(src: Path, tmp_path: Path, *extra: str) -> tuple[str, ...]:
+    """``import users SRC`` of the HR file, mapped, new pins made."""
+    return ("import", "users", str(src), "--map-file", str(map_file(tmp_path)), *MAP_ARGS,
+            "--new-pin", "random6", *extra)  # fmt: skip
+
+
 @pytest.mark.slow
 def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path) -> None:
     """Done-when: SIGINT mid-sync (served with latency): report, exit 130, rerun converges."""
@@ -247,10 +257,7 @@ def test_ctrl_c_mid_sync_reports_exits_130_and_a_rerun_converges(tmp_path: Path)
     args = ("sync", "users", str(src), "--map-file", str(map_file(tmp_path)), *MAP_ARGS,
             "--new-pin", "random6", "--failures", str(failed), "--report", str(out))  # fmt: skip
     with served(sim) as env:
-        first = _popen(env, *args)
-        _after_writes(sim, 2)
-        first.send_signal(signal.SIGINT)
-        stdout, stderr = first.communicate(timeout=60)
+        first, stdout, stderr = _signalled(env, sim, args, signal.SIGINT, after=2)
         stored_after_stop = len(sim.users)
         data = report(out)
         unsent = rows_of(failed)
@@ -275,11 +282,8 @@ def test_sigterm_mid_import_exits_143_with_the_report(tmp_path: Path) -> None:
     src = hr_file(tmp_path / "hr.csv", 1500)
     out = tmp_path / "report.json"
     with served(sim) as env:
-        proc = _popen(env, "import", "users", str(src), "--map-file", str(map_file(tmp_path)),
-                      *MAP_ARGS, "--new-pin", "random6", "--report", str(out))  # fmt: skip
-        _after_writes(sim, 2)
-        proc.send_signal(signal.SIGTERM)
-        stdout, stderr = proc.communicate(timeout=60)
+        args = _hr_import(src, tmp_path, "--report", str(out))
+        proc, stdout, stderr = _signalled(env, sim, args, signal.SIGTERM, after=2)
     assert proc.returncode == 143, stdout + stderr
     data = report(out)
     assert data["status"] == "terminated" and data["interrupted_by"] == "SIGTERM"
@@ -291,11 +295,9 @@ def test_sigint_ignored_by_the_parent_is_not_honoured(tmp_path: Path) -> None:
     sim = Simulator(latency=0.02)
     src = hr_file(tmp_path / "hr.csv", 600)
     with served(sim) as env:
-        proc = _popen(env, "import", "users", str(src), "--map-file", str(map_file(tmp_path)),
-                      *MAP_ARGS, "--new-pin", "random6", ignore_sigint=True)  # fmt: skip
-        _after_writes(sim, 1)
-        proc.send_signal(signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=60)
+        args = _hr_import(src, tmp_path)
+        proc, stdout, stderr = _signalled(env, sim, args, signal.SIGINT, after=1,
+                                          ignore_sigint=True)  # fmt: skip
     assert proc.returncode == 0, stdout + stderr
     assert len(sim.users) == 600
 

@@ -8,20 +8,20 @@ import pytest
 
 from lockt_async import ConfigurationError, SyncResult
 from lockt_async.testing import Simulator
-from tests.integration.helpers import client_for, users
+from tests.support import users
 
 pytestmark = pytest.mark.anyio
 
 
 async def roster(n: int) -> Simulator:
     sim = Simulator()
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         assert (await lockt.users.upsert(users(n))).ok
     return sim
 
 
 async def sync(sim: Simulator, source: list[dict[str, Any]], **options: Any) -> SyncResult:
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         result: SyncResult = await lockt.users.sync(source, on_missing="delete", **options)
         return result
 
@@ -80,7 +80,7 @@ async def test_plan_id_is_stable_and_depends_on_the_mode() -> None:
     sim = await roster(20)
     a = await sync(sim, users(20)[:12], dry_run=True)
     b = await sync(sim, users(20)[:12], dry_run=True)
-    async with client_for(sim) as lockt:
+    async with sim.client() as lockt:
         c = await lockt.users.sync(users(20)[:12], on_missing="disable", dry_run=True)
     assert a.plan.plan_id == b.plan.plan_id != c.plan.plan_id
 

@@ -189,9 +189,7 @@ async def test_httpx_instrumentation_spans_nest_under_the_page(telemetry: Teleme
     import httpx
     from opentelemetry.trace import SpanKind
 
-    from lockt_async import LocktClient
     from lockt_async.otel import instrument
-    from tests.integration.helpers import IN_PROCESS_URL
 
     instrument(telemetry.tracer_provider, http_spans=False)
     tracer = telemetry.tracer_provider.get_tracer("httpx-instrumentation-stand-in")
@@ -203,13 +201,7 @@ async def test_httpx_instrumentation_spans_nest_under_the_page(telemetry: Teleme
             with tracer.start_as_current_span(request.method, kind=SpanKind.CLIENT):
                 return await inner.handle_async_request(request)
 
-    async with LocktClient(
-        sim.api_user,
-        sim.api_key,
-        base_url=IN_PROCESS_URL,
-        transport=Traced(),
-        timezone=sim.timezone,
-    ) as lockt:
+    async with sim.client(transport=Traced()) as lockt:
         await lockt.users.upsert(users(3))
     assert not [s for s in telemetry.spans() if s.name.startswith("POST /")]
     (page,) = telemetry.named("users.upsert page")

@@ -1,7 +1,8 @@
 """What the tests share: one fake server that can misbehave (``server``), one invariant
 checker (``invariants``), one record factory (``records``); the loopback socket server
-and a throwaway Redis for the tests that need a real socket. Simulator-backed tests
-build their client with ``Simulator.client()``."""
+and a throwaway Redis for the tests that need a real socket; local processes (a free
+port, a polite stop, python children) in ``processes``, concurrent callers' outcomes
+in ``callers``. Simulator-backed tests build their client with ``Simulator.client()``."""
 
 from __future__ import annotations
 

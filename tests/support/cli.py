@@ -6,7 +6,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import anyio
+
 from lockt_async.testing import Simulator, serve_in_thread
+
+from .records import users
 
 
 @contextmanager
@@ -20,3 +24,16 @@ def served(sim: Simulator) -> Iterator[dict[str, str]]:
             "LOCKT_API_KEY": sim.api_key,
             "COLUMNS": "200",
         }
+
+
+def prefilled(n: int = 10) -> Simulator:
+    """A simulator holding ``users(n)``, its journal cleared."""
+    sim = Simulator()
+
+    async def fill() -> None:
+        async with sim.client() as c:
+            assert (await c.users.upsert(users(n))).ok
+
+    anyio.run(fill)
+    sim.journal.clear()
+    return sim

@@ -28,3 +28,23 @@ def user_record(i: int, **overrides: Any) -> dict[str, Any]:
 def users(n: int, start: int = 0) -> list[dict[str, Any]]:
     """``n`` valid card holders, numbered from ``start``."""
     return [user_record(i) for i in range(start, start + n)]
+
+
+def toby_peters(**changes: Any) -> dict[str, Any]:
+    """The document's example insert (Toby Peters, id -1) with ``changes``; a field
+    changed to ``...`` is left out of the record."""
+    rec: dict[str, Any] = {
+        "id": -1,
+        "id_num": "ABC123",
+        "first_name": "Toby",
+        "last_name": "Peters",
+        "email": "toby.peters@web.place",
+        "phone": "33344455555",
+        "pin": "1234",
+        "card_num": "5588",
+        "access_effective": "",
+        "access_expires": "",
+        "enabled": "true",
+    }
+    rec.update(changes)
+    return {k: v for k, v in rec.items() if v is not ...}

@@ -7,24 +7,20 @@ CI (``CI=true``), which installs it: there a missing server is a failure.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis.asyncio as aioredis
+
+from .processes import free_port, installed, stop
 
 _START_TIMEOUT = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _ping(port: int) -> bool:
@@ -38,13 +34,23 @@ def _ping(port: int) -> bool:
 
 def redis_server_binary() -> str:
     """The path of ``redis-server``; skips the test (fails it under CI) when absent."""
-    path = shutil.which("redis-server")
-    if path is None:
-        message = "redis-server is not on PATH (apt-get install redis-server)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message}; CI must install it", pytrace=False)
-        pytest.skip(message)
-    return path
+    message = "redis-server is not on PATH (apt-get install redis-server)"
+    return installed(shutil.which("redis-server"), message)
+
+
+def _spawn(binary: str, port: int, workdir: str) -> subprocess.Popen[bytes] | None:
+    """A redis-server on ``port`` once it answers PING; None if it died or never answered."""
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    args += ["--appendonly", "no", "--dir", workdir]
+    proc = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + _START_TIMEOUT
+    while proc.poll() is None and time.monotonic() < deadline and not _ping(port):
+        time.sleep(0.02)
+    if proc.poll() is None and _ping(port):
+        return proc
+    proc.kill()
+    proc.wait()
+    return None
 
 
 @contextmanager
@@ -53,32 +59,16 @@ def running_redis() -> Iterator[str]:
     binary = redis_server_binary()
     with tempfile.TemporaryDirectory(prefix="lockt-redis-") as workdir:
         for _ in range(3):  # the port may be taken between probing and binding
-            port = _free_port()
-            args = ["--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-            args += ["--appendonly", "no", "--dir", workdir]
-            proc = subprocess.Popen(
-                [binary, *args],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            deadline = time.monotonic() + _START_TIMEOUT
-            while proc.poll() is None and time.monotonic() < deadline and not _ping(port):
-                time.sleep(0.02)
-            if proc.poll() is None and _ping(port):
+            port = free_port()
+            proc = _spawn(binary, port, workdir)
+            if proc is not None:
                 break
-            proc.kill()
-            proc.wait()
         else:
             pytest.fail("redis-server did not start", pytrace=False)
         try:
             yield f"redis://127.0.0.1:{port}/0"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 5)
 
 
 class RedisProcess:
@@ -86,22 +76,15 @@ class RedisProcess:
 
     def __init__(self) -> None:
         self.binary = redis_server_binary()
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self._workdir = tempfile.TemporaryDirectory(prefix="lockt-redis-")
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        args = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        args += ["--appendonly", "no", "--dir", self._workdir.name]
-        self._proc = subprocess.Popen(
-            [self.binary, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + _START_TIMEOUT
-        while not _ping(self.port):
-            if self._proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start", pytrace=False)
-            time.sleep(0.02)
+        self._proc = _spawn(self.binary, self.port, self._workdir.name)
+        if self._proc is None:
+            pytest.fail("redis-server did not start", pytrace=False)
 
     def stop(self) -> None:
         if self._proc is not None:
@@ -119,3 +102,20 @@ def redis_url() -> Iterator[str]:
     """A private redis-server for the module; its URL."""
     with running_redis() as url:
         yield url
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """redis-py's asyncio client: the gate runs under asyncio only."""
+    return "asyncio"
+
+
+@pytest.fixture
+async def redis_client(redis_url: str) -> AsyncIterator[aioredis.Redis]:
+    """A redis-py asyncio client on the module's server, its database emptied first."""
+    r = aioredis.Redis.from_url(redis_url)
+    try:
+        await r.flushdb()
+        yield r
+    finally:
+        await r.aclose()

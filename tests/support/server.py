@@ -84,10 +84,11 @@ class HostileServer:
     def transport(self) -> httpx.MockTransport:
         return httpx.MockTransport(self.handler)
 
-    def client(self, **kw: Any) -> LocktClient:
+    def client(self, key: str = KEY, **kw: Any) -> LocktClient:
+        """A client of this server (UTC, instant retries unless ``kw`` says otherwise)."""
         kw.setdefault("timezone", "UTC")
         kw.setdefault("retry", RetryPolicy.instant())
-        return LocktClient("u", KEY, base_url=URL, transport=self.transport(), **kw)
+        return LocktClient("u", key, base_url=URL, transport=self.transport(), **kw)
 
 
 #: (records of the page) -> (records the server applies, status, body)

@@ -6,24 +6,11 @@ import csv
 import json
 from pathlib import Path
 
-import anyio
-
 from lockt_async.testing import Simulator
 from tests.support import users
+from tests.support.cli import prefilled
 
 from .cli_support import lockt, served
-
-
-def prefilled(n: int = 10) -> Simulator:
-    sim = Simulator()
-
-    async def fill() -> None:
-        async with sim.client() as c:
-            assert (await c.users.upsert(users(n))).ok
-
-    anyio.run(fill)
-    sim.journal.clear()
-    return sim
 
 
 def written(sim: Simulator) -> int:
@@ -43,6 +30,12 @@ def edit(path: Path, id_num: str, column: str, value: str) -> None:
         writer.writerows(rows)
 
 
+def export_edited(env: dict[str, str], path: Path, id_num: str, column: str, value: str) -> None:
+    """``lockt export users`` to ``path``, then one cell of ``id_num``'s row changed."""
+    assert lockt(env, "export", "users", "-o", str(path)).returncode == 0
+    edit(path, id_num, column, value)
+
+
 def add_pins(path: Path, sim: Simulator) -> None:
     with path.open(newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -58,13 +51,22 @@ def snapshot(sim: Simulator) -> dict[str, tuple[str, str, str]]:
     return {u["id_num"]: (u["last_name"], u["email"], u["phone"]) for u in sim.users.values()}
 
 
+def changed_only(
+    sim: Simulator, before: dict[str, tuple[str, str, str]], id_num: str
+) -> tuple[str, str, str]:
+    """``id_num``'s (last_name, email, phone) now, once everyone else is checked unchanged."""
+    after = snapshot(sim)
+    person = after.pop(id_num)
+    assert after == {k: v for k, v in before.items() if k != id_num}
+    return person
+
+
 def test_export_edit_one_cell_then_sync_writes_only_that_person(tmp_path: Path) -> None:
     """Point 4 / done-when: export, edit one cell, sync: one record written, exit 0."""
     sim = prefilled()
     path = tmp_path / "users.csv"
     with served(sim) as env:
-        assert lockt(env, "export", "users", "-o", str(path)).returncode == 0
-        edit(path, "EMP000004", "phone", "5559999999")
+        export_edited(env, path, "EMP000004", "phone", "5559999999")
         before = snapshot(sim)
         sim.journal.clear()
         proc = lockt(env, "sync", "users", str(path))
@@ -72,9 +74,7 @@ def test_export_edit_one_cell_then_sync_writes_only_that_person(tmp_path: Path) 
     assert "skipping column(s) name, credentials" in proc.stderr
     assert "update EMP000004: phone: '5551234567' -> '5559999999'" in proc.stdout
     assert written(sim) == 1
-    after = snapshot(sim)
-    assert after.pop("EMP000004")[2] == "5559999999"
-    assert after == {k: v for k, v in before.items() if k != "EMP000004"}
+    assert changed_only(sim, before, "EMP000004")[2] == "5559999999"
 
 
 def test_export_edit_one_cell_then_import_update_existing(tmp_path: Path) -> None:
@@ -82,8 +82,7 @@ def test_export_edit_one_cell_then_import_update_existing(tmp_path: Path) -> Non
     sim = prefilled()
     path = tmp_path / "users.csv"
     with served(sim) as env:
-        assert lockt(env, "export", "users", "-o", str(path)).returncode == 0
-        edit(path, "EMP000002", "last_name", "Byron")
+        export_edited(env, path, "EMP000002", "last_name", "Byron")
         # GET /user list rows carry no pin (the document's list table), so the export
         # has none; POST /user UPDATE requires one (validation table "pin | Missing or
         # blank"): a full re-import needs the pins added back, as an HR file would.
@@ -91,9 +90,7 @@ def test_export_edit_one_cell_then_import_update_existing(tmp_path: Path) -> Non
         before = snapshot(sim)
         proc = lockt(env, "import", "users", str(path), "--update-existing")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    after = snapshot(sim)
-    assert after.pop("EMP000002")[0] == "Byron"
-    assert after == {k: v for k, v in before.items() if k != "EMP000002"}
+    assert changed_only(sim, before, "EMP000002")[0] == "Byron"
 
 
 def test_failures_file_reimports_after_fixing_bad_cells(tmp_path: Path) -> None:

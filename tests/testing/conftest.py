@@ -9,21 +9,10 @@ import httpx
 import pytest
 
 from lockt_async.testing import Simulator
+from tests.support.records import toby_peters
 
 BASE_URL = Simulator.url
 HEADERS = {"apiuser": "sim-user", "apikey": "sim-key"}
-
-
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    """Run every async test under both asyncio and trio."""
-    return str(request.param)
-
-
-@pytest.fixture
-def sim() -> Simulator:
-    """A simulator seeded with the document's example objects."""
-    return Simulator(seed=True)
 
 
 @pytest.fixture
@@ -37,21 +26,7 @@ async def client(sim: Simulator) -> AsyncIterator[httpx.AsyncClient]:
 
 def new_user(**fields: Any) -> dict[str, Any]:
     """A valid user insert record (id -1), with overrides."""
-    record: dict[str, Any] = {
-        "id": -1,
-        "id_num": "NEW-1",
-        "first_name": "Toby",
-        "last_name": "Peters",
-        "email": "toby.peters@web.place",
-        "phone": "33344455555",
-        "pin": "1234",
-        "card_num": "5588",
-        "access_effective": "",
-        "access_expires": "",
-        "enabled": "true",
-    }
-    record.update(fields)
-    return {k: v for k, v in record.items() if v is not ...}
+    return toby_peters(**{"id_num": "NEW-1", **fields})
 
 
 def subset(actual: Any, expected: Any) -> bool:

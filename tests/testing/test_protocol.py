@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from lockt_async.testing import Simulator
+from tests.models import fixtures as doc
 
 from .conftest import BASE_URL, new_user, subset
 
@@ -163,30 +164,11 @@ EXAMPLES: list[tuple[str, Any]] = [
     ),
     (
         "/delegates",
-        [
-            {
-                "id": 647929,
-                "name": "delegate_af5abaf069caec3a33047702bfa6128a",
-                "access_effective": "2022-09-08 11:00:00",
-                "access_expires": "2022-09-08 12:00:00",
-                "doors": [{"id": 187, "name": "Test Door"}],
-            },
-            {"id": 647936},
-        ],
+        [doc.DELEGATES[0], {"id": 647936}],
     ),
     (
         "/credential?id=335",
-        [
-            {
-                "id": 335,
-                "card_num": "1003",
-                "credential_key": "AAAA-BBBB-1111-2222",
-                "claim_status": "Claimed",
-                "user": [{"id": 300, "name": "User, Test"}],
-                "access_effective": "",
-                "access_expires": "",
-            }
-        ],
+        doc.CREDENTIALS[:1],
     ),
     (
         "/door?user_id=1693",

@@ -19,7 +19,7 @@ from lockt_async import (
     RetryPolicy,
     ServerError,
 )
-from lockt_async.errors import APIError
+from lockt_async.errors import APIError, TransportError
 
 pytestmark = pytest.mark.anyio
 
@@ -62,96 +62,74 @@ async def test_sends_credentials_headers() -> None:
     assert seen[0].url.path == "/api/v1/ping"
 
 
-async def test_reads_retry_5xx_then_succeed() -> None:
-    """Reads retry 5xx (max_retries=2): two 503s then a 200 succeed."""
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        if calls < 3:
-            return httpx.Response(503, json={"data": {"error": "Service Unavailable"}})
-        return httpx.Response(200, json={"data": {"status": "ok"}})
-
-    async with _client(handler, retry=RetryPolicy.instant(max_retries=2)) as lockt:
-        await lockt.ping()
-    assert calls == 3
-
-
-async def test_reads_give_up_after_max_retries() -> None:
-    """Reads stop after max_retries and raise the last typed error."""
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(500, json={"data": {"error": "boom"}})
-
-    async with _client(handler, retry=RetryPolicy.instant(max_retries=1)) as lockt:
-        with pytest.raises(ServerError):
-            await lockt.ping()
-    assert calls == 2
-
-
-async def test_reads_do_not_retry_401() -> None:
-    """401 is final: no retry, AuthenticationError."""
-    calls = 0
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        nonlocal calls
-        calls += 1
-        return httpx.Response(401, json={"data": {"error": "Access denied."}})
-
-    async with _client(handler) as lockt:
-        with pytest.raises(AuthenticationError):
-            await lockt.ping()
-    assert calls == 1
+_503 = (503, {"error": "Service Unavailable"})
 
 
 @pytest.mark.parametrize(
-    "exc",
-    [httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError],
+    ("answers", "retry", "raises", "calls"),
+    [
+        pytest.param(
+            [_503, _503, (200, {"status": "ok"})], RetryPolicy.instant(max_retries=2), None, 3,
+            id="5xx-retried-then-succeeds",
+        ),
+        pytest.param(
+            [(500, {"error": "boom"})], RetryPolicy.instant(max_retries=1), ServerError, 2,
+            id="gives-up-after-max_retries-with-the-last-typed-error",
+        ),
+        pytest.param(
+            [(401, {"error": "Access denied."})], None, AuthenticationError, 1,
+            id="401-is-final-AuthenticationError",
+        ),
+    ],
+)  # fmt: skip
+async def test_read_retries(
+    answers: list[tuple[int, dict[str, str]]],
+    retry: RetryPolicy | None,
+    raises: type[Exception] | None,
+    calls: int,
+) -> None:
+    """Reads retry 5xx up to max_retries, then raise the last typed error; 401 is not retried."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        status, data = answers[min(len(seen), len(answers)) - 1]
+        return httpx.Response(status, json={"data": data})
+
+    async with _client(handler, **({"retry": retry} if retry else {})) as lockt:
+        if raises is None:
+            await lockt.ping()
+        else:
+            with pytest.raises(raises):
+                await lockt.ping()
+    assert len(seen) == calls
+
+
+_BEFORE = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.LocalProtocolError)
+_AFTER = (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError)
+
+
+@pytest.mark.parametrize(
+    ("exc", "typed", "not_sent"),
+    [
+        *[pytest.param(e, ConnectError, True, id=f"not-sent-{e.__name__}") for e in _BEFORE],
+        *[pytest.param(e, ConnectionDropped, False, id=f"after-sent-{e.__name__}") for e in _AFTER],
+        pytest.param(httpx.ReadTimeout, RequestTimeout, False, id="no-answer-in-time-ReadTimeout"),
+    ],
 )
-async def test_errors_before_sending_are_not_sent(exc: type[httpx.TransportError]) -> None:
-    """Errors raised before the request left are ConnectError (not_sent: safe to resend)."""
+async def test_transport_errors_are_typed(
+    exc: type[httpx.TransportError], typed: type[TransportError], not_sent: bool
+) -> None:
+    """Errors before the request left are ConnectError (not_sent: safe to resend); a connection
+    lost once it (or part of it) left is ConnectionDropped; no answer in time RequestTimeout."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc("boom", request=request)
 
     async with _client(handler, max_retries=0) as lockt:
-        with pytest.raises(ConnectError) as info:
+        with pytest.raises(typed) as info:
             await lockt.ping()
-    assert info.value.not_sent
-
-
-@pytest.mark.parametrize("exc", [httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError])
-async def test_errors_after_sending_are_dropped(exc: type[httpx.TransportError]) -> None:
-    """A connection lost once the request (or part of it) left is ConnectionDropped."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise exc("lost", request=request)
-
-    async with _client(handler, max_retries=0) as lockt:
-        with pytest.raises(ConnectionDropped) as info:
-            await lockt.ping()
-    assert not info.value.not_sent
-
-
-async def test_connect_error_and_timeout_are_typed() -> None:
-    """httpx connect errors and timeouts become ConnectError and RequestTimeout."""
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    def slow(request: httpx.Request) -> httpx.Response:
-        raise httpx.ReadTimeout("slow", request=request)
-
-    async with _client(refuse, max_retries=0) as lockt:
-        with pytest.raises(ConnectError):
-            await lockt.ping()
-    async with _client(slow, max_retries=0) as lockt:
-        with pytest.raises(RequestTimeout):
-            await lockt.ping()
+    assert type(info.value) is typed and info.value.not_sent is not_sent
 
 
 @pytest.mark.parametrize(

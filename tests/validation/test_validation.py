@@ -32,6 +32,7 @@ from lockt_async._validation import (
     check_user,
     check_user_put,
 )
+from tests.models import fixtures as doc
 
 
 def rhea(**changes: Any) -> dict[str, Any]:
@@ -534,13 +535,7 @@ def test_location() -> None:
 
 def test_delegate() -> None:
     """delegate | POST | CREATE — user ids, doors and ordered dates (document example)."""
-    good = {
-        "from_user_id": "613950",
-        "to_user_id": "614111",
-        "access_effective": "2022-09-07 22:20:00",
-        "access_expires": "2022-09-07 22:53:00",
-        "doors": [{"id": 187}, {"id": 446}],
-    }
+    good = dict(doc.DELEGATE_WRITE)
     assert check_delegate(good) == []
     assert check_delegate({}) == [
         "Missing or blank from_user_id",
@@ -706,3 +701,52 @@ def test_fast_path_agrees_with_every_rule(changes: dict[str, Any]) -> None:
             lean = {k: v for k, v in rec.items() if k not in ("email", "phone", "pin")}
             assert check_user(lean, required=required) == _check_user_full(lean, required)
             assert check_user(rec, required=False) == _check_user_full(rec, False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(USER_FIELDS), _FAST_VALUES, max_size=6))
+def test_fused_writer_agrees_with_encode_then_check(changes: dict[str, Any]) -> None:
+    """The write path's fused writer (encode + check_user's plain rules in one call)
+    gives a record only where encoding then check_user accept it, and the same wire
+    dict (issue 24: a fused per-record path without a lost rule)."""
+    from lockt_async._validation import plain_rules
+    from lockt_async._writes import to_wire
+    from lockt_async.converters import make_converter
+    from lockt_async.resources._specs import USERS_UPSERT, leave_required_to_server
+
+    conv = make_converter("America/New_York")
+    for spec, required in ((USERS_UPSERT, True), (leave_required_to_server(USERS_UPSERT), False)):
+        rules = plain_rules(spec.check)
+        assert rules is not None
+        writer = conv.wire_encoder(spec.model, spec.fields).plain_writer(spec.defaults, rules)
+        for base in (rhea(), update(), {}):
+            rec = {**base, **changes}
+            got = writer(rec)
+            if got is not None:
+                assert got == to_wire(spec, conv, rec)
+                assert check_user(got, required=required) == []
+
+
+def test_prepare_item_takes_the_fused_path_and_tracks_duplicates() -> None:
+    """A plain import record is prepared in one generated call; duplicates within the
+    input are still reported (the validation table's duplicate rows)."""
+    from lockt_async._writes import prepare_item
+    from lockt_async.converters import make_converter
+    from lockt_async.resources._specs import USERS_UPSERT
+
+    conv = make_converter("America/New_York")
+    tracker = DuplicateTracker(USER_DUPLICATE_FIELDS)
+    rec = {k: v for k, v in rhea().items() if k != "id"}
+    wire, messages = prepare_item(USERS_UPSERT, conv, rec, tracker)
+    assert messages == [] and wire == {**rec, "id": -1}
+    assert conv.write_cache[id(USERS_UPSERT)][2] is not None  # the fused writer was built
+    wire, messages = prepare_item(USERS_UPSERT, conv, dict(rec), tracker)
+    assert wire is None
+    assert [m.split(":")[0] for m in messages] == [
+        "Duplicate id_num in input",
+        "Duplicate card_num in input",
+        "Duplicate email in input",
+    ]
+    # an invalid record takes the general way and is worded by the full check
+    wire, messages = prepare_item(USERS_UPSERT, conv, {**rec, "phone": "12ab"}, None)
+    assert wire is None and messages == ["Invalid phone number found: 12ab"]
