@@ -138,7 +138,7 @@ class _Run:
             self.fail(index, record, FailureReason.NOT_SENT, [_CANCELLED])
             raise
 
-    async def _produce(
+    async def _produce(  # noqa: C901 - the producer's per-record loop, in one frame: a call per record is what it saves
         self,
         source: Any,  # an iterator or async iterator of (index, record, wire or None)
         send: anyio.abc.ObjectSendStream[_Page],
@@ -173,7 +173,10 @@ class _Run:
                 if wire is None:
                     self._refuse(index, record, messages)
                     continue
-            await self._add(send, tracker, (index, record, wire))
+            if self.spec.page_keys is None and len(self.building) + 1 < self.sender.limit:
+                self.building.append((index, record, wire))  # _add's common case, no await
+            else:
+                await self._add(send, tracker, (index, record, wire))
         if self.building:
             await self.hand_over(send)
 

@@ -9,6 +9,7 @@ date codec. The tolerance rules live in ``_coerce``; per-class wire quirks
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -163,7 +164,16 @@ def structure_code(cls: type) -> types.CodeType:
             body.append(f"if {var} is None: {var} = {s.default!r}")
         args.append(f"{n}={var}")
     lines += ["        " + b for b in body]
-    lines.append(f"        return {cls.__name__}({', '.join(args)})")
+    if slot_setters(cls) is not None:
+        # What its __init__ does (one slot set per field), without the keyword call
+        # and the per-field object.__setattr__: about half the cost of a model.
+        lines.append(f"        o = _new({cls.__name__})")
+        lines += [
+            f"        _set_{cls.__name__}_{a.split('=')[0]}(o, {a.split('=')[1]})" for a in args
+        ]
+        lines.append("        return o")
+    else:
+        lines.append(f"        return {cls.__name__}({', '.join(args)})")
     lines.append("    except RecordError as exc:")
     seqs = ", ".join(
         f"{s.name!r}: {_fname(s.model, 's')}"
@@ -173,6 +183,28 @@ def structure_code(cls: type) -> types.CodeType:
     lines.append(f"        raise _nested_seq(exc, cur, d, {{{seqs}}}) from None")
     src = "\n".join(lines) + "\n"
     return compile(src, f"<lockt structure {cls.__name__}>", "exec")
+
+
+@cache
+def slot_setters(cls: type) -> Mapping[str, Callable[[Any, Any], None]] | None:
+    """The slot setters that build ``cls`` exactly as its attrs ``__init__`` does, or
+    None when that ``__init__`` does anything but set each field once (a validator,
+    a converter, a hook, a cached hash...): then the hook calls ``__init__``."""
+    try:
+        source = inspect.getsource(cls.__init__)  # type: ignore[misc]  # attrs-generated
+    except (OSError, TypeError):
+        return None
+    names = [a.name for a in attrs.fields(cls)]
+    expected = ["_setattr = _cached_setattr_get(self)", *(f"_setattr('{n}', {n})" for n in names)]
+    if [line.strip() for line in source.splitlines()[1:] if line.strip()] != expected:
+        return None
+    setters = {}
+    for n in names:
+        slot = inspect.getattr_static(cls, n)
+        if type(slot) is not types.MemberDescriptorType:
+            return None
+        setters[n] = slot.__set__
+    return setters
 
 
 @cache
@@ -225,9 +257,12 @@ def build_hooks(
     namespace: dict[str, Any],
 ) -> tuple[dict[type, Callable[..., Any]], dict[type, Callable[..., Any]]]:
     """Exec every model's hooks into ``namespace``; return (structure, unstructure) maps."""
+    namespace["_new"] = object.__new__
     for cls in ALL_MODELS:
         namespace[cls.__name__] = cls
         namespace[f"KNOWN_{cls.__name__}"] = known_keys(cls)
+        for name, setter in (slot_setters(cls) or {}).items():
+            namespace[f"_set_{cls.__name__}_{name}"] = setter
     for cls in ALL_MODELS:
         exec(structure_code(cls), namespace)
         exec(unstructure_code(cls), namespace)
