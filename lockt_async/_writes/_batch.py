@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -12,6 +13,7 @@ import anyio.abc
 import anyio.lowlevel
 import attrs
 
+from .._duplicates import refuse_duplicates
 from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import BatchResult, Failure, FailureReason, Progress
 from .._transport import dumps
@@ -305,6 +307,8 @@ class _Run:
 
 
 _YIELD_EVERY = 16
+_WIRE = itemgetter(2)  # an Item's wire
+_INDEX = attrgetter("index")
 _INVALID_STOP = "not sent: another record of its page is invalid (validate_fails_batch=True)"
 
 
@@ -456,11 +460,19 @@ def _check_whole(
             for record in records:
                 index = len(taken)
                 taken.append(record)
-                wire, messages = prepare_item(spec, conv, record, tracker)
+                # Duplicates are found below for the whole list at once.
+                wire, messages = prepare_item(spec, conv, record, None)
                 if wire is None:
                     invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
                 else:
                     prebuilt.append((index, record, wire))
+            if tracker is not None:
+                prebuilt, repeated = refuse_duplicates(tracker.fields, prebuilt, _WIRE)
+                if repeated:
+                    invalid.extend(
+                        Failure(i, r, FailureReason.INVALID, tuple(m)) for (i, r, _), m in repeated
+                    )
+                    invalid.sort(key=_INDEX)
     except Exception as exc:  # the caller's sequence raised while being read
         note = f"reading the input raised {type(exc).__name__} after {len(taken)} record(s)"
         result.total = len(taken)
