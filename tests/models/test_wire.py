@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,26 @@ from lockt_async.resources import _specs
 
 CONV = make_converter("America/New_York")  # stateless for these tests: shared across examples
 SPECS = [_specs.USERS_UPSERT, _specs.USERS_UPDATE, _specs.FOBS_CREATE, _specs.DOORS_CREATE]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def over_specs(max_examples: int) -> Callable[[F], F]:
+    """Run a hypothesis test once per write spec in ``SPECS``, ``max_examples`` each."""
+
+    def apply(test: F) -> F:
+        ran = settings(max_examples=max_examples, deadline=None)(test)
+        return pytest.mark.parametrize("spec", SPECS, ids=[s.operation for s in SPECS])(ran)
+
+    return apply
+
+
+def outcome(encode: Callable[[], dict[str, Any]]) -> dict[str, Any] | type[Exception]:
+    """What an encoding gives: its wire dict, or the type of the ``RecordError`` it raises."""
+    try:
+        return encode()
+    except RecordError as exc:
+        return type(exc)
+
 
 text = st.text(alphabet="abcXYZ019 -@.", max_size=12)
 local_date = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1)).map(
@@ -60,36 +81,25 @@ def records(draw: st.DrawFn, spec: Any) -> dict[str, Any]:
     return rec
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.operation for s in SPECS])
-@settings(max_examples=150, deadline=None)
+@over_specs(max_examples=150)
 @given(data=st.data())
 def test_mapping_fast_path_matches_general_route(spec: Any, data: st.DataObject) -> None:
     """A mapping encodes exactly as mapping -> model -> wire (or fails the same way)."""
-    conv = CONV
     rec = data.draw(records(spec))
-    try:
-        expected: dict[str, Any] | type[Exception] = general(conv, spec, rec)
-    except RecordError as exc:
-        expected = type(exc)
-    try:
-        got: dict[str, Any] | type[Exception] = conv.wire_encoder(spec.model, spec.fields)(rec)
-    except RecordError as exc:
-        got = type(exc)
-    assert got == expected
+    expected = outcome(lambda: general(CONV, spec, rec))
+    assert outcome(lambda: CONV.wire_encoder(spec.model, spec.fields)(rec)) == expected
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.operation for s in SPECS])
-@settings(max_examples=100, deadline=None)
+@over_specs(max_examples=100)
 @given(data=st.data())
 def test_model_encoder_matches_general_route(spec: Any, data: st.DataObject) -> None:
     """A model encodes exactly as its unstructure hook, narrowed to the endpoint's fields."""
-    conv = CONV
     rec = data.draw(records(spec))
     try:
-        model = conv.structure_record(rec, spec.model, allowed=spec.fields)
+        model = CONV.structure_record(rec, spec.model, allowed=spec.fields)
     except RecordError:
         return
-    assert conv.wire_encoder(spec.model, spec.fields)(model) == general(conv, spec, model)
+    assert CONV.wire_encoder(spec.model, spec.fields)(model) == general(CONV, spec, model)
 
 
 def test_encoder_writes_local_wall_time_and_refuses_naive(conv: LocktConverter) -> None:
@@ -117,24 +127,16 @@ def test_encoder_keeps_only_endpoint_fields(conv: LocktConverter) -> None:
     }
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.operation for s in SPECS])
-@settings(max_examples=150, deadline=None)
+@over_specs(max_examples=150)
 @given(data=st.data())
 def test_generated_mapping_shortcut_matches_the_key_loop(spec: Any, data: st.DataObject) -> None:
     """Wire encoding: the per-field generated shortcut gives what the per-key loop gives."""
     enc = CONV.wire_encoder(spec.model, spec.fields)
     rec = data.draw(records(spec))
-    results = []
-    for shortcut in (enc._from_dict, enc._from_dict_loop):
-        try:
-            results.append(shortcut(rec))
-        except RecordError as exc:
-            results.append(type(exc))
-    assert results[0] == results[1]
+    assert outcome(lambda: enc._from_dict(rec)) == outcome(lambda: enc._from_dict_loop(rec))
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=[s.operation for s in SPECS])
-@settings(max_examples=150, deadline=None)
+@over_specs(max_examples=150)
 @given(data=st.data(), unknown=st.booleans())
 def test_fused_plain_writer_matches_the_encoder(
     spec: Any, data: st.DataObject, unknown: bool
