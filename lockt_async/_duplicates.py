@@ -73,20 +73,9 @@ def surely_distinct(wires: Sequence[Mapping[str, Any]], fields: tuple[str, ...])
             values: list[Any] = list(map(itemgetter(field), wires))
         except KeyError:
             values = [w.get(field) for w in wires]
-        kinds = set(map(type, values))
-        if kinds == {str}:
-            strs: list[str] = values
-            ints: list[int] = []
-        else:
-            strs = [v for v in values if type(v) is str]
-            ints = [v for v in values if type(v) is int] if int in kinds else []
-        keys = list(map(str.strip, strs))
-        if field == "email":  # compared lower-cased, as the tracker does
-            keys = list(map(str.lower, keys))
-        if ints:
-            if max(map(int.bit_length, ints)) > 200:
-                return False
-            keys.extend(map(str, ints))
+        keys = _keys(values, field == "email")
+        if keys is None:
+            return False
         distinct = set(keys)
         expected = len(keys)
         if "" in distinct:  # blanks are never duplicates
@@ -98,6 +87,29 @@ def surely_distinct(wires: Sequence[Mapping[str, Any]], fields: tuple[str, ...])
         if len(distinct) != expected:
             return False
     return True
+
+
+def _keys(values: list[Any], lower: bool) -> list[str] | None:
+    """The tracker's keys of ``values`` (blanks kept), or None where it cannot tell."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        strs: list[str] = values
+        ints: list[int] = []
+    else:
+        strs = [v for v in values if type(v) is str]
+        ints = [v for v in values if type(v) is int] if int in kinds else []
+    keys = list(map(str.strip, strs))
+    if lower:  # compared lower-cased, as the tracker does
+        # One lower() over the joined text says whether any key has a capital
+        # (case mapping is per character but for final sigma, which always changes).
+        joined = "\n".join(keys)
+        if joined.lower() != joined:
+            keys = list(map(str.lower, keys))
+    if ints:
+        if max(map(int.bit_length, ints)) > 200:
+            return None
+        keys.extend(map(str, ints))
+    return keys
 
 
 def refuse_duplicates(

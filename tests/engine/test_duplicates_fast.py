@@ -16,7 +16,9 @@ FIELDS = ("id_num", "card_num", "email")
 _value = st.one_of(
     st.none(),
     st.booleans(),
-    st.sampled_from(["", " ", "1", " 1 ", "-1", "A@x.io", "a@X.IO ", "a@x.io", "2", "b"]),
+    st.sampled_from(
+        ["", " ", "1", " 1 ", "-1", "A@x.io", "a@X.IO ", "a@x.io", "2", "b", "xΣ", "xσ", "xς", "İ"]
+    ),
     st.integers(min_value=-3, max_value=3),
     st.just(-1),
     st.just(2**300),  # an integer the tracker does not compare
