@@ -82,8 +82,19 @@ def structure(conv: LocktConverter, row: Any, cls: type[T], path: str) -> T:
 
 
 def structure_rows(conv: LocktConverter, found: list[Any], cls: type[T], path: str) -> list[T]:
-    """Every row of a read as models; a long list is built with the GC paused."""
+    """Every row of a read as models; a long list is built with the GC paused.
+
+    The rows go straight through the converter's hook for ``cls`` (no per-row
+    wrapper); if any row fails, they are read again one by one so that the error
+    is the one ``structure`` raises, naming the endpoint (hooks are pure: reading
+    again gives the same models and the same error).
+    """
     with gc_paused(len(found) > PAUSE_ROWS):
+        hook = conv.get_structure_hook(cls)
+        try:
+            return [hook(r, cls) for r in found]
+        except Exception:  # re-read below, which raises the typed error
+            pass
         return [structure(conv, r, cls, path) for r in found]
 
 

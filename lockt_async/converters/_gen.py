@@ -119,35 +119,47 @@ _STRUCTURE_LINES: Mapping[str, str] = {
 }
 
 
-@cache
-def structure_code(cls: type) -> types.CodeType:
-    """Compiled source defining ``s_<Class>(d, _cl=None)``."""
+#: The read path's date line (``fast``): a cached wire string, ``""`` and None without a call.
+_DT_FAST = (
+    "if type({v}) is str: {v} = _dtget({v}) or (None if {v} == '' else _dt({v}, {n}))\n"
+    "elif {v} is not None: {v} = _dt({v}, {n})"
+)
+
+
+def _inlinable(cls: type) -> bool:
+    """Whether ``cls``'s fields are all flat (its code can be inlined into a parent's)."""
+    return slot_setters(cls) is not None and all(
+        s.kind not in ("one", "seq") for s in field_specs(cls)
+    )
+
+
+def _field_lines(cls: type, d: str, p: str, fast: bool) -> tuple[list[str], list[str]]:
+    """The lines reading mapping ``d`` into variables ``<p>0..``; and the field variables.
+
+    ``fast`` (the read path): dates skip the codec for cached strings and ``""``, and
+    lists of flat models are built by a loop with each item's code inlined (no call
+    per item).
+    """
     aliases = READ_ALIASES.get(cls, {})
-    lines = [
-        f"def {_fname(cls, 's')}(d, _cl=None):",
-        "    if type(d) is not dict:",
-        f"        d = _as_dict(d, {cls.__name__}, {cls in REF_CLASSES})",
-        "        if type(d) is not dict: return d",
-        "    g = d.get",
-        "    cur = None",
-        "    try:",
-    ]
+    specs = field_specs(cls)
     body: list[str] = []
     args: list[str] = []
-    for i, s in enumerate(field_specs(cls)):
+    get = f"{p}g"
+    body.append(f"{get} = {d}.get")
+    for i, s in enumerate(specs):
         n = s.name
-        var = f"f{i}"
+        var = f"{p}{i}"
         if s.kind == "extra":
             known = f"KNOWN_{cls.__name__}"
-            body.append(f"{var} = _EMPTY if d.keys() <= {known} else _extra(d, {known})")
-            args.append(f"{n}={var}")
+            body.append(f"{var} = _EMPTY if {d}.keys() <= {known} else _extra({d}, {known})")
+            args.append(var)
             continue
-        body.append(f"{var} = g({n!r})")
+        body.append(f"{var} = {get}({n!r})")
         for alt in aliases.get(n, ()):
-            body.append(f"if {var} is None: {var} = g({alt!r})")
-        line = _STRUCTURE_LINES.get(s.kind)
+            body.append(f"if {var} is None: {var} = {get}({alt!r})")
+        line = _DT_FAST if fast and s.kind == "dt" else _STRUCTURE_LINES.get(s.kind)
         if line is not None:
-            body.append(line.format(v=var, n=repr(n)))
+            body += line.format(v=var, n=repr(n)).split("\n")
         elif s.kind == "one":
             assert s.model is not None
             body.append(f"if {var} is not None: {var} = _one({var}, {_fname(s.model, 's')}, {n!r})")
@@ -156,24 +168,74 @@ def structure_code(cls: type) -> types.CodeType:
             item = _fname(s.model, "s")
             dflt = "None" if s.default is None else "()"
             body.append(f"cur = {n!r}")
-            body.append(
-                f"{var} = tuple([{item}(x) for x in {var} if x]) if type({var}) is list "
-                f"else _seq({var}, {item}, {n!r}, {dflt})"
-            )
+            slow = f"_seq({var}, {item}, {n!r}, {dflt})"
+            if fast and _inlinable(s.model):
+                inner, inner_args = _field_lines(s.model, "x", f"{var}_", fast)
+                body += [
+                    f"if type({var}) is list:",
+                    "    t = []",
+                    "    for x in " + var + ":",
+                    "        if not x: continue",
+                    "        if type(x) is not dict:",
+                    f"            t.append({item}(x))",
+                    "            continue",
+                    *("        " + b for b in inner),
+                    *("        " + b for b in _build(s.model, inner_args, fast)),
+                    "        t.append(o)",
+                    f"    {var} = tuple(t)",
+                    f"else: {var} = {slow}",
+                ]
+            else:
+                body.append(
+                    f"{var} = tuple([{item}(x) for x in {var} if x]) if type({var}) is list "
+                    f"else {slow}"
+                )
         if s.default is not None and s.kind in ("int", "str", "bool", "float"):
             body.append(f"if {var} is None: {var} = {s.default!r}")
-        args.append(f"{n}={var}")
-    lines += ["        " + b for b in body]
+        args.append(var)
+    return body, args
+
+
+def _build(cls: type, args: list[str], fast: bool) -> list[str]:
+    """The lines building ``o``, an instance of ``cls``, from the field variables."""
+    names = [a.name for a in attrs.fields(cls)]
+    if fast and builder(cls) is not None:
+        # Plain attribute stores on the builder (the interpreter's specialised slot
+        # store), then the instance becomes a ``cls``: a third of the setters' cost.
+        return [
+            f"o = _new(_B_{cls.__name__})",
+            *(f"o.{n} = {v}" for n, v in zip(names, args, strict=True)),
+            f"o.__class__ = {cls.__name__}",
+        ]
     if slot_setters(cls) is not None:
         # What its __init__ does (one slot set per field), without the keyword call
         # and the per-field object.__setattr__: about half the cost of a model.
-        lines.append(f"        o = _new({cls.__name__})")
-        lines += [
-            f"        _set_{cls.__name__}_{a.split('=')[0]}(o, {a.split('=')[1]})" for a in args
+        return [f"o = _new({cls.__name__})"] + [
+            f"_set_{cls.__name__}_{n}(o, {v})" for n, v in zip(names, args, strict=True)
         ]
-        lines.append("        return o")
-    else:
-        lines.append(f"        return {cls.__name__}({', '.join(args)})")
+    kwargs = ", ".join(f"{n}={v}" for n, v in zip(names, args, strict=True))
+    return [f"o = {cls.__name__}({kwargs})"]
+
+
+@cache
+def structure_code(cls: type, fast: bool = True) -> types.CodeType:
+    """Compiled source defining ``s_<Class>(d, _cl=None)``.
+
+    ``fast=False`` gives the reference form (one ``d.get`` and one call per nested
+    item): the same results and errors, which the property tests hold ``fast`` to.
+    """
+    lines = [
+        f"def {_fname(cls, 's')}(d, _cl=None):",
+        "    if type(d) is not dict:",
+        f"        d = _as_dict(d, {cls.__name__}, {cls in REF_CLASSES})",
+        "        if type(d) is not dict: return d",
+        "    cur = None",
+        "    try:",
+    ]
+    body, args = _field_lines(cls, "d", "f", fast)
+    body += _build(cls, args, fast)
+    body.append("return o")
+    lines += ["        " + b for b in body]
     lines.append("    except RecordError as exc:")
     seqs = ", ".join(
         f"{s.name!r}: {_fname(s.model, 's')}"
@@ -205,6 +267,35 @@ def slot_setters(cls: type) -> Mapping[str, Callable[[Any, Any], None]] | None:
             return None
         setters[n] = slot.__set__
     return setters
+
+
+@cache
+def builder(cls: type) -> type | None:
+    """A private subclass of ``cls`` whose instances become ``cls`` instances.
+
+    It adds no slot, no ``__dict__`` and nothing else but the plain
+    ``object.__setattr__``/``__delattr__`` (so ``o.name = v`` is the interpreter's
+    fast slot store, not the frozen class's refusal). A hook sets every field on an
+    instance of it exactly once, as ``__init__`` would (``slot_setters`` proved that
+    is all ``__init__`` does), then assigns ``o.__class__ = cls``: the object is then
+    indistinguishable from one ``__init__`` built (same type, same slots, frozen).
+    None when ``slot_setters(cls)`` is None or the interpreter refuses the swap.
+    """
+    if slot_setters(cls) is None:
+        return None
+    ns = {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__module__": __name__,
+    }
+    built = type(f"_Build{cls.__name__}", (cls,), ns)
+    try:
+        probe: Any = object.__new__(built)
+        probe.__class__ = cls
+    except TypeError:  # pragma: no cover - a layout the swap does not accept
+        return None
+    return built
 
 
 @cache
@@ -254,17 +345,21 @@ def unstructure_code(cls: type) -> types.CodeType:
 
 
 def build_hooks(
-    namespace: dict[str, Any],
+    namespace: dict[str, Any], *, fast: bool = True
 ) -> tuple[dict[type, Callable[..., Any]], dict[type, Callable[..., Any]]]:
-    """Exec every model's hooks into ``namespace``; return (structure, unstructure) maps."""
+    """Exec every model's hooks into ``namespace``; return (structure, unstructure) maps.
+
+    ``fast=False``: the reference structure hooks (see ``structure_code``).
+    """
     namespace["_new"] = object.__new__
     for cls in ALL_MODELS:
         namespace[cls.__name__] = cls
         namespace[f"KNOWN_{cls.__name__}"] = known_keys(cls)
         for name, setter in (slot_setters(cls) or {}).items():
             namespace[f"_set_{cls.__name__}_{name}"] = setter
+        namespace[f"_B_{cls.__name__}"] = builder(cls)
     for cls in ALL_MODELS:
-        exec(structure_code(cls), namespace)
+        exec(structure_code(cls, fast), namespace)
         exec(unstructure_code(cls), namespace)
     structure = {cls: namespace[_fname(cls, "s")] for cls in ALL_MODELS}
     unstructure = {cls: namespace[_fname(cls, "u")] for cls in ALL_MODELS}
