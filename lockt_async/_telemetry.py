@@ -27,6 +27,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from ._results import BatchResult
@@ -62,6 +63,32 @@ class Attempt(Protocol):
     gate_wait: float
 
 
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """One page attempt as its span and DEBUG line name it."""
+
+    operation: str
+    method: str
+    #: The endpoint (``/user``), not the URL.
+    path: str
+    records: int
+    nbytes: int
+    #: 1 for the first send, 2 for the first resend...
+    attempt: int
+    #: The coalesced callers' spans to link the page to (None: not a coalesced page).
+    links: Sequence[object] | None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """One HTTP request as its client span names it."""
+
+    base_url: str
+    method: str
+    path: str
+    params: Mapping[str, str] | None
+
+
 class Hooks(Protocol):
     """What ``lockt_async.otel`` implements; the core calls nothing else."""
 
@@ -73,31 +100,15 @@ class Hooks(Protocol):
         """Start a library call's span (made current)."""
         ...
 
-    def page(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        records: int,
-        nbytes: int,
-        attempt: int,
-        links: Sequence[object] | None,
-    ) -> PageSpan:
-        """Start one page attempt's span and make it current; ``links``: coalesced callers."""
+    def page(self, page: PageInfo) -> PageSpan:
+        """Start one page attempt's span and make it current."""
         ...
 
     def phase(self, name: str) -> AbstractContextManager[object]:
         """A sync phase's span (made current)."""
         ...
 
-    def http(
-        self,
-        send: Callable[[], Awaitable[Any]],
-        base_url: str,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-    ) -> Awaitable[Any]:
+    def http(self, send: Callable[[], Awaitable[Any]], request: HttpRequest) -> Awaitable[Any]:
         """Run ``send()`` (one HTTP request) inside an HTTP client span."""
         ...
 
@@ -258,28 +269,17 @@ def trace_group(cls: type, group: str) -> None:
 # pages ----------------------------------------------------------------------------
 
 
-def page_start(
-    operation: str,
-    method: str,
-    path: str,
-    records: int,
-    nbytes: int,
-    attempt: int,
-    links: Sequence[object] | None,
-) -> PageSpan | None:
+def page_start(page: PageInfo) -> PageSpan | None:
     """Start a page attempt's span when tracing is on (None otherwise)."""
     tel = hooks
     if tel is None:
         return None
-    return tel.page(operation, method, path, records, nbytes, attempt, links)
+    return tel.page(page)
 
 
 def page_end(
     span: PageSpan | None,
-    operation: str,
-    records: int,
-    nbytes: int,
-    attempt: int,
+    page: PageInfo,
     att: Attempt,
     start: float,
     error: BaseException | None = None,
@@ -291,15 +291,15 @@ def page_end(
     if span is not None:
         span.close(name, status, att.gate_wait, error)
         if name == "resplit" and hooks is not None:
-            hooks.resplit(operation)
+            hooks.resplit(page.operation)
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s page: %d record(s), %d bytes, attempt %d: %s (HTTP %s) in %.1f ms, "
             "gate wait %.1f ms",
-            operation,
-            records,
-            nbytes,
-            attempt,
+            page.operation,
+            page.records,
+            page.nbytes,
+            page.attempt,
             name or f"interrupted ({type(error).__name__})",
             status,
             (time.perf_counter() - start) * 1000,

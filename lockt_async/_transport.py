@@ -392,10 +392,7 @@ class Transport:
         if tel is not None and tel.http_spans:
             return await tel.http(  # type: ignore[no-any-return]
                 lambda: self._exchange(method, path, body, params, timeout),
-                self.base_url,
-                method,
-                path,
-                params,
+                _telemetry.HttpRequest(self.base_url, method, path, params),
             )
         return await self._exchange(method, path, body, params, timeout)
 

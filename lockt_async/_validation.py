@@ -428,14 +428,6 @@ def _user_plainly_valid(rec: dict[str, Any], required: bool = True) -> bool:  # 
     return enabled is None or type(enabled) is bool
 
 
-def _plain_email(v: str) -> bool:
-    """The usual address, as ``_user_plainly_valid`` tests it."""
-    local, _, domain = v.rpartition("@")
-    if domain in _VALID_DOMAINS and local.isalnum() and local.isascii():
-        return len(v) <= EMAIL_MAX_LEN
-    return email_format_ok(v)
-
-
 def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
     """``_user_plainly_valid`` for the write path's fused writer (``converters._wire``):
     the same tests, made on each value as the writer takes it. The writer has
@@ -448,7 +440,10 @@ def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
             "id_num": text,
             "first_name": text,
             "last_name": text,
-            "email": "_plain_email(v)",
+            # The usual address (a plain local part at a domain already seen valid), as
+            # _user_plainly_valid tests it, inline; else the full format check.
+            "email": "((p := v.rpartition('@'))[2] in _VALID_DOMAINS and p[0].isalnum()"
+            " and p[0].isascii() and len(v) <= _EMAIL_MAX_LEN) or _email_format_ok(v)",
             "phone": digits,
             "pin": digits,
             "card_num": digits,
@@ -464,7 +459,9 @@ def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
         names={
             "_MAX_ID": _MAX_ID,
             "_VALID_DATES": _VALID_DATES,
-            "_plain_email": _plain_email,
+            "_VALID_DOMAINS": _VALID_DOMAINS,
+            "_EMAIL_MAX_LEN": EMAIL_MAX_LEN,
+            "_email_format_ok": email_format_ok,
             "_plain_levels": _plain_levels,
         },
     )

@@ -25,7 +25,7 @@ from ..errors import (
     LocktError,
     RecordError,
 )
-from ._records import Item, WriteSpec, prepare_item
+from ._records import Item, WriteSpec, plain_wires, prepare_item
 from ._sender import (
     _CANCELLED,
     PageOutcome,
@@ -457,14 +457,26 @@ def _check_whole(
         # the collector paused it does not walk the ever larger heap every few
         # hundred records (the read path's reason, see _gcpause).
         with gc_paused(len(records) > PAUSE_ROWS):
-            for record in records:
-                index = len(taken)
-                taken.append(record)
-                # Duplicates are found below for the whole list at once.
-                wire, messages = prepare_item(spec, conv, record, None)
-                if wire is None:
-                    invalid.append(Failure(index, record, FailureReason.INVALID, tuple(messages)))
-                else:
+            # A list of plain dicts: the fused writer mapped over it, and the items
+            # zipped, in C-level passes (no Python frame per record but the writer's).
+            wires = plain_wires(spec, conv, records)
+            if wires is not None and None not in wires:
+                # Each wire is a dict here (no None): the items as the loop below makes them.
+                prebuilt = list(zip(range(len(wires)), records, wires, strict=True))  # type: ignore[arg-type]
+                taken = records  # type: ignore[assignment] # a list or tuple, read whole
+            else:
+                for record in records:
+                    index = len(taken)
+                    taken.append(record)
+                    wire = wires[index] if wires is not None else None
+                    if wire is None:
+                        # Duplicates are found below for the whole list at once.
+                        wire, messages = prepare_item(spec, conv, record, None)
+                        if wire is None:
+                            invalid.append(
+                                Failure(index, record, FailureReason.INVALID, tuple(messages))
+                            )
+                            continue
                     prebuilt.append((index, record, wire))
             if tracker is not None:
                 prebuilt, repeated = refuse_duplicates(tracker.fields, prebuilt, _WIRE)

@@ -162,6 +162,27 @@ def prepare_item(
     return (None, messages) if messages else (wire, [])
 
 
+def plain_wires(
+    spec: WriteSpec, conv: LocktConverter, records: Sequence[Any]
+) -> list[dict[str, Any] | None] | None:
+    """What ``prepare_item`` (without a tracker) would make of each record of a list
+    of plain dicts, by the fused writer mapped over it in one C-level pass: a wire
+    dict, or None where the record needs ``prepare_item`` itself (invalid, or of an
+    unusual shape). None when ``records`` is not such a list or the endpoint has no
+    fused writer: then every record takes ``prepare_item``."""
+    if type(records) is not list and type(records) is not tuple:
+        return None  # another Sequence may raise while read: the caller counts each one
+    if not records or set(map(type, records)) != {dict}:
+        return None
+    checked = (conv.write_cache.get(id(spec)) or _writers(spec, conv))[2]
+    if checked is None:
+        return None
+    try:
+        return list(map(checked, records))
+    except Exception:  # the writer answers None, never raises; if it ever did: one by one
+        return None
+
+
 def _safe_str(exc: BaseException) -> str:
     try:
         return excerpt(str(exc), 120)

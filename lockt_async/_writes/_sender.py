@@ -174,9 +174,10 @@ class PageSender:
             start = time.perf_counter()
             att = _Attempt()
             op = self._spec.operation
-            span = _telemetry.page_start(
+            info = _telemetry.PageInfo(
                 op, self._spec.method, self._spec.path, len(items), len(body), attempt, self.links
             )
+            span = _telemetry.page_start(info)
             try:
                 await pass_gate(
                     self._ctx,
@@ -188,11 +189,11 @@ class PageSender:
                     ignorable=lambda: self._ignorable(items),
                 )
             except BaseException as exc:
-                _telemetry.page_end(span, op, len(items), len(body), attempt, att, start, exc)
+                _telemetry.page_end(span, info, att, start, exc)
                 self._abort(items, out, att, _page(items, None, start, "", attempt, settled))
                 raise
             if span is not None or _debug():
-                _telemetry.page_end(span, op, len(items), len(body), attempt, att, start)
+                _telemetry.page_end(span, info, att, start)
             settled += att.settled
             verdict = att.verdict
             assert verdict is not None

@@ -256,23 +256,15 @@ class OtelHooks:
             attributes["server.port"] = port
         return _CallSpan(self.tracer.start_span(name, attributes=attributes))
 
-    def page(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        records: int,
-        nbytes: int,
-        attempt: int,
-        links: Sequence[object] | None,
-    ) -> _PageSpan:
+    def page(self, page: _telemetry.PageInfo) -> _PageSpan:
+        operation, records, attempt, links = page.operation, page.records, page.attempt, page.links
         attributes: dict[str, Any] = {
             "lockt.operation": operation,
             "lockt.page.record_count": records,
-            "lockt.page.body.size": nbytes,
+            "lockt.page.body.size": page.nbytes,
             "lockt.page.attempt": attempt,
-            "http.request.method": method,
-            "url.template": path,
+            "http.request.method": page.method,
+            "url.template": page.path,
         }
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1
@@ -296,14 +288,10 @@ class OtelHooks:
         return self.tracer.start_as_current_span(name)
 
     async def http(
-        self,
-        send: Callable[[], Awaitable[Any]],
-        base_url: str,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
+        self, send: Callable[[], Awaitable[Any]], request: _telemetry.HttpRequest
     ) -> Any:
-        host, port, clean = self._where(base_url)
+        method, path, params = request.method, request.path, request.params
+        host, port, clean = self._where(request.base_url)
         template, _, _ = path.partition("?")
         url = clean + path
         if params:

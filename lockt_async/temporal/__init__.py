@@ -33,32 +33,17 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from ..fleet import Instance
+from . import _types
 from ._activities import Instances, LocktActivities, Sources, plan_id
 from ._ids import workflow_id
-from ._types import (
-    TASK_QUEUE,
-    ApplyReport,
-    PlanSummary,
-    RemovalReport,
-    RemovalRequest,
-    SyncReport,
-    SyncRequest,
-    SyncStatus,
-)
+from ._types import *  # noqa: F403  (the requests and reports: ``_types.__all__``)
+from ._types import TASK_QUEUE, SyncReport, SyncRequest
 from ._workflow import NightlyWorkflow, SyncWorkflow
 
 __all__ = [
-    "TASK_QUEUE",
-    "ApplyReport",
     "Instance",
     "LocktActivities",
     "NightlyWorkflow",
-    "PlanSummary",
-    "RemovalReport",
-    "RemovalRequest",
-    "SyncReport",
-    "SyncRequest",
-    "SyncStatus",
     "SyncWorkflow",
     "interceptors",
     "make_worker",
@@ -66,6 +51,7 @@ __all__ = [
     "start_sync",
     "workflow_id",
 ]
+__all__ += _types.__all__
 
 
 def interceptors() -> list[Any]:

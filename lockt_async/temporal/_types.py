@@ -124,3 +124,16 @@ class SyncReport:
             self.removed and (self.removed.failures or self.removed.skipped)
         )
         return not failed and self.approval in ("not_needed", "approved")
+
+
+#: What ``lockt_async.temporal`` exports of these.
+__all__ = [
+    "TASK_QUEUE",
+    "ApplyReport",
+    "PlanSummary",
+    "RemovalReport",
+    "RemovalRequest",
+    "SyncReport",
+    "SyncRequest",
+    "SyncStatus",
+]

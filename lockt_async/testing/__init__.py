@@ -145,57 +145,22 @@ Ids come from one counter shared by every object kind; events have their own.
 """
 
 from .._config import instant_retries
-from ._faults import (
-    COMMUNICATION_ERRORS,
-    ENUMERATE_DEPENDANT,
-    HOST_UNREACHABLE,
-    LOCATE_TEMPLATE,
-    UNEXPECTED_ERROR,
-    Delay,
-    Drop,
-    Fault,
-    FaultPlan,
-    RateLimit,
-    RequestInfo,
-    Respond,
-    communication_error,
-    error_envelope,
-    html_page,
-    invalid_utf8,
-    status,
-    truncated_json,
-)
+from . import _faults
+from ._faults import *  # noqa: F403  (the fault vocabulary: ``_faults.__all__``)
 from ._fleet import SimulatorFleet
 from ._journal import Entry, Journal
 from ._serve import serve, serve_in_thread
 from ._sim import DEFAULT_DEFECTS, KNOWN_DEFECTS, Simulator
 
 __all__ = [
-    "COMMUNICATION_ERRORS",
     "DEFAULT_DEFECTS",
-    "ENUMERATE_DEPENDANT",
-    "HOST_UNREACHABLE",
     "KNOWN_DEFECTS",
-    "LOCATE_TEMPLATE",
-    "UNEXPECTED_ERROR",
-    "Delay",
-    "Drop",
     "Entry",
-    "Fault",
-    "FaultPlan",
     "Journal",
-    "RateLimit",
-    "RequestInfo",
-    "Respond",
     "Simulator",
     "SimulatorFleet",
-    "communication_error",
-    "error_envelope",
-    "html_page",
     "instant_retries",
-    "invalid_utf8",
     "serve",
     "serve_in_thread",
-    "status",
-    "truncated_json",
 ]
+__all__ += _faults.__all__

@@ -175,3 +175,26 @@ class FaultPlan:
                 if fault.matches(info):
                     return fault.action
         return None
+
+
+#: The fault vocabulary ``lockt_async.testing`` exports.
+__all__ = [
+    "COMMUNICATION_ERRORS",
+    "ENUMERATE_DEPENDANT",
+    "HOST_UNREACHABLE",
+    "LOCATE_TEMPLATE",
+    "UNEXPECTED_ERROR",
+    "Delay",
+    "Drop",
+    "Fault",
+    "FaultPlan",
+    "RateLimit",
+    "RequestInfo",
+    "Respond",
+    "communication_error",
+    "error_envelope",
+    "html_page",
+    "invalid_utf8",
+    "status",
+    "truncated_json",
+]

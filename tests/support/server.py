@@ -110,6 +110,25 @@ def lying(script: Script) -> Respond:
     return respond
 
 
+def roster_server(roster: list[dict[str, Any]], sent: list[tuple[str, Any]]) -> httpx.MockTransport:
+    """A server that ignores every filter: each ``GET /user`` answers ``roster``, ``/time``
+    says UTC; each write's users are recorded in ``sent`` as ``(method, users)`` and accepted."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/time"):
+            data = [{"timezone": "UTC", "datetime_utc": "2024-01-01T00:00:00Z"}]
+            return httpx.Response(200, json={"data": data})
+        if request.method == "GET":
+            return httpx.Response(200, json={"data": roster})
+        body = json.loads(request.content)
+        sent.append((request.method, body["users"]))
+        n = len(body["users"])
+        key = "deleted" if request.method == "DELETE" else "updated"
+        return httpx.Response(200, json={"data": {"submitted": n, key: n, "errors": 0}})
+
+    return httpx.MockTransport(handle)
+
+
 class RefuseNthWrites(httpx.AsyncBaseTransport):
     """Wraps a transport; the writes numbered in ``refuse`` raise ``httpx.ConnectError``."""
 

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 
-from lockt_async.testing import Simulator, serve_in_thread
+from lockt_async.testing import Simulator
 from tests.support import user_record, users
 
-CHILD = Path(__file__).with_name("sync_child.py")
-ROOT = Path(__file__).resolve().parents[2]
+from .kill_support import run_killed
+
 PAGE = 10
 
 
@@ -29,17 +25,6 @@ def source() -> list[dict[str, Any]]:
         for i in range(100)
     ]
     return src + users(50, start=200)
-
-
-def child(env: dict[str, str], path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(CHILD), str(path)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def write_pages(sim: Simulator) -> int:
@@ -62,26 +47,8 @@ def test_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> None:
     src = source()
     path = tmp_path / "source.json"
     path.write_text(json.dumps(src))
-    with serve_in_thread(sim) as url:
-        env = {**os.environ, "LOCKT_BASE_URL": url, "LOCKT_API_USER": sim.api_user,
-               "LOCKT_API_KEY": sim.api_key}  # fmt: skip
-        first = child(env, path)
-        deadline = time.monotonic() + 60
-        while write_pages(sim) < kill_after and first.poll() is None:
-            assert time.monotonic() < deadline, "the first run never reached the kill point"
-            time.sleep(0.002)
-        first.send_signal(signal.SIGKILL)
-        first.communicate(timeout=30)
-        assert first.returncode == -signal.SIGKILL, "the first run ended before the kill point"
-        killed_at = write_pages(sim)
-        second = child(env, path)
-        out, err = second.communicate(timeout=120)
-        assert second.returncode == 0, out + err
-        sim.journal.clear()
-        third = child(env, path)
-        out3, err3 = third.communicate(timeout=120)
-        assert third.returncode == 0, out3 + err3
-        assert write_pages(sim) == 0, "a converged instance needs no write"
+    returncode, killed_at = run_killed(sim, path, "users", kill_after, write_pages)
+    assert returncode == -signal.SIGKILL, "the first run ended before the kill point"
     assert killed_at >= kill_after
     id_nums = [u["id_num"] for u in sim.users.values()]
     assert len(id_nums) == len(set(id_nums)), "a duplicate id_num"

@@ -8,22 +8,17 @@ POST /fob, PUT /fob (holders, dates) and DELETE /fob; doors through POST and DEL
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 
-from lockt_async.testing import DEFAULT_DEFECTS, Simulator, serve_in_thread
+from lockt_async.testing import DEFAULT_DEFECTS, Simulator
 from tests.support import users
 
-CHILD = Path(__file__).with_name("sync_child.py")
-ROOT = Path(__file__).resolve().parents[2]
+from .kill_support import run_killed
+
 PAGE = 5
 
 
@@ -33,29 +28,6 @@ def fob(i: int, **kw: Any) -> dict[str, Any]:
 
 def write_requests(sim: Simulator) -> int:
     return sum(1 for e in list(sim.journal.entries) if e.method != "GET")
-
-
-def run_killed(sim: Simulator, path: Path, kind: str, kill_after: int) -> None:
-    """First run SIGKILLed after ``kill_after`` writes; then a full run; then a resting one."""
-    with serve_in_thread(sim) as url:
-        env = {**os.environ, "LOCKT_BASE_URL": url, "LOCKT_API_USER": sim.api_user,
-               "LOCKT_API_KEY": sim.api_key}  # fmt: skip
-        cmd = [sys.executable, str(CHILD), str(path), kind]
-        first = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)  # fmt: skip
-        deadline = time.monotonic() + 60
-        while write_requests(sim) < kill_after and first.poll() is None:
-            assert time.monotonic() < deadline, "the first run never reached the kill point"
-            time.sleep(0.002)
-        first.send_signal(signal.SIGKILL)
-        first.communicate(timeout=30)
-        for attempt in ("second", "third"):
-            if attempt == "third":
-                sim.journal.clear()
-            done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,
-                                  timeout=120)  # fmt: skip
-            assert done.returncode == 0, done.stdout + done.stderr
-        assert write_requests(sim) == 0, "a converged instance needs no write"
 
 
 @pytest.mark.slow
@@ -77,7 +49,7 @@ def test_fobs_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> N
     src += [fob(i, user_id=holders[0]) for i in range(20, 26)]
     path = tmp_path / "fobs.json"
     path.write_text(json.dumps(src))
-    run_killed(sim, path, "fobs", kill_after)
+    run_killed(sim, path, "fobs", kill_after, write_requests)
     held = {f["name"]: f for f in sim.fobs.values()}
     assert sorted(held) == sorted(r["name"] for r in src), "no duplicate, none missing"
     for rec in src:
@@ -100,6 +72,6 @@ def test_doors_sigkill_then_rerun_converges(tmp_path: Path, kill_after: int) -> 
     src = [{"name": f"Door {i}"} for i in range(4, 22)]
     path = tmp_path / "doors.json"
     path.write_text(json.dumps(src))
-    run_killed(sim, path, "doors", kill_after)
+    run_killed(sim, path, "doors", kill_after, write_requests)
     names = [d["name"] for d in sim.doors.values()]
     assert sorted(names) == sorted(r["name"] for r in src), "no duplicate, none missing"

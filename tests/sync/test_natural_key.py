@@ -6,17 +6,15 @@ update; records from an HR file carry ``id_num`` only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from lockt_async import LocktClient, User
 from lockt_async.resources._natural import LOOKUP_READS_MAX
 from lockt_async.testing import Simulator
-from tests.support import URL, stored_id_nums, user_record, users
+from tests.support import URL, roster_server, stored_id_nums, user_record, users
 
 pytestmark = pytest.mark.anyio
 
@@ -124,41 +122,23 @@ BOB = {"id": 22, "id_num": "BOB", "first_name": "Bob", "last_name": "B",
        "email": "bob@example.com", "phone": "5550022", "pin": "2222"}  # fmt: skip
 
 
-def hostile(answer: list[dict[str, Any]], sent: list[Any]) -> httpx.MockTransport:
-    """A server that ignores ?id_num=: every GET /user answers ``answer``."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/time"):
-            data = [{"timezone": "UTC", "datetime_utc": "2024-01-01T00:00:00Z"}]
-            return httpx.Response(200, json={"data": data})
-        if request.method == "GET":
-            return httpx.Response(200, json={"data": answer})
-        body = json.loads(request.content)
-        sent.extend(body["users"])
-        n = len(body["users"])
-        summary = {"submitted": n, "inserted": 0, "updated": n, "errors": 0}
-        return httpx.Response(200, json={"data": summary})
-
-    return httpx.MockTransport(handle)
-
-
 @pytest.mark.parametrize("everyone", [False, True], ids=["bob-only", "everyone"])
 async def test_server_ignoring_the_filter_never_aims_at_bob(everyone: bool) -> None:
     """Point 1: rows are checked against the id_num asked; Bob's row never becomes Alice's."""
-    sent: list[Any] = []
-    transport = hostile([BOB, ALICE] if everyone else [BOB], sent)
+    sent: list[tuple[str, Any]] = []
+    transport = roster_server([BOB, ALICE] if everyone else [BOB], sent)
     async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         alice = {**ALICE, "id": None, "last_name": "New"}
         await lockt.users.upsert([alice], update_existing=True)
         await lockt.users.upsert_one(alice, update_existing=True)
-    assert [r["id"] for r in sent] == ([11, 11] if everyone else [-1, -1])
+    assert [r["id"] for _, page in sent for r in page] == ([11, 11] if everyone else [-1, -1])
 
 
 async def test_two_users_with_one_id_num_are_not_guessed() -> None:
     """Point 1: an id_num held by two users aims no update; the record is refused, naming both."""
-    sent: list[Any] = []
+    sent: list[tuple[str, Any]] = []
     twin = {**ALICE, "id": 12}
-    transport = hostile([ALICE, twin], sent)
+    transport = roster_server([ALICE, twin], sent)
     async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         alice = {**ALICE, "id": None, "last_name": "New"}
         res = await lockt.users.upsert(
@@ -167,4 +147,4 @@ async def test_two_users_with_one_id_num_are_not_guessed() -> None:
     (failure,) = res.failures
     assert (failure.index, str(failure.reason)) == (0, "invalid")
     assert "id_num ALICE is held by users 11, 12" in failure.messages[0]
-    assert [r["id_num"] for r in sent] == ["BOB"]
+    assert [r["id_num"] for _, page in sent for r in page] == ["BOB"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
 import pytest
 
 from lockt_async import LocktClient
-from tests.support import URL
+from tests.support import URL, roster_server
 
 pytestmark = pytest.mark.anyio
 
@@ -22,28 +21,10 @@ JOE = {"id": 8, "id_num": "1002", "first_name": "Joe", "last_name": "Roe", "enab
        "email": "joe@example.com", "phone": "5550008"}  # fmt: skip
 
 
-def server(roster: list[dict[str, Any]], sent: list[tuple[str, Any]]) -> httpx.MockTransport:
-    """GET /user answers ``roster`` whatever the query; writes are recorded and accepted."""
-
-    def handle(request: httpx.Request) -> httpx.Response:
-        if request.url.path.endswith("/time"):
-            data = [{"timezone": "UTC", "datetime_utc": "2024-01-01T00:00:00Z"}]
-            return httpx.Response(200, json={"data": data})
-        if request.method == "GET":
-            return httpx.Response(200, json={"data": roster})
-        body = json.loads(request.content)
-        sent.append((request.method, body["users"]))
-        n = len(body["users"])
-        key = "deleted" if request.method == "DELETE" else "updated"
-        return httpx.Response(200, json={"data": {"submitted": n, key: n, "errors": 0}})
-
-    return httpx.MockTransport(handle)
-
-
 async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
     """Issue 22 point 3: pin is not in the GET /user list table: not compared, carried along."""
     sent: list[tuple[str, Any]] = []
-    transport = server([FOB_HOLDER, JANE, JOE], sent)
+    transport = roster_server([FOB_HOLDER, JANE, JOE], sent)
     source = [
         {"id_num": "1001", "first_name": "Jane", "last_name": "Doe", "pin": "1234"},
         {"id_num": "1002", "first_name": "Joe", "last_name": "Moe", "pin": "9876"},
@@ -68,7 +49,7 @@ async def test_field_the_roster_lacks_is_ignored_and_never_sent_alone() -> None:
 async def test_delete_never_aims_at_a_row_without_id_num() -> None:
     """GET /user example's "Fob 1" (blank id_num) is never deleted, even by an empty source."""
     sent: list[tuple[str, Any]] = []
-    transport = server([FOB_HOLDER, JANE, JOE], sent)
+    transport = roster_server([FOB_HOLDER, JANE, JOE], sent)
     async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         result = await lockt.users.sync([], on_missing="delete", max_removals=2)
     assert sent == [("DELETE", [{"id": 7}, {"id": 8}])]
@@ -79,7 +60,7 @@ async def test_duplicate_id_num_in_lockt_is_refused_not_guessed() -> None:
     """Point 2: two Lockt users with one id_num: the record is refused, neither is touched."""
     sent: list[tuple[str, Any]] = []
     twin = {**JOE, "id": 9}
-    transport = server([JOE, twin], sent)
+    transport = roster_server([JOE, twin], sent)
     source = [{"id_num": "1002", "first_name": "Joe", "last_name": "Changed"}]
     async with LocktClient("u", "k", base_url=URL, transport=transport) as lockt:
         result = await lockt.users.sync(source, on_missing="delete", max_removals=5)
