@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import httpx
 import pytest
@@ -40,15 +41,20 @@ def test_pause_restores_on_error() -> None:
 async def test_large_list_is_structured_with_gc_paused(monkeypatch: pytest.MonkeyPatch) -> None:
     """GET /door with many rows: structuring runs with the collector paused."""
     seen: list[bool] = []
-    import lockt_async._envelope as base
+    from lockt_async.converters import LocktConverter
 
-    real = base.structure
+    real = LocktConverter.get_structure_hook
 
-    def spy(*args: object) -> object:
-        seen.append(gc.isenabled())
-        return real(*args)  # type: ignore[arg-type]
+    def spy_hook(self: LocktConverter, cls: Any, *args: Any, **kw: Any) -> Any:
+        hook = real(self, cls, *args, **kw)
 
-    monkeypatch.setattr(base, "structure", spy)
+        def spy(*a: Any) -> Any:
+            seen.append(gc.isenabled())
+            return hook(*a)
+
+        return spy
+
+    monkeypatch.setattr(LocktConverter, "get_structure_hook", spy_hook)
     rows = [{"id": i, "name": f"Door {i}"} for i in range(1, PAUSE_ROWS + 2)]
     with respx.mock() as mock:
         mock.get("https://lockt.test/api/v1/door").mock(
