@@ -44,18 +44,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, cast
 
 import anyio
 import anyio.lowlevel
 import attrs
 
+from .._duplicates import refuse_duplicates
 from .._field_map import OnInsert, check_field_map, check_on_insert, rename
 from .._gcpause import PAUSE_ROWS, gc_paused
 from .._results import Failure, FailureReason
 from .._sync_results import SyncPlan, SyncResult
 from .._telemetry import in_phase, phase
-from .._validation import DuplicateTracker
 from .._writes import prepare_item
 from ..errors import ConfigurationError, LocktError, RecordError
 from . import _sync_plan as phases
@@ -173,9 +173,11 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
     own dict, not a copy (a 100,000-row source: ~40 MB less), and ``diff`` can
     compare it as text. Runs while the roster read is in flight: it yields to the
     event loop every few hundred records, so the read's bytes keep arriving meanwhile.
+    Values repeated within the source are found for the whole list at once, as the
+    write path's list check does (``refuse_duplicates``): the same records refused,
+    with the same messages, as one ``DuplicateTracker`` fed the valid ones in order.
     """
     spec = kind.source_spec or kind.spec
-    tracker = DuplicateTracker(spec.duplicate_fields) if spec.duplicate_fields else None
     out = Prepared()
     views, refusals = out.views, out.refusals
     conv = ctx.conv
@@ -187,13 +189,31 @@ async def prepare_source(kind: Kind, ctx: Context, source: Sequence[Any]) -> Pre
         # hundred records over the whole heap (the roster's rows included).
         with gc_paused(large):
             for i, record in enumerate(source[lo : lo + _YIELD_EVERY], lo):
-                wire, messages = prepare_item(spec, conv, record, tracker)
+                wire, messages = prepare_item(spec, conv, record, None)
                 if wire is None:
                     refusals[i] = messages
                 elif type(record) is dict and is_own_wire(record, wire):
                     wire = record  # nothing in the planner writes to it; what is sent is new
                 views.append(wire)
+    if spec.duplicate_fields:
+        await anyio.lowlevel.checkpoint()
+        with gc_paused(large):
+            _refuse_repeated(spec.duplicate_fields, out)
     return out
+
+
+def _refuse_repeated(fields: tuple[str, ...], prepared: Prepared) -> None:
+    """Refuse the valid views that repeat a value of ``fields`` (the tracker's rules)."""
+    views, refusals = prepared.views, prepared.refusals
+    valid: Sequence[int] = (
+        range(len(views)) if not refusals else [i for i in range(len(views)) if i not in refusals]
+    )
+    # Only valid places are passed, and a valid place's view is a wire (never None).
+    wire_at = cast("Callable[[int], Wire]", views.__getitem__)
+    _, repeated = refuse_duplicates(fields, valid, wire_at)
+    for i, messages in repeated:
+        views[i] = None
+        refusals[i] = messages
 
 
 def is_own_wire(record: dict[str, Any], wire: Wire) -> bool:
