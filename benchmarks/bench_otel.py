@@ -34,7 +34,7 @@ import anyio
 from ._common import Metric, Sample, Server, check_result, simulator, user_record
 
 NAME = "otel"
-TITLE = "9. Observability cost (OpenTelemetry spans and metrics)"
+TITLE = "10. Observability cost (OpenTelemetry spans and metrics)"
 LIMIT = 100
 CONFIGS = ("off", "noprov", "proxy", "sdk")
 

@@ -26,7 +26,7 @@ from typing import Any
 from ._common import Metric, Sample, user_record
 
 NAME = "validation"
-TITLE = "7. Client-side validation per user (in-process)"
+TITLE = "9. Client-side validation per user (in-process)"
 
 _R = "{:.2f}"
 METRICS = [
