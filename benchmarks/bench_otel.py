@@ -149,14 +149,17 @@ async def _seams(pages: int) -> float:
     att.verdict = Verdict(action=Action.ACCEPT, status=200)
     start = time.process_time()
     for _ in range(pages):
-        span = _telemetry.page_start("users.upsert", "POST", "/user", LIMIT, 20_000, 1, None)
+        # What _sender and _transport build per page and per request.
+        info = _telemetry.PageInfo("users.upsert", "POST", "/user", LIMIT, 20_000, 1, None)
+        span = _telemetry.page_start(info)
         tel = _telemetry.hooks
         if tel is not None and tel.http_spans:
-            await tel.http(_nothing, "http://x.test/api/v1", "POST", "/user", None)
+            request = _telemetry.HttpRequest("http://x.test/api/v1", "POST", "/user", None)
+            await tel.http(_nothing, request)
         else:
             await _nothing()
         if span is not None:
-            _telemetry.page_end(span, "users.upsert", LIMIT, 20_000, 1, att, 0.0)
+            _telemetry.page_end(span, info, att, 0.0)
         if _telemetry.hooks is not None:
             _telemetry.records("users.upsert", LIMIT, {})
     return (time.process_time() - start) / pages
