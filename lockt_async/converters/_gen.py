@@ -10,6 +10,7 @@ date codec. The tolerance rules live in ``_coerce``; per-class wire quirks
 from __future__ import annotations
 
 import inspect
+import linecache
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -252,13 +253,9 @@ def slot_setters(cls: type) -> Mapping[str, Callable[[Any, Any], None]] | None:
     """The slot setters that build ``cls`` exactly as its attrs ``__init__`` does, or
     None when that ``__init__`` does anything but set each field once (a validator,
     a converter, a hook, a cached hash...): then the hook calls ``__init__``."""
-    try:
-        source = inspect.getsource(cls.__init__)  # type: ignore[misc]  # attrs-generated
-    except (OSError, TypeError):
-        return None
     names = [a.name for a in attrs.fields(cls)]
     expected = ["_setattr = _cached_setattr_get(self)", *(f"_setattr('{n}', {n})" for n in names)]
-    if [line.strip() for line in source.splitlines()[1:] if line.strip()] != expected:
+    if _init_body(cls) != expected:
         return None
     setters = {}
     for n in names:
@@ -267,6 +264,29 @@ def slot_setters(cls: type) -> Mapping[str, Callable[[Any, Any], None]] | None:
             return None
         setters[n] = slot.__set__
     return setters
+
+
+def _init_body(cls: type) -> list[str] | None:
+    """The stripped body lines of attrs' generated ``cls.__init__``, from the source attrs
+    keeps in ``linecache`` (what ``inspect.getsource`` reads, without its tokenizer: a
+    twentieth of the cost, paid by every process's first converter). None if unreadable."""
+    code = getattr(cls.__init__, "__code__", None)  # type: ignore[misc]  # attrs-generated
+    if code is None:
+        return None
+    lines = linecache.getlines(code.co_filename)
+    start = code.co_firstlineno - 1
+    if not 0 <= start < len(lines) or not lines[start].lstrip().startswith("def __init__("):
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    body: list[str] = []
+    for line in lines[start + 1 :]:
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if len(line) - len(line.lstrip()) <= indent:
+            break
+        body.append(stripped)
+    return body
 
 
 @cache

@@ -4,13 +4,14 @@ still frozen."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import attrs
 import pytest
 
 from lockt_async.converters import make_converter
-from lockt_async.converters._gen import ALL_MODELS, slot_setters
+from lockt_async.converters._gen import ALL_MODELS, _init_body, slot_setters
 from lockt_async.models import User
 
 CONV = make_converter("America/New_York")
@@ -68,3 +69,25 @@ def test_a_class_whose_init_does_more_keeps_init() -> None:
         n: int = attrs.field(validator=attrs.validators.instance_of(int))
 
     assert slot_setters(Checked) is None
+
+
+@pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
+def test_init_body_reads_what_inspect_reads(cls: type) -> None:
+    """Decoding: the cheap reader of attrs' generated ``__init__`` (linecache, no
+    tokenizer) gives the body ``inspect.getsource`` gives, the proof slot setters rest on."""
+    source = inspect.getsource(cls.__init__)  # type: ignore[misc]
+    assert _init_body(cls) == [line.strip() for line in source.splitlines()[1:] if line.strip()]
+
+
+def test_init_body_of_a_class_without_generated_source_is_none() -> None:
+    """Decoding: an ``__init__`` whose source cannot be read keeps ``__init__``."""
+
+    @attrs.frozen(kw_only=True)
+    class Plain:
+        n: int = 0
+
+    exec_ns: dict[str, Any] = {}
+    exec("def __init__(self, n):\n    self.n = n\n", exec_ns)  # no linecache entry
+    Plain.__init__ = exec_ns["__init__"]  # type: ignore[misc]
+    assert _init_body(Plain) is None
+    assert slot_setters(Plain) is None
