@@ -22,7 +22,7 @@ from .. import models as m
 from ..errors import LocktError, RecordError
 from ..models._common import EMPTY_EXTRA
 from . import _coerce
-from ._gen import REF_CLASSES, build_hooks, field_specs
+from ._gen import ALL_MODELS, REF_CLASSES, build_hooks, field_specs
 from ._wire import WireEncoder
 from .dates import DateCodec, get_zone, localize, parse_time
 
@@ -46,14 +46,12 @@ class LocktConverter(cattrs.Converter):
         self._wire_encoders: dict[tuple[type, frozenset[str]], WireEncoder] = {}
         #: The write path's per-endpoint shortcuts (``_writes._records``), keyed by its specs.
         self.write_cache: dict[Any, Any] = {}
-        namespace = self._namespace()
-        structure, unstructure = build_hooks(namespace)
-        structure[m.TimeInfo] = self._time_info_hook(structure[m.TimeInfo])
-        for cls, fn in structure.items():
-            self.register_structure_hook(cls, fn)
-        for cls, fn in unstructure.items():
-            self.register_unstructure_hook(cls, fn)
-        self._unstructure_fns.update(unstructure)
+        self._structure_fns: dict[type, Callable[..., Any]] = {}
+        self._hook_namespace = self._namespace()
+        # Each model's hooks are generated on its first use (with those of the models
+        # it nests): a process that writes users does not pay for the other models.
+        self.register_structure_hook_factory(_is_model, self._structure_hook)
+        self.register_unstructure_hook_factory(_is_model, self._unstructure_hook)
 
     # -- public helpers ---------------------------------------------------
 
@@ -136,6 +134,26 @@ class LocktConverter(cattrs.Converter):
 
     # -- internals --------------------------------------------------------
 
+    def _structure_hook(self, cls: type) -> Callable[..., Any]:
+        self._build(cls)
+        return self._structure_fns[cls]
+
+    def _unstructure_hook(self, cls: type) -> Callable[[Any], dict[str, Any]]:
+        self._build(cls)
+        return self._unstructure_fns[cls]
+
+    def _build(self, cls: type) -> None:
+        """Generate the hooks of ``cls`` (and of the models it nests), once."""
+        if cls in self._structure_fns:
+            return
+        structure, unstructure = build_hooks(self._hook_namespace, (cls,))
+        if m.TimeInfo in structure and m.TimeInfo not in self._structure_fns:
+            structure[m.TimeInfo] = self._time_info_hook(structure[m.TimeInfo])
+        for built, fn in structure.items():
+            self._structure_fns.setdefault(built, fn)
+        for built, ufn in unstructure.items():
+            self._unstructure_fns.setdefault(built, ufn)
+
     def _namespace(self) -> dict[str, Any]:
         dates = self.dates
 
@@ -146,7 +164,9 @@ class LocktConverter(cattrs.Converter):
         def u_one(value: object, cls: type, field: str) -> Any:
             fn = self._unstructure_fns.get(type(value))
             if fn is None:
-                raise _coerce.fail(field, f"a {cls.__name__}", value)
+                if not _is_model(type(value)):
+                    raise _coerce.fail(field, f"a {cls.__name__}", value)
+                fn = self._unstructure_hook(type(value))
             return fn(value)
 
         def write_error(exc: Exception, cur: str | None, where: str) -> RecordError:
@@ -207,6 +227,13 @@ def make_converter(zone: ZoneInfo | str) -> LocktConverter:
 def writable_fields(cls: type) -> frozenset[str]:
     """The document field names a caller may give for ``cls`` (all but ``extra``)."""
     return frozenset(s.name for s in field_specs(cls) if s.kind != "extra")
+
+
+_MODELS = frozenset(ALL_MODELS)
+
+
+def _is_model(cl: Any) -> bool:
+    return isinstance(cl, type) and cl in _MODELS
 
 
 def _reraise(exc: Exception, what: str) -> NoReturn:

@@ -13,7 +13,7 @@ import inspect
 import linecache
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, time
 from functools import cache
 from typing import Any
@@ -365,22 +365,40 @@ def unstructure_code(cls: type) -> types.CodeType:
 
 
 def build_hooks(
-    namespace: dict[str, Any], *, fast: bool = True
+    namespace: dict[str, Any], classes: Iterable[type] = ALL_MODELS, *, fast: bool = True
 ) -> tuple[dict[type, Callable[..., Any]], dict[type, Callable[..., Any]]]:
-    """Exec every model's hooks into ``namespace``; return (structure, unstructure) maps.
+    """Exec the hooks of ``classes`` and of the models they nest into ``namespace`` (those
+    not there yet); return their (structure, unstructure) maps.
 
     ``fast=False``: the reference structure hooks (see ``structure_code``).
     """
     namespace["_new"] = object.__new__
-    for cls in ALL_MODELS:
+    wanted = nested_closure(classes)
+    for cls in wanted:
+        if _fname(cls, "s") in namespace:
+            continue
         namespace[cls.__name__] = cls
         namespace[f"KNOWN_{cls.__name__}"] = known_keys(cls)
         for name, setter in (slot_setters(cls) or {}).items():
             namespace[f"_set_{cls.__name__}_{name}"] = setter
         namespace[f"_B_{cls.__name__}"] = builder(cls)
-    for cls in ALL_MODELS:
-        exec(structure_code(cls, fast), namespace)
-        exec(unstructure_code(cls), namespace)
-    structure = {cls: namespace[_fname(cls, "s")] for cls in ALL_MODELS}
-    unstructure = {cls: namespace[_fname(cls, "u")] for cls in ALL_MODELS}
+    for cls in wanted:
+        if _fname(cls, "s") not in namespace:
+            exec(structure_code(cls, fast), namespace)
+            exec(unstructure_code(cls), namespace)
+    structure = {cls: namespace[_fname(cls, "s")] for cls in wanted}
+    unstructure = {cls: namespace[_fname(cls, "u")] for cls in wanted}
     return structure, unstructure
+
+
+def nested_closure(classes: Iterable[type]) -> tuple[type, ...]:
+    """``classes`` and every model their fields nest, at any depth (a model's hooks
+    call its nested models' hooks by name)."""
+    seen: dict[type, None] = {}
+    todo = list(classes)
+    while todo:
+        cls = todo.pop()
+        if cls not in seen:
+            seen[cls] = None
+            todo.extend(s.model for s in field_specs(cls) if s.model is not None)
+    return tuple(seen)

@@ -195,3 +195,30 @@ def test_structure_rows_error_is_the_row_by_row_error() -> None:
     assert str(listed.value) == str(alone.value)
     assert "enabled" in str(listed.value)
     assert [u.id for u in structure_rows(CONV, found[::2], User, "/user")] == [1, 3]
+
+
+def _every_hook_made() -> Any:
+    conv = make_converter("America/New_York")
+    for cls in ALL_MODELS:
+        conv.get_structure_hook(cls)
+        conv.get_unstructure_hook(cls)
+    return conv
+
+
+FULL = _every_hook_made()
+
+
+@pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_hooks_made_on_first_use_equal_the_full_set(cls: type, data: st.DataObject) -> None:
+    """A converter makes a model's hooks (and its nested models') on first use: a fresh
+    converter whose first call is this model reads and writes it as one that has made
+    every model's hooks (nothing nested is missing, whatever comes first)."""
+    row = data.draw(rows(cls, bad=False))
+    fresh = make_converter("America/New_York")
+    outcome = _outcome(lambda d: fresh.structure(d, cls), row)
+    assert outcome == _outcome(lambda d: FULL.structure(d, cls), row)
+    if outcome[0] == "ok":
+        model = FULL.structure(row, cls)
+        assert make_converter("America/New_York").unstructure(model) == FULL.unstructure(model)
