@@ -447,8 +447,10 @@ def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
             "phone": digits,
             "pin": digits,
             "card_num": digits,
-            "access_effective": "v in _VALID_DATES",
-            "access_expires": "v in _VALID_DATES",
+            # A date seen valid before, else the full test (which remembers it): a list
+            # checked whole meets its dates here first, before any slow path fills the set.
+            "access_effective": "v in _VALID_DATES or _valid_date(v)",
+            "access_expires": "v in _VALID_DATES or _valid_date(v)",
             "accesslevels": "_plain_levels(v)",
         },
         required=frozenset(required),
@@ -459,6 +461,7 @@ def _user_plain_rules(required: tuple[str, ...]) -> PlainRules:
         names={
             "_MAX_ID": _MAX_ID,
             "_VALID_DATES": _VALID_DATES,
+            "_valid_date": _valid_date,
             "_VALID_DOMAINS": _VALID_DOMAINS,
             "_EMAIL_MAX_LEN": EMAIL_MAX_LEN,
             "_email_format_ok": email_format_ok,

@@ -23,6 +23,7 @@ from lockt_async._validation import (
     plain_rules,
 )
 from lockt_async._writes import to_wire
+from lockt_async._writes._records import plain_wires
 from lockt_async.converters import make_converter
 from lockt_async.resources._specs import USERS_UPSERT, leave_required_to_server
 from tests.validation.test_validation import USER_FIELDS, VALUES, rhea, update
@@ -85,3 +86,24 @@ def test_fused_writer_accepts_only_what_the_table_accepts(
             if got is not None:
                 assert got == to_wire(spec, CONV, record)
                 assert _check_user_full(got, required) == []
+
+
+def test_a_list_meets_new_dates_in_the_fused_writer() -> None:
+    """users | POST | access_effective, access_expires: a list is checked whole by the
+    fused writer before any record takes the slow path, so a valid date it has never
+    seen is accepted there (one pass, the same wire dicts), and an impossible one is not
+    (the slow path then words the refusal)."""
+    recs = [
+        rhea(
+            id_num=f"n{month}",
+            access_effective=f"2091-{month:02d}-11 07:13:29",
+            access_expires=f"2092-{month:02d}-11 07:13:29",
+        )
+        for month in range(1, 13)
+    ]
+    wires = plain_wires(USERS_UPSERT, CONV, recs)
+    assert wires is not None and None not in wires
+    assert wires == [to_wire(USERS_UPSERT, CONV, r) for r in recs]
+    impossible = rhea(access_effective="2091-02-30 07:13:29", access_expires="")
+    assert plain_wires(USERS_UPSERT, CONV, [impossible]) == [None]
+    assert check_user(impossible) == _check_user_full(impossible, True) != []
