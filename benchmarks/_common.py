@@ -141,19 +141,32 @@ def run_child(module: str, args: list[str], server: Server) -> dict[str, Any]:
     """``python -m benchmarks.MODULE --child ARGS... BASE_URL`` in a fresh process; the JSON
     object it prints last. The simulator's credentials pass in its environment, never argv."""
     env = dict(os.environ, BENCH_SIM_KEY=server.api_key, BENCH_SIM_USER=server.api_user)
+    argv = ["-m", f"benchmarks.{module}", "--child", *args, server.base_url]
+    last = _python(argv, env, 1800, f"{module} child {args}")
+    out: dict[str, Any] = json.loads(last)
+    return out
+
+
+def script_figure(source: str) -> float:
+    """Run ``source`` (``python -c``) in a fresh process from the project root; the number
+    it prints last. For the one-off costs a process pays once (first use, cold caches)."""
+    return float(_python(["-c", source], None, 600, "benchmark script"))
+
+
+def _python(args: list[str], env: dict[str, str] | None, timeout: float, what: str) -> str:
+    """``python ARGS`` from the project root; the last line it prints (stderr on failure)."""
     proc = subprocess.run(
-        [sys.executable, "-m", f"benchmarks.{module}", "--child", *args, server.base_url],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         env=env,
         check=False,
-        timeout=1800,
+        timeout=timeout,
         cwd=_project_root(),
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"{module} child {args} failed: {proc.stderr[-2000:]}")
-    out: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return out
+        raise RuntimeError(f"{what} failed: {proc.stderr[-2000:]}")
+    return proc.stdout.strip().splitlines()[-1]
 
 
 # -- records -----------------------------------------------------------------

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 import gc
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._common import OPTIONS, Metric, Sample, median, pages_of
+from ._common import OPTIONS, Metric, Sample, median, pages_of, script_figure
 
 NAME = "codec"
 TITLE = "4. Codec cost per record (in-process)"
@@ -198,7 +196,7 @@ def run(quick: bool) -> Sample:
     s.values["enc_dumps_gc"] = t_dp * per
     if len(keep) != n:
         raise AssertionError(f"decoded {len(keep)} of {n} users")
-    s.values["first_use_ms"] = median([_first_use_ms() for _ in range(5)])
+    s.values["first_use_ms"] = median([script_figure(_FIRST_USE) for _ in range(5)])
     return s
 
 
@@ -217,10 +215,3 @@ conv.structure({"id": 1, "accesslevels": [{"unid": 2}], "credentials": [{"id": 3
                lockt_async.User)
 print((time.perf_counter() - t) * 1e3)
 """
-
-
-def _first_use_ms() -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", _FIRST_USE], check=True, capture_output=True, text=True
-    )
-    return float(out.stdout)

@@ -23,12 +23,10 @@ the first check of an HR file whose start dates vary.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from typing import Any
 
-from ._common import Metric, Sample, median, user_record
+from ._common import Metric, Sample, median, script_figure, user_record
 
 NAME = "validation"
 TITLE = "9. Client-side validation per user (in-process)"
@@ -130,7 +128,7 @@ def run(quick: bool) -> Sample:
     s.values["duplicates"] = _best(duplicates, n)
     s.values["list_duplicates"] = _best(list_duplicates, n)
     s.values["total"] = s.values["check_user"] + s.values["duplicates"]
-    s.values["fresh_list"] = median([_fresh_list_check() for _ in range(3)])
+    s.values["fresh_list"] = median([script_figure(_FRESH_LIST) for _ in range(3)])
     return s
 
 
@@ -154,13 +152,6 @@ items = _check_whole(spec, conv, recs, DuplicateTracker(spec.duplicate_fields), 
 print((time.process_time() - start) * 1e6 / n)
 assert len(items) == n
 """
-
-
-def _fresh_list_check() -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", _FRESH_LIST], check=True, capture_output=True, text=True
-    )
-    return float(out.stdout)
 
 
 def _same(wire: Any) -> Any:
