@@ -61,34 +61,45 @@ class Server:
 
 @contextmanager
 def simulator(
-    *, latency: float = 0.0, read_latency: float = 0.0, record_limit: int = 100
+    *,
+    latency: float = 0.0,
+    read_latency: float = 0.0,
+    record_limit: int = 100,
+    journal: str | None = None,
 ) -> Iterator[Server]:
     """Start a simulator process on 127.0.0.1 and stop it (by its own pid) afterwards.
 
-    It is the library's own ``python -m lockt_async.testing serve``.
+    It is the library's own ``python -m lockt_async.testing serve``; with ``journal``
+    (a file path) the same simulator served by ``benchmarks._stamped_server``, which
+    writes when each write began and ended there once the block exits.
     """
     key = secrets.token_hex(16)  # a throwaway key: never printed, never written
-    module, extra = "lockt_async.testing", ["--read-latency", str(read_latency)]
-    cmd = [
-        sys.executable,
-        "-m",
-        module,
-        "serve",
-        "--port",
-        "0",
-        "--latency",
-        str(latency),
-        "--record-limit",
-        str(record_limit),
-        "--api-user",
-        API_USER,
-        "--api-key",
-        key,
-        "--empty",
-        *extra,
-    ]
     env = dict(os.environ)
     env.pop("LOCKT_API_KEY", None)
+    if journal is not None:
+        env["BENCH_SIM_KEY"] = key
+        cmd = [sys.executable, "-m", "benchmarks._stamped_server", journal, str(latency)]
+        cmd.append(str(record_limit))
+    else:
+        cmd = [
+            sys.executable,
+            "-m",
+            "lockt_async.testing",
+            "serve",
+            "--port",
+            "0",
+            "--latency",
+            str(latency),
+            "--record-limit",
+            str(record_limit),
+            "--api-user",
+            API_USER,
+            "--api-key",
+            key,
+            "--empty",
+            "--read-latency",
+            str(read_latency),
+        ]
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,

@@ -33,6 +33,8 @@ def test_quick_benchmarks_run_and_write_results(tmp_path: Path) -> None:
     assert "6. Concurrent reads" in text
     assert "7. Roster sync" in text
     assert "8. Roster sync vs a hand-written sync" in text
+    # Section 2's per-page decomposition: client and server stamps paired page by page.
+    assert "(d) per page, hand loop: transit" in text
     assert "LOST RECORDS" not in text and "CRASHED" not in text
     assert "MET" in text
     after = committed.read_bytes() if committed.exists() else None
