@@ -10,11 +10,11 @@ undocumented shape out read-only (``readonly``), each raising a typed
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._gcpause import PAUSE_ROWS, gc_paused
 from .errors import MalformedResponseError, RecordError
+from .models._common import ReadOnlyMap
 
 if TYPE_CHECKING:
     from .converters import LocktConverter
@@ -103,8 +103,8 @@ def readonly(data: Any) -> Mapping[str, Any]:
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
     if isinstance(data, Mapping):
-        return MappingProxyType(dict(data))
-    return MappingProxyType({"data": data})
+        return ReadOnlyMap(data)
+    return ReadOnlyMap.wrap({"data": data})
 
 
 def require_text(name: str, value: object) -> str:

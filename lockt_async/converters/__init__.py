@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,7 +19,7 @@ import cattrs
 
 from .. import models as m
 from ..errors import LocktError, RecordError
-from ..models._common import EMPTY_EXTRA
+from ..models._common import EMPTY_EXTRA, ReadOnlyMap
 from . import _coerce
 from ._gen import ALL_MODELS, REF_CLASSES, build_hooks, field_specs
 from ._wire import WireEncoder
@@ -263,7 +262,7 @@ def _as_dict(value: object, cls: type, is_ref: bool) -> Any:
 
 
 def _extra(d: Mapping[str, Any], known: frozenset[str]) -> Mapping[str, Any]:
-    return MappingProxyType({k: v for k, v in d.items() if k not in known})
+    return ReadOnlyMap.wrap({k: v for k, v in d.items() if k not in known})
 
 
 def _nested_seq(
